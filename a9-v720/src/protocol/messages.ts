@@ -1,0 +1,241 @@
+/**
+ * Typed JSON messages (cmd 0) of PROTOCOL.md §4, with validating parsers for what the camera
+ * sends and encoders for what we send. Pure: no sockets.
+ */
+import { Cmd, encodePacket, MsgFlag } from './header.js';
+import {
+  isObject,
+  optionalNumber,
+  optionalString,
+  parseJsonObject,
+  type JsonObject,
+  type ParseResult,
+} from './json.js';
+
+/** Codes of the outer JSON message. */
+export enum MessageCode {
+  NatRequest = 11,
+  NatResult = 12,
+  UdpHello = 20,
+  UdpHelloAnswer = 21,
+  ProbeRequest = 50,
+  Probe = 51,
+  DeviceStatus = 53,
+  Register = 100,
+  RegisterOk = 101,
+  Forward = 301,
+}
+
+/** Codes of the `content` object inside a 301 forward. */
+export enum ContentCode {
+  CloseMedia = 0,
+  OpenAudio = 1,
+  OpenVideo = 2,
+  OpenMedia = 3,
+  BaseInfo = 4,
+  IrLed = 202,
+  StatusLed = 210,
+  MirrorFlip = 216,
+  RetransmitMode = 298,
+  Reboot = 299,
+}
+
+export interface RegisterMessage {
+  readonly code: MessageCode.Register;
+  readonly uid: string;
+  readonly token: string;
+  readonly domain?: string;
+}
+
+export interface NatResultMessage {
+  readonly code: MessageCode.NatResult;
+  readonly status?: number;
+  readonly devIp?: string;
+  readonly devPort?: number;
+  readonly devNatIp?: string;
+  readonly devNatPort?: number;
+  readonly cliTarget?: string;
+  readonly cliToken?: string;
+}
+
+export interface UdpHelloMessage {
+  readonly code: MessageCode.UdpHello;
+}
+
+export interface ProbeMessage {
+  readonly code: MessageCode.Probe;
+  readonly devTarget: string;
+  readonly status?: number;
+}
+
+export interface ForwardMessage {
+  readonly code: MessageCode.Forward;
+  readonly target?: string;
+  readonly content: ForwardContent;
+}
+
+/** Device state as the camera reports it in its 301/4 answer; unknown fields are kept. */
+export interface BaseInfo {
+  readonly IrLed?: number;
+  readonly devPower?: number;
+  readonly speedGrade?: number;
+  readonly moveAlert?: number;
+  readonly sdMoveMode?: number;
+  readonly wifiName?: string;
+  readonly instLed?: number;
+  readonly sdDevStatus?: number;
+  readonly mirrorFlip?: number;
+  readonly version?: string;
+  readonly [field: string]: unknown;
+}
+
+/** The `content` of a 301: a code and whatever fields the camera put beside it. */
+export interface ForwardContent {
+  readonly code: number;
+  readonly [field: string]: unknown;
+}
+
+/** A message we understood only by its code: logged, never fatal. */
+export interface UnknownMessage {
+  readonly code: number | undefined;
+  readonly unknown: true;
+  readonly raw: JsonObject;
+}
+
+export type CameraMessage =
+  | RegisterMessage
+  | NatResultMessage
+  | UdpHelloMessage
+  | ProbeMessage
+  | ForwardMessage
+  | UnknownMessage;
+
+export function isUnknownMessage(message: CameraMessage): message is UnknownMessage {
+  return 'unknown' in message;
+}
+
+/** Narrows a cmd-0 payload to a typed camera message. Unknown codes parse as UnknownMessage. */
+export function parseCameraMessage(payload: Buffer): ParseResult<CameraMessage> {
+  const json = parseJsonObject(payload);
+  if (!json.ok) return json;
+  const obj = json.value;
+  const code = optionalNumber(obj, 'code');
+  switch (code) {
+    case MessageCode.Register: {
+      const uid = optionalString(obj, 'uid');
+      if (uid === undefined || uid.length === 0 || uid.length > 64) {
+        return { ok: false, reason: 'registration (code 100) without a usable "uid"' };
+      }
+      return {
+        ok: true,
+        value: { code, uid, token: optionalString(obj, 'token') ?? '', domain: optionalString(obj, 'domain') },
+      };
+    }
+    case MessageCode.NatResult:
+      return {
+        ok: true,
+        value: {
+          code,
+          status: optionalNumber(obj, 'status'),
+          devIp: optionalString(obj, 'devIp'),
+          devPort: optionalNumber(obj, 'devPort'),
+          devNatIp: optionalString(obj, 'devNatIp'),
+          devNatPort: optionalNumber(obj, 'devNatPort'),
+          cliTarget: optionalString(obj, 'cliTarget'),
+          cliToken: optionalString(obj, 'cliToken'),
+        },
+      };
+    case MessageCode.UdpHello:
+      return { ok: true, value: { code } };
+    case MessageCode.Probe: {
+      const devTarget = optionalString(obj, 'devTarget');
+      if (devTarget === undefined || devTarget.length === 0 || devTarget.length > 64) {
+        return { ok: false, reason: 'probe (code 51) without a usable "devTarget"' };
+      }
+      return { ok: true, value: { code, devTarget, status: optionalNumber(obj, 'status') } };
+    }
+    case MessageCode.Forward: {
+      const content = obj['content'];
+      if (!isObject(content)) return { ok: false, reason: 'forward (code 301) without a "content" object' };
+      const contentCode = optionalNumber(content, 'code');
+      if (contentCode === undefined) return { ok: false, reason: 'forward (code 301) content without a numeric "code"' };
+      return {
+        ok: true,
+        value: { code, target: optionalString(obj, 'target'), content: { ...content, code: contentCode } },
+      };
+    }
+    default:
+      return { ok: true, value: { code, unknown: true, raw: obj } };
+  }
+}
+
+/** Keeps only the base-info fields whose types we trust; unknown extra fields pass through. */
+export function toBaseInfo(content: ForwardContent): BaseInfo {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(content)) {
+    if (key === 'code') continue;
+    if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') out[key] = value;
+  }
+  return out as BaseInfo;
+}
+
+// ---- what the server sends -------------------------------------------------------------
+
+/** JSON packets from the server: cmd 0, msg_flag 0, forward id "00000000". */
+function jsonPacket(text: string): Buffer {
+  return encodePacket({ cmd: Cmd.Json, msgFlag: MsgFlag.None, payload: Buffer.from(text, 'utf8') });
+}
+
+/**
+ * The registration answer, byte for byte as a camera accepted it (48 bytes in total,
+ * spaces included): the seed notes insist on exactly this size.
+ */
+export function encodeRegisterOk(): Buffer {
+  return jsonPacket('{"code": 101, "status": 200}');
+}
+
+export interface NatRequestFields {
+  readonly cliTarget: string;
+  readonly cliToken: string;
+  readonly cliIp: string;
+  readonly cliPort: number;
+  readonly cliNatIp: string;
+  readonly cliNatPort: number;
+}
+
+export function encodeNatRequest(fields: NatRequestFields): Buffer {
+  return jsonPacket(JSON.stringify({ code: MessageCode.NatRequest, ...fields }));
+}
+
+export function encodeUdpHelloAnswer(ip: string, port: number): Buffer {
+  return jsonPacket(JSON.stringify({ code: MessageCode.UdpHelloAnswer, ip, port }));
+}
+
+export function encodeProbeRequest(): Buffer {
+  return jsonPacket(JSON.stringify({ code: MessageCode.ProbeRequest }));
+}
+
+export function encodeDeviceStatus(): Buffer {
+  return jsonPacket(JSON.stringify({ code: MessageCode.DeviceStatus, status: 1 }));
+}
+
+export function encodeForward(target: string, content: ForwardContent): Buffer {
+  return jsonPacket(JSON.stringify({ code: MessageCode.Forward, target, content }));
+}
+
+/** A heartbeat (cmd 100, no payload); the server's carries the ASCII forward id. */
+export function encodeHeartbeat(): Buffer {
+  return encodePacket({ cmd: Cmd.Heartbeat });
+}
+
+// ---- what the camera sends (used by the simulator and by tests) ----------------------------
+
+export function encodeCameraJson(value: unknown, pkgId = 0): Buffer {
+  return encodePacket({
+    cmd: Cmd.Json,
+    msgFlag: MsgFlag.None,
+    forwardId: Buffer.alloc(8),
+    pkgId,
+    payload: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8'),
+  });
+}

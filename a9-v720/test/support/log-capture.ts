@@ -1,0 +1,36 @@
+/** A pino logger whose lines the test can read back and search. */
+import { Writable } from 'node:stream';
+import { createLogger, type Logger, type LogLevel } from '../../src/log.js';
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface CapturedLog {
+  logger: Logger;
+  lines: LogLine[];
+  /** Lines at warn (40) or above. */
+  problems(): LogLine[];
+  find(pattern: RegExp): LogLine | undefined;
+}
+
+export function captureLog(level: LogLevel = 'debug'): CapturedLog {
+  const lines: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const text of chunk.toString('utf8').split('\n')) {
+        if (text.trim() !== '') lines.push(JSON.parse(text) as LogLine);
+      }
+      done();
+    },
+  });
+  const logger = createLogger(level, sink);
+  return {
+    logger,
+    lines,
+    problems: () => lines.filter((line) => line.level >= 40),
+    find: (pattern) => lines.find((line) => pattern.test(line.msg)),
+  };
+}
