@@ -16,6 +16,12 @@ export function optionalString(obj: JsonObject, key: string): string | undefined
   return undefined;
 }
 
+/** Identity fields (device ids) must really be strings: never coerce them. */
+export function strictString(obj: JsonObject, key: string): string | undefined {
+  const value = obj[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
 export function optionalNumber(obj: JsonObject, key: string): number | undefined {
   const value = obj[key];
   if (typeof value === 'number' && Number.isFinite(value)) return value;

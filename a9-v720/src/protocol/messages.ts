@@ -8,6 +8,7 @@ import {
   optionalNumber,
   optionalString,
   parseJsonObject,
+  strictString,
   type JsonObject,
   type ParseResult,
 } from './json.js';
@@ -122,7 +123,7 @@ export function parseCameraMessage(payload: Buffer): ParseResult<CameraMessage> 
   const code = optionalNumber(obj, 'code');
   switch (code) {
     case MessageCode.Register: {
-      const uid = optionalString(obj, 'uid');
+      const uid = strictString(obj, 'uid');
       if (uid === undefined || uid.length === 0 || uid.length > 64) {
         return { ok: false, reason: 'registration (code 100) without a usable "uid"' };
       }
@@ -148,7 +149,7 @@ export function parseCameraMessage(payload: Buffer): ParseResult<CameraMessage> 
     case MessageCode.UdpHello:
       return { ok: true, value: { code } };
     case MessageCode.Probe: {
-      const devTarget = optionalString(obj, 'devTarget');
+      const devTarget = strictString(obj, 'devTarget');
       if (devTarget === undefined || devTarget.length === 0 || devTarget.length > 64) {
         return { ok: false, reason: 'probe (code 51) without a usable "devTarget"' };
       }

@@ -1,0 +1,149 @@
+/**
+ * HTTP bootstrap on `http_port` (PROTOCOL.md §2): tells a camera which host and TCP port
+ * to use and which pwd to present. Tolerates the camera's quirks (POST without body or
+ * Content-Length, extra headers) and logs every request, since these logs are how users
+ * discover new firmware behaviour.
+ */
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Logger } from '../log.js';
+import { plainIp } from '../util/net.js';
+import type { DeviceSecrets } from './device-secrets.js';
+import type { CameraRegistry } from './registry.js';
+
+export interface BootstrapDeps {
+  readonly registry: CameraRegistry;
+  readonly secrets: DeviceSecrets;
+  readonly logger: Logger;
+  /** The IPv4 cameras must connect to; `localAddress` is the address the camera reached us on. */
+  readonly serverIpFor: (localAddress: string) => string;
+  readonly tcpPort: () => number;
+}
+
+/** The vendor cloud's envelope: `操作成功` means "operation succeeded". */
+function ok(data: unknown): { code: number; message: string; data: unknown } {
+  return { code: 200, message: '操作成功', data };
+}
+
+const DEVICE_ID_PATTERN = /^[A-Za-z0-9]{4,32}$/;
+
+export function createBootstrapApp(deps: BootstrapDeps): Koa {
+  const { registry, secrets, logger } = deps;
+  const app = new Koa();
+  const router = new Router();
+
+  const deviceId = (ctx: Koa.Context): string | undefined => {
+    const code = ctx.query['devicesCode'];
+    return typeof code === 'string' && DEVICE_ID_PATTERN.test(code) ? code : undefined;
+  };
+  const firmwareHeader = (ctx: Koa.Context): string | undefined => {
+    const version = ctx.get('version');
+    return version !== '' ? version.slice(0, 32) : undefined;
+  };
+
+  router.all('/app/api/ApiServer/getA9ConfCheck', (ctx) => {
+    const id = deviceId(ctx);
+    if (!id) {
+      ctx.status = 400;
+      ctx.body = { code: 400, message: 'missing or malformed devicesCode', data: null };
+      logger.warn({ ip: ctx.state.ip, query: ctx.querystring }, `getA9ConfCheck from ${ctx.state.ip} without a usable devicesCode`);
+      return;
+    }
+    registry.noteBootstrap(id, ctx.state.ip, firmwareHeader(ctx));
+    const host = deps.serverIpFor(ctx.state.localAddress);
+    ctx.body = ok({
+      tcpPort: deps.tcpPort(),
+      uid: id,
+      isBind: '8',
+      domain: ctx.get('host').split(':')[0] || 'v720.naxclow.com',
+      updateUrl: null,
+      host,
+      currTime: String(Math.floor(Date.now() / 1000)),
+      pwd: secrets.pwdFor(id),
+      version: null,
+    });
+    logger.info({ camera: id, ip: ctx.state.ip, host }, `camera ${id} (${ctx.state.ip}) bootstrapped: sent to ${host}:${deps.tcpPort()}`);
+  });
+
+  router.all('/app/api/ApiSysDevicesBatch/registerDevices', (ctx) => {
+    // First boot of a factory-fresh camera: it asks for an id. Vendor ids look like 0800c00128F8.
+    const id = `0800c0${randomBytes(3).toString('hex').toUpperCase()}`;
+    ctx.body = ok(id);
+    logger.info({ ip: ctx.state.ip, query: ctx.querystring, assigned: id }, `camera at ${ctx.state.ip} registered as new device ${id}`);
+  });
+
+  router.all('/app/api/ApiSysDevicesBatch/confirm', (ctx) => {
+    ctx.body = ok(null);
+    logger.info({ camera: deviceId(ctx), ip: ctx.state.ip }, `camera ${deviceId(ctx) ?? '?'} (${ctx.state.ip}) confirmed its device id`);
+  });
+
+  router.all('/app/api/ApiSysDevices/a9bindingAppDevice', (ctx) => {
+    ctx.body = ok(null);
+    logger.info({ camera: deviceId(ctx), ip: ctx.state.ip }, `camera ${deviceId(ctx) ?? '?'} (${ctx.state.ip}) asked to bind to the app`);
+  });
+
+  router.all('/app/api/ApiSysDevices/getDevInfo', (ctx) => {
+    const id = deviceId(ctx);
+    ctx.body = ok({ userInfo_state: 1 });
+    if (id) {
+      const camera = registry.get(id);
+      if (!camera?.online) registry.noteMqttOnly(id, ctx.state.ip);
+      const firmware = firmwareHeader(ctx);
+      logger.warn(
+        { camera: id, ip: ctx.state.ip, firmware },
+        `camera ${id} (${ctx.state.ip}, firmware ${firmware ?? 'unknown'}) called getDevInfo: newer "MQTT-only" firmware that may never open the TCP channel; please report it`,
+      );
+    }
+  });
+
+  app.use(async (ctx, next) => {
+    ctx.state.ip = plainIp(ctx.socket.remoteAddress);
+    ctx.state.localAddress = plainIp(ctx.socket.localAddress);
+    logger.debug(
+      { ip: ctx.state.ip, method: ctx.method, path: ctx.path, query: ctx.querystring, host: ctx.get('host') },
+      `HTTP ${ctx.method} ${ctx.url} from ${ctx.state.ip}`,
+    );
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) {
+      ctx.status = 404;
+      ctx.body = { code: 404, message: `unknown path ${ctx.path}`, data: null };
+      logger.warn(
+        { ip: ctx.state.ip, method: ctx.method, path: ctx.path, query: ctx.querystring, host: ctx.get('host'), userAgent: ctx.get('user-agent') },
+        `unknown HTTP path from camera ${ctx.state.ip}: ${ctx.method} ${ctx.path}${ctx.querystring ? `?${ctx.querystring}` : ''} (Host: ${ctx.get('host') || '-'}) — new firmware behaviour? please report`,
+      );
+    }
+  });
+  app.use(router.routes());
+  app.on('error', (error: Error, ctx?: Koa.Context) => {
+    logger.warn({ ip: ctx?.state.ip, err: error.message }, `HTTP bootstrap error for ${ctx?.state.ip ?? 'a client'}: ${error.message}`);
+  });
+  return app;
+}
+
+/** The raw HTTP server with limits suited to a LAN full of cheap cameras and scanners. */
+export function createBootstrapServer(deps: BootstrapDeps): http.Server {
+  const app = createBootstrapApp(deps);
+  const server = http.createServer(
+    {
+      // Camera firmware writes sloppy HTTP; accept it rather than dropping the camera.
+      insecureHTTPParser: true,
+      maxHeaderSize: 8 * 1024,
+      requestTimeout: 10_000,
+      headersTimeout: 5_000,
+      keepAliveTimeout: 5_000,
+    },
+    app.callback(),
+  );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const ip = plainIp(socket.remoteAddress);
+    if (error.code !== 'ECONNRESET') {
+      deps.logger.warn({ ip, err: error.message, code: error.code }, `malformed HTTP request on the bootstrap port from ${ip}: ${error.code ?? error.message}`);
+    }
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.destroy();
+  });
+  return server;
+}

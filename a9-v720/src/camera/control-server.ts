@@ -1,0 +1,217 @@
+/**
+ * TCP control channel on `tcp_port` (PROTOCOL.md §3–4): frames the byte stream, answers
+ * registration and heartbeats, hands registered connections to the SessionManager and
+ * detects offline cameras (close/reset at once, silence after `offline_after`).
+ * A protocol error closes that one connection and nothing else.
+ */
+import net from 'node:net';
+import type { Logger } from '../log.js';
+import { Cmd, type Packet } from '../protocol/header.js';
+import { isUnknownMessage, MessageCode, encodeHeartbeat, encodeRegisterOk, parseCameraMessage } from '../protocol/messages.js';
+import { preview } from '../protocol/json.js';
+import { PacketStreamDecoder, ProtocolError } from '../protocol/stream-decoder.js';
+import { hexPreview, plainIp } from '../util/net.js';
+import type { CameraSession, ControlLink } from './camera-session.js';
+import type { DeviceSecrets } from './device-secrets.js';
+import type { CameraRegistry } from './registry.js';
+import type { SessionManager } from './session-manager.js';
+
+export interface ControlServerDeps {
+  readonly registry: CameraRegistry;
+  readonly sessions: SessionManager;
+  readonly secrets: DeviceSecrets;
+  readonly logger: Logger;
+  readonly offlineAfterMs: number;
+  /** Bound on a control message's payload. */
+  readonly maxPayload?: number;
+  /** Unregistered connections allowed at once, so idle sockets cannot exhaust memory. */
+  readonly maxPendingConnections?: number;
+}
+
+export class ControlServer {
+  readonly server: net.Server;
+  private pendingConnections = 0;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(private readonly deps: ControlServerDeps) {
+    this.server = net.createServer((socket) => this.accept(socket));
+  }
+
+  /** Ends every connection (shutdown): sessions see a close like any other. */
+  destroyAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    const limit = this.deps.maxPendingConnections ?? 2000;
+    if (this.pendingConnections >= limit) {
+      this.deps.logger.warn({ ip: plainIp(socket.remoteAddress) }, `refusing TCP connection from ${plainIp(socket.remoteAddress)}: ${limit} unregistered connections already open`);
+      socket.destroy();
+      return;
+    }
+    new ControlConnection(socket, this.deps, {
+      leftPending: () => this.pendingConnections--,
+      opened: () => this.pendingConnections++,
+    });
+  }
+}
+
+/** One TCP connection: anonymous until its registration (100), then bound to a session. */
+class ControlConnection implements ControlLink {
+  private readonly decoder: PacketStreamDecoder;
+  private session: CameraSession | undefined;
+  private ended = false;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  private readonly peer: string;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly deps: ControlServerDeps,
+    private readonly counters: { opened(): void; leftPending(): void },
+  ) {
+    this.decoder = new PacketStreamDecoder(deps.maxPayload);
+    this.remoteAddress = plainIp(socket.remoteAddress);
+    this.localAddress = plainIp(socket.localAddress);
+    this.peer = `${this.remoteAddress}:${socket.remotePort ?? '?'}`;
+    counters.opened();
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    // Silence longer than offline_after means the camera is gone, whatever TCP thinks.
+    socket.setTimeout(deps.offlineAfterMs);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('timeout', () => this.end(`silent for more than ${Math.round(deps.offlineAfterMs / 1000)} s`));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.end(`connection error ${error.code ?? error.message}`));
+    socket.on('close', () => this.end('connection closed'));
+  }
+
+  private get who(): string {
+    return this.session ? `camera ${this.session.cameraId} (${this.peer})` : `unregistered connection ${this.peer}`;
+  }
+
+  send(packet: Buffer): void {
+    if (!this.ended && this.socket.writable) this.socket.write(packet);
+  }
+
+  close(reason: string): void {
+    this.end(reason);
+  }
+
+  private onData(chunk: Buffer): void {
+    let packets: Packet[];
+    try {
+      packets = this.decoder.push(chunk);
+    } catch (error) {
+      if (error instanceof ProtocolError) {
+        this.deps.logger.warn(
+          { camera: this.session?.cameraId, peer: this.peer, head: hexPreview(chunk) },
+          `protocol error from ${this.who}: ${error.message}; closing this connection (first bytes ${hexPreview(chunk, 20)})`,
+        );
+        this.end(`protocol error: ${error.message}`);
+        return;
+      }
+      throw error;
+    }
+    if (this.session) this.deps.registry.touch(this.session.cameraId);
+    for (const packet of packets) {
+      if (this.ended) return;
+      this.onPacket(packet);
+    }
+  }
+
+  private onPacket(packet: Packet): void {
+    switch (packet.cmd) {
+      case Cmd.Heartbeat:
+        this.send(encodeHeartbeat());
+        return;
+      case Cmd.Json:
+        this.onJson(packet);
+        return;
+      default:
+        this.deps.logger.warn(
+          { camera: this.session?.cameraId, peer: this.peer, cmd: packet.cmd, length: packet.length },
+          `unexpected cmd ${packet.cmd} (${packet.length} bytes) on TCP from ${this.who}; ignored`,
+        );
+    }
+  }
+
+  private onJson(packet: Packet): void {
+    const parsed = parseCameraMessage(packet.payload);
+    if (!parsed.ok) {
+      this.deps.logger.warn({ camera: this.session?.cameraId, peer: this.peer }, `bad JSON message from ${this.who}: ${parsed.reason}; closing this connection`);
+      this.end(`protocol error: ${parsed.reason}`);
+      return;
+    }
+    const message = parsed.value;
+    if (isUnknownMessage(message)) {
+      this.deps.logger.warn(
+        { camera: this.session?.cameraId, peer: this.peer, code: message.code },
+        `unknown message code ${String(message.code)} from ${this.who}: ${preview(packet.payload, 200)}`,
+      );
+      return;
+    }
+    if (message.code === MessageCode.Register) {
+      this.register(message.uid, message.token);
+      return;
+    }
+    if (!this.session) {
+      this.deps.logger.warn({ peer: this.peer, code: message.code }, `message code ${message.code} before registration from ${this.peer}; ignored`);
+      return;
+    }
+    switch (message.code) {
+      case MessageCode.NatResult:
+        this.session.onNatResult(message);
+        return;
+      case MessageCode.Forward:
+        this.session.onForward(message.content);
+        return;
+      default:
+        this.deps.logger.debug({ camera: this.session.cameraId, code: message.code }, `message code ${message.code} from ${this.who} on TCP; ignored`);
+    }
+  }
+
+  private register(uid: string, token: string): void {
+    const { registry, sessions, secrets, logger } = this.deps;
+    if (this.session) {
+      if (this.session.cameraId === uid) {
+        this.send(encodeRegisterOk());
+        return;
+      }
+      logger.warn({ camera: this.session.cameraId, peer: this.peer, uid }, `${this.who} re-registered as a different id ${uid}; closing this connection`);
+      this.end('registered twice with different ids');
+      return;
+    }
+    const tokenOk = token === secrets.pwdFor(uid);
+    if (!tokenOk) {
+      // Cameras keep a pwd from the vendor cloud or an older install; accept, but say so.
+      logger.warn({ camera: uid, ip: this.remoteAddress }, `camera ${uid} (${this.peer}) registered with a token that does not match the pwd we handed out (token mismatch); accepted anyway`);
+    }
+    this.counters.leftPending();
+    this.session = sessions.attach(uid, this);
+    this.send(encodeRegisterOk());
+    const wasKnown = registry.has(uid);
+    registry.markOnline(uid, this.remoteAddress, tokenOk);
+    logger.info({ camera: uid, ip: this.remoteAddress, tokenOk }, `camera ${uid} online from ${this.peer}${wasKnown ? '' : ' (new camera)'}`);
+  }
+
+  private end(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.session) {
+      this.deps.logger.info({ camera: this.session.cameraId, peer: this.peer, reason }, `camera ${this.session.cameraId} offline: ${reason}`);
+      this.deps.sessions.detach(this.session, reason);
+    } else {
+      this.counters.leftPending();
+      if (reason.startsWith('silent')) {
+        this.deps.logger.warn({ peer: this.peer }, `closing TCP connection from ${this.peer}: nothing valid received (${reason})`);
+      }
+    }
+    this.socket.destroy();
+  }
+}

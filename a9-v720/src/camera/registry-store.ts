@@ -1,0 +1,123 @@
+/**
+ * Keeps the known cameras in `<dataDir>/cameras.json` so a restart still lists them
+ * (offline until they reconnect). Writes are debounced and atomic; a corrupted file is
+ * reported once and set aside, never fatal.
+ */
+import { readFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../log.js';
+import { isObject, optionalNumber, optionalString } from '../protocol/json.js';
+import type { BaseInfo } from '../protocol/messages.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
+import type { CameraRecord, CameraRegistry } from './registry.js';
+
+const FILE_VERSION = 1;
+
+export class RegistryStore {
+  private readonly file: string;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly onChange = (): void => this.scheduleSave();
+
+  constructor(
+    dataDir: string,
+    private readonly registry: CameraRegistry,
+    private readonly logger: Logger,
+    private readonly debounceMs = 1000,
+  ) {
+    this.file = path.join(dataDir, 'cameras.json');
+  }
+
+  /** Reads the file into the registry and starts saving on every change. */
+  start(): number {
+    const records = this.load();
+    this.registry.restore(records);
+    for (const event of ['online', 'offline', 'updated', 'removed'] as const) this.registry.on(event, this.onChange);
+    return records.length;
+  }
+
+  /** Stops listening and writes the final state (last-seen times included). */
+  stop(): void {
+    for (const event of ['online', 'offline', 'updated', 'removed'] as const) this.registry.off(event, this.onChange);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.save();
+  }
+
+  private scheduleSave(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.save();
+    }, this.debounceMs);
+    this.timer.unref();
+  }
+
+  save(): void {
+    const cameras = this.registry.list().map((camera) => ({
+      id: camera.id,
+      ip: camera.ip,
+      firstSeen: camera.firstSeen,
+      lastSeen: camera.lastSeen,
+      firmware: camera.firmware,
+      baseInfo: camera.baseInfo,
+    }));
+    try {
+      writeFileAtomic(this.file, JSON.stringify({ version: FILE_VERSION, cameras }, null, 1) + '\n');
+    } catch (error) {
+      this.logger.error({ file: this.file, err: (error as Error).message }, `cannot save known cameras to ${this.file}`);
+    }
+  }
+
+  private load(): CameraRecord[] {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.logger.warn({ file: this.file, err: (error as Error).message }, `cannot read ${this.file}; starting with no known cameras`);
+      }
+      return [];
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      this.setAside(`is not valid JSON (${(error as Error).message})`);
+      return [];
+    }
+    if (!isObject(parsed) || !Array.isArray(parsed['cameras'])) {
+      this.setAside('has no "cameras" list');
+      return [];
+    }
+    const records: CameraRecord[] = [];
+    for (const entry of parsed['cameras'] as unknown[]) {
+      if (!isObject(entry)) continue;
+      const id = optionalString(entry, 'id');
+      if (!id) continue;
+      const baseInfo = isObject(entry['baseInfo']) ? (entry['baseInfo'] as BaseInfo) : undefined;
+      records.push({
+        id,
+        ip: optionalString(entry, 'ip') ?? '',
+        online: false,
+        firstSeen: optionalNumber(entry, 'firstSeen') ?? Date.now(),
+        lastSeen: optionalNumber(entry, 'lastSeen') ?? Date.now(),
+        state: 'offline',
+        firmware: optionalString(entry, 'firmware'),
+        baseInfo,
+        streaming: false,
+      });
+    }
+    return records;
+  }
+
+  /** Keeps the bad file for diagnosis instead of overwriting it with an empty list. */
+  private setAside(problem: string): void {
+    const aside = `${this.file}.corrupt-${Date.now()}`;
+    try {
+      renameSync(this.file, aside);
+    } catch {
+      // Renaming is best effort; the warning below still says what happened.
+    }
+    this.logger.warn({ file: this.file, aside }, `${this.file} ${problem}; moved it to ${aside} and starting with no known cameras`);
+  }
+}

@@ -1,0 +1,32 @@
+import { networkInterfaces } from 'node:os';
+
+/** `::ffff:1.2.3.4` → `1.2.3.4`; other addresses unchanged. */
+export function plainIp(address: string | undefined): string {
+  if (!address) return '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  const ip = plainIp(address);
+  return ip === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip);
+}
+
+/**
+ * The first non-internal IPv4 address: what cameras on the LAN can reach when server_ip is
+ * not set. Private ranges are preferred over anything else.
+ */
+export function detectLanIpv4(): string | undefined {
+  const candidates: string[] = [];
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === 'IPv4' && !address.internal) candidates.push(address.address);
+    }
+  }
+  const isPrivate = (ip: string): boolean => /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(ip) && !ip.startsWith('172.30.');
+  return candidates.find(isPrivate) ?? candidates[0];
+}
+
+export function hexPreview(bytes: Buffer, max = 32): string {
+  const hex = bytes.subarray(0, max).toString('hex');
+  return bytes.length > max ? `${hex}… (${bytes.length} bytes)` : hex;
+}

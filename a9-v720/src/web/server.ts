@@ -1,0 +1,65 @@
+/**
+ * The web port: access filter, JSON API, media endpoints and the dashboard's static files.
+ * Served directly and through HA ingress, so every link the dashboard uses is relative.
+ */
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Socket } from 'node:net';
+import Koa from 'koa';
+import type Router from '@koa/router';
+import serveStatic from 'koa-static';
+import type { Logger } from '../log.js';
+import { plainIp } from '../util/net.js';
+import { accessFilter } from './access.js';
+
+/** Works from src/ (tsx) and from dist/ (the build copies public/ next to the compiled code). */
+export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+
+export interface WebServerDeps {
+  readonly lanMedia: boolean;
+  readonly logger: Logger;
+  readonly routers: readonly Router[];
+}
+
+export function createWebApp(deps: WebServerDeps): Koa {
+  const app = new Koa();
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      deps.logger.error({ path: ctx.path, err: (error as Error).message }, `web request ${ctx.method} ${ctx.path} failed: ${(error as Error).message}`);
+      ctx.status = 500;
+      ctx.body = { error: 'internal error' };
+    }
+  });
+  app.use(accessFilter(deps.lanMedia, deps.logger));
+  for (const router of deps.routers) app.use(router.routes()).use(router.allowedMethods());
+  app.use(serveStatic(PUBLIC_DIR, { index: 'index.html', maxage: 0 }));
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api/')) ctx.body = { error: `no such endpoint ${ctx.path}` };
+  });
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    // Viewers closing a stream mid-write are routine, not errors.
+    if (error.code === 'ECONNRESET' || error.code === 'EPIPE' || error.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    deps.logger.warn({ err: error.message }, `web server error: ${error.message}`);
+  });
+  return app;
+}
+
+export function createWebServer(deps: WebServerDeps): http.Server {
+  const server = http.createServer(
+    // Streams (MJPEG, audio, events) run for hours: no request timeout, but headers must come quickly.
+    { requestTimeout: 0, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 },
+    createWebApp(deps).callback(),
+  );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code !== 'ECONNRESET') {
+      const ip = plainIp(socket.remoteAddress);
+      deps.logger.warn({ ip, code: error.code }, `malformed HTTP request on the web port from ${ip}: ${error.code ?? error.message}`);
+    }
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.destroy();
+  });
+  return server;
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { encodePacket } from '../../src/protocol/header.js';
+import { encodeCameraJson } from '../../src/protocol/messages.js';
+import { PacketStreamDecoder, ProtocolError } from '../../src/protocol/stream-decoder.js';
+
+const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
+const REGISTRATION = Buffer.concat([
+  hex('57000000 0000 00 00 0000000000000000 00000000'),
+  Buffer.from('{"code": 100, "uid": "0800c00128F8", "token": "91edf41f" ,"domain": "v720.naxclow.com"}'),
+]);
+const HEARTBEAT = hex('00000000 6400 00 00 0000000000000000 00000000');
+
+test('the observed 107-byte registration decodes as one packet', () => {
+  assert.equal(REGISTRATION.length, 107);
+  const packets = new PacketStreamDecoder().push(REGISTRATION);
+  assert.equal(packets.length, 1);
+  assert.equal(packets[0]?.length, 87);
+  assert.equal(JSON.parse(packets[0]?.payload.toString() ?? '').uid, '0800c00128F8');
+});
+
+test('a registration split at every byte offset decodes identically', () => {
+  for (let cut = 0; cut <= REGISTRATION.length; cut++) {
+    const decoder = new PacketStreamDecoder();
+    const packets = [...decoder.push(REGISTRATION.subarray(0, cut)), ...decoder.push(REGISTRATION.subarray(cut))];
+    assert.equal(packets.length, 1, `cut at ${cut}`);
+    assert.deepEqual(packets[0]?.payload, REGISTRATION.subarray(20));
+    assert.equal(decoder.bufferedBytes, 0);
+  }
+});
+
+test('coalesced packets come out in order, with the remainder kept', () => {
+  const decoder = new PacketStreamDecoder();
+  const stream = Buffer.concat([REGISTRATION, HEARTBEAT, HEARTBEAT, REGISTRATION.subarray(0, 30)]);
+  const packets = decoder.push(stream);
+  assert.deepEqual(packets.map((p) => p.cmd), [0, 100, 100]);
+  assert.equal(decoder.bufferedBytes, 30);
+  assert.equal(decoder.push(REGISTRATION.subarray(30)).length, 1);
+});
+
+test('a length field over the bound is a ProtocolError naming the length', () => {
+  const decoder = new PacketStreamDecoder(64 * 1024);
+  assert.throws(() => decoder.push(hex('ffffffff 0000 00 00 0000000000000000 00000000')), (error: unknown) => {
+    assert.ok(error instanceof ProtocolError);
+    assert.match((error as Error).message, /length field 4294967295 exceeds the 65536-byte limit/);
+    return true;
+  });
+});
+
+test('property: any sequence of packets split into any chunks decodes to the same packets', () => {
+  const packetArb = fc.record({
+    cmd: fc.integer({ min: 0, max: 0xffff }),
+    msgFlag: fc.integer({ min: 0, max: 255 }),
+    pkgId: fc.integer({ min: 0, max: 0xffffffff }),
+    payload: fc.uint8Array({ maxLength: 300 }),
+  });
+  fc.assert(
+    fc.property(fc.array(packetArb, { maxLength: 8 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1 }), (specs, cuts) => {
+      const encoded = specs.map((s) => encodePacket({ ...s, payload: Buffer.from(s.payload) }));
+      const stream = Buffer.concat(encoded);
+      const decoder = new PacketStreamDecoder();
+      const out = [];
+      let offset = 0;
+      let i = 0;
+      while (offset < stream.length) {
+        const size = cuts[i++ % cuts.length] as number;
+        out.push(...decoder.push(stream.subarray(offset, offset + size)));
+        offset += size;
+      }
+      assert.equal(out.length, specs.length);
+      out.forEach((packet, index) => {
+        const spec = specs[index]!;
+        assert.equal(packet.cmd, spec.cmd);
+        assert.equal(packet.pkgId, spec.pkgId);
+        assert.deepEqual(packet.payload, Buffer.from(spec.payload));
+      });
+    }),
+  );
+});
+
+test('property: random bytes never crash the decoder; they yield packets or a ProtocolError', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => {
+      const decoder = new PacketStreamDecoder(1024);
+      try {
+        decoder.push(Buffer.from(bytes));
+      } catch (error) {
+        assert.ok(error instanceof ProtocolError);
+      }
+      assert.ok(decoder.bufferedBytes <= 1024 + 20);
+    }),
+  );
+});
+
+test('camera JSON helper writes cmd 0 with a zero forward id', () => {
+  const packet = encodeCameraJson({ code: 20 });
+  assert.deepEqual(packet.subarray(0, 20), hex('0b000000 0000 00 00 0000000000000000 00000000'));
+});
