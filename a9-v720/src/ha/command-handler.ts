@@ -1,0 +1,94 @@
+/**
+ * Commands from Home Assistant (`<base>/<camera>/<key>/set`) → the entity table's parser →
+ * CameraControl / a snapshot. State is never set optimistically: the camera's echo arrives as a
+ * registry `updated` event and the state publisher follows it. Commands for an offline camera
+ * are dropped, never queued.
+ */
+import { CameraTimeoutError, CameraUnavailableError, type CameraControl } from '../camera/control.js';
+import type { CameraRecord, CameraRegistry } from '../camera/registry.js';
+import type { Logger } from '../log.js';
+import { CAMERA_ENTITIES } from './entities.js';
+import { topicId, type HaTopics } from './topics.js';
+
+export type CommandOutcome =
+  | 'sent'
+  | 'snapshot'
+  | 'failed'
+  | 'ignored-retained'
+  | 'unknown-topic'
+  | 'unknown-camera'
+  | 'unknown-entity'
+  | 'invalid-payload'
+  | 'offline';
+
+export interface SnapshotTrigger {
+  capture(cameraId: string, reason: 'button'): Promise<unknown>;
+}
+
+const MAX_LOGGED_PAYLOAD = 64;
+
+export class CommandHandler {
+  constructor(
+    private readonly deps: {
+      readonly registry: CameraRegistry;
+      readonly control: CameraControl;
+      readonly snapshots: SnapshotTrigger;
+      readonly topics: HaTopics;
+      readonly logger: Logger;
+    },
+  ) {}
+
+  /** Handles one message on a command topic; resolves when the camera answered (or failed). */
+  async handle(topic: string, payload: Buffer, retained: boolean): Promise<CommandOutcome> {
+    const { logger } = this.deps;
+    const parsed = this.deps.topics.parseCommand(topic);
+    if (!parsed) return 'unknown-topic';
+    const text = payload.toString('utf8').trim();
+    const shown = text.length > MAX_LOGGED_PAYLOAD ? `${text.slice(0, MAX_LOGGED_PAYLOAD)}…` : text;
+    if (retained) {
+      // A retained command would fire again on every reconnect: never act on one.
+      logger.warn({ topic }, `MQTT: ignored retained command on ${topic} (commands must not be retained)`);
+      return 'ignored-retained';
+    }
+    const camera = this.findCamera(parsed.topicId);
+    if (!camera) {
+      logger.warn({ topic }, `MQTT: command for unknown camera on ${topic} ignored`);
+      return 'unknown-camera';
+    }
+    const spec = CAMERA_ENTITIES.find((entity) => entity.key === parsed.key && entity.command);
+    const action = spec?.command?.(text);
+    if (!spec) {
+      logger.warn({ camera: camera.id, topic }, `MQTT: camera ${camera.id} has no command "${parsed.key}"; ignored`);
+      return 'unknown-entity';
+    }
+    if (!action) {
+      logger.warn({ camera: camera.id, entity: spec.key, payload: shown }, `MQTT: invalid payload ${JSON.stringify(shown)} for ${spec.key} of camera ${camera.id}; ignored`);
+      return 'invalid-payload';
+    }
+    if (!camera.online) {
+      logger.warn({ camera: camera.id, entity: spec.key, payload: shown }, `MQTT: camera ${camera.id} is offline; ${spec.key}=${shown} dropped (not queued)`);
+      return 'offline';
+    }
+    if (action.kind === 'snapshot') {
+      logger.info({ camera: camera.id }, `MQTT: snapshot requested for camera ${camera.id}`);
+      await this.deps.snapshots.capture(camera.id, 'button');
+      return 'snapshot';
+    }
+    logger.info({ camera: camera.id, entity: spec.key, command: action.command }, `MQTT: camera ${camera.id} ${spec.key} ← ${shown}`);
+    try {
+      await this.deps.control.sendSetting(camera.id, action.command);
+      return 'sent';
+    } catch (error) {
+      const why =
+        error instanceof CameraUnavailableError || error instanceof CameraTimeoutError ? error.message : `unexpected error: ${(error as Error).message}`;
+      logger.warn({ camera: camera.id, entity: spec.key, err: why }, `camera ${camera.id}: ${spec.key}=${shown} not applied (${why})`);
+      return 'failed';
+    }
+  }
+
+  private findCamera(id: string): CameraRecord | undefined {
+    const direct = this.deps.registry.get(id);
+    if (direct && topicId(direct.id) === id) return direct;
+    return this.deps.registry.list().find((camera) => topicId(camera.id) === id);
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * What each device type exposes to Home Assistant, as data: one table per device type.
+ * Discovery payloads, state messages and command parsing are all derived from these tables
+ * (discovery.ts, state-publisher.ts, command-handler.ts); nothing is written per topic.
+ */
+import type { CameraRecord } from '../camera/registry.js';
+import type { SettingCommand } from '../camera/control.js';
+
+export type Platform = 'binary_sensor' | 'sensor' | 'switch' | 'select' | 'button' | 'camera';
+
+/** What a command from Home Assistant asks a camera to do. */
+export type CameraAction = { readonly kind: 'setting'; readonly command: SettingCommand } | { readonly kind: 'snapshot' };
+
+export interface EntitySpec<Subject, Action = never> {
+  /** Stable key: part of the unique id (`a9v720_<device>_<key>`) and of the topics. */
+  readonly key: string;
+  readonly platform: Platform;
+  /** Entity name without the device name; null marks the device's main entity. */
+  readonly name: string | null;
+  /**
+   * `device`: the bridge and the device must both be online. `bridge`: only the bridge (an
+   * entity that must stay usable while the device is offline, e.g. connectivity, last seen).
+   */
+  readonly availability: 'device' | 'bridge';
+  /** Whether the device can back the entity yet (data arrived); absent = always. */
+  readonly present?: (subject: Subject) => boolean;
+  /** Retained state payload; undefined = nothing known, publish nothing. */
+  readonly state?: (subject: Subject) => string | undefined;
+  /** The state lives on the device's availability topic (connectivity sensors). */
+  readonly stateOnAvailabilityTopic?: true;
+  /** The state is an image published out of band (camera platform, `topic`). */
+  readonly image?: true;
+  /** Parses a command payload; undefined = invalid payload. */
+  readonly command?: (payload: string) => Action | undefined;
+  /** Constant discovery fields (device_class, unit_of_measurement, icon, options…). */
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
+/** HA's payload meaning "state unknown" for switch / select / binary_sensor. */
+export const UNKNOWN_STATE = 'None';
+
+const ON = 'ON';
+const OFF = 'OFF';
+const PRESS = 'PRESS';
+
+const onOff = (value: boolean): string => (value ? ON : OFF);
+
+function numberField(record: CameraRecord, field: string): number | undefined {
+  const value = record.baseInfo?.[field];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function stringField(record: CameraRecord, field: string): string | undefined {
+  const value = record.baseInfo?.[field];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A 0/1 base-info field as a switch: state from the camera, ON/OFF commands → setting. */
+function settingSwitch(
+  key: string,
+  name: string,
+  field: string,
+  toCommand: (on: boolean) => SettingCommand,
+  icon: string,
+): EntitySpec<CameraRecord, CameraAction> {
+  return {
+    key,
+    platform: 'switch',
+    name,
+    availability: 'device',
+    present: (r) => numberField(r, field) !== undefined,
+    // Other values (IR LED 2 = "auto" on some units) are not on/off: report unknown.
+    state: (r) => {
+      const value = numberField(r, field);
+      return value === 1 ? ON : value === 0 ? OFF : UNKNOWN_STATE;
+    },
+    command: (payload) =>
+      payload === ON ? { kind: 'setting', command: toCommand(true) } : payload === OFF ? { kind: 'setting', command: toCommand(false) } : undefined,
+    config: { entity_category: 'config', icon, payload_on: ON, payload_off: OFF },
+  };
+}
+
+/** Image orientation option label ↔ mirrorFlip value (PROTOCOL.md §4, code 216). */
+export const ORIENTATIONS = [
+  ['normal', 0],
+  ['mirror', 2],
+  ['flip', 3],
+  ['rotate 180', 4],
+] as const satisfies readonly (readonly [string, 0 | 1 | 2 | 3 | 4])[];
+
+export const CAMERA_ENTITIES: readonly EntitySpec<CameraRecord, CameraAction>[] = [
+  {
+    key: 'connectivity',
+    platform: 'binary_sensor',
+    name: 'Connectivity',
+    availability: 'bridge',
+    stateOnAvailabilityTopic: true,
+    state: (r) => (r.online ? 'online' : 'offline'),
+    config: { device_class: 'connectivity', payload_on: 'online', payload_off: 'offline', entity_category: 'diagnostic' },
+  },
+  {
+    key: 'image',
+    platform: 'camera',
+    name: null,
+    availability: 'device',
+    image: true,
+  },
+  {
+    key: 'snapshot',
+    platform: 'button',
+    name: 'Snapshot',
+    availability: 'device',
+    command: (payload) => (payload === PRESS ? { kind: 'snapshot' } : undefined),
+    config: { payload_press: PRESS, icon: 'mdi:camera-iris' },
+  },
+  {
+    key: 'restart',
+    platform: 'button',
+    name: 'Restart',
+    availability: 'device',
+    command: (payload) => (payload === PRESS ? { kind: 'setting', command: { code: 299, reboot: 1 } } : undefined),
+    config: { payload_press: PRESS, device_class: 'restart', entity_category: 'config' },
+  },
+  settingSwitch('ir_led', 'IR LED', 'IrLed', (on) => ({ code: 202, IrLed: on ? 1 : 0 }), 'mdi:weather-night'),
+  settingSwitch('status_led', 'Status LED', 'instLed', (on) => ({ code: 210, instLed: on ? 1 : 0 }), 'mdi:led-on'),
+  {
+    key: 'orientation',
+    platform: 'select',
+    name: 'Image orientation',
+    availability: 'device',
+    present: (r) => numberField(r, 'mirrorFlip') !== undefined,
+    state: (r) => {
+      const value = numberField(r, 'mirrorFlip');
+      return ORIENTATIONS.find(([, v]) => v === value)?.[0] ?? UNKNOWN_STATE;
+    },
+    command: (payload) => {
+      const match = ORIENTATIONS.find(([label]) => label === payload);
+      return match ? { kind: 'setting', command: { code: 216, mirrorFlip: match[1] } } : undefined;
+    },
+    config: { options: ORIENTATIONS.map(([label]) => label), entity_category: 'config', icon: 'mdi:flip-horizontal' },
+  },
+  {
+    key: 'battery',
+    platform: 'sensor',
+    name: 'Battery',
+    availability: 'device',
+    present: (r) => numberField(r, 'devPower') !== undefined,
+    state: (r) => {
+      const value = numberField(r, 'devPower');
+      return value === undefined ? undefined : String(value);
+    },
+    config: { device_class: 'battery', unit_of_measurement: '%', state_class: 'measurement', entity_category: 'diagnostic' },
+  },
+  {
+    key: 'wifi_network',
+    platform: 'sensor',
+    name: 'Wi-Fi network',
+    availability: 'device',
+    present: (r) => stringField(r, 'wifiName') !== undefined,
+    state: (r) => stringField(r, 'wifiName'),
+    config: { entity_category: 'diagnostic', icon: 'mdi:wifi' },
+  },
+  {
+    key: 'ip_address',
+    platform: 'sensor',
+    name: 'IP address',
+    availability: 'bridge',
+    present: (r) => r.ip !== '',
+    state: (r) => (r.ip.startsWith('::ffff:') ? r.ip.slice(7) : r.ip),
+    config: { entity_category: 'diagnostic', icon: 'mdi:ip-network' },
+  },
+  {
+    key: 'last_seen',
+    platform: 'sensor',
+    name: 'Last seen',
+    availability: 'bridge',
+    state: (r) => new Date(r.lastSeen).toISOString(),
+    config: { device_class: 'timestamp', entity_category: 'diagnostic' },
+  },
+  {
+    key: 'streaming',
+    platform: 'binary_sensor',
+    name: 'Streaming',
+    availability: 'device',
+    state: (r) => onOff(r.streaming),
+    config: { payload_on: ON, payload_off: OFF, entity_category: 'diagnostic', icon: 'mdi:video' },
+  },
+];
+
+/** What the bridge device shows. */
+export interface BridgeStatus {
+  readonly camerasOnline: number;
+  readonly version: string;
+}
+
+export const BRIDGE_ENTITIES: readonly EntitySpec<BridgeStatus>[] = [
+  {
+    key: 'connectivity',
+    platform: 'binary_sensor',
+    name: 'Connectivity',
+    // Its state *is* the bridge availability topic; offline (LWT) must read "off", not unavailable.
+    availability: 'bridge',
+    stateOnAvailabilityTopic: true,
+    state: () => 'online',
+    config: { device_class: 'connectivity', payload_on: 'online', payload_off: 'offline', entity_category: 'diagnostic' },
+  },
+  {
+    key: 'cameras_online',
+    platform: 'sensor',
+    name: 'Cameras online',
+    availability: 'device',
+    state: (b) => String(b.camerasOnline),
+    config: { state_class: 'measurement', icon: 'mdi:cctv' },
+  },
+  {
+    key: 'version',
+    platform: 'sensor',
+    name: 'Add-on version',
+    availability: 'device',
+    state: (b) => b.version,
+    config: { entity_category: 'diagnostic', icon: 'mdi:tag' },
+  },
+];
+
+/** Whether the entity is backed by the subject's data (and so belongs in discovery). */
+export function isPresent<S, A>(spec: EntitySpec<S, A>, subject: S): boolean {
+  return spec.present ? spec.present(subject) : true;
+}

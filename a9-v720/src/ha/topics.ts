@@ -1,0 +1,82 @@
+/**
+ * The MQTT topic scheme, in one place:
+ *
+ *   <base>/bridge/state                    online | offline (retained, LWT offline)
+ *   <base>/bridge/<key>                    bridge entity states (retained)
+ *   <base>/<camera>/availability           online | offline (retained) — also the connectivity state
+ *   <base>/<camera>/<key>                  entity state (retained)
+ *   <base>/<camera>/image                  latest snapshot, raw JPEG (retained)
+ *   <base>/<camera>/<key>/set              commands from Home Assistant
+ *   <prefix>/device/a9v720_<camera>/config device-based discovery of a camera (retained)
+ *   <prefix>/device/a9v720_bridge/config   discovery of the bridge device (retained)
+ *   <prefix>/status                        Home Assistant's birth / last will
+ */
+
+/** Prefix of every unique id, device identifier and discovery object id. */
+export const ID_PREFIX = 'a9v720';
+export const BRIDGE_SEGMENT = 'bridge';
+
+/**
+ * Camera ids are used as topic segments and discovery object ids, which allow only
+ * `[A-Za-z0-9_-]`. Real ids (`0800c00128F8`) pass unchanged; anything else is replaced by `_`,
+ * and an id that would collide with the bridge's own segment gets a leading `_`.
+ */
+export function topicId(cameraId: string): string {
+  const safe = cameraId.replace(/[^A-Za-z0-9_-]/g, '_');
+  return safe === BRIDGE_SEGMENT || safe === '' ? `_${safe}` : safe;
+}
+
+export class HaTopics {
+  constructor(
+    readonly baseTopic: string,
+    readonly discoveryPrefix: string,
+  ) {}
+
+  get bridgeState(): string {
+    return `${this.baseTopic}/${BRIDGE_SEGMENT}/state`;
+  }
+
+  bridgeEntity(key: string): string {
+    return `${this.baseTopic}/${BRIDGE_SEGMENT}/${key}`;
+  }
+
+  get bridgeDiscovery(): string {
+    return `${this.discoveryPrefix}/device/${ID_PREFIX}_${BRIDGE_SEGMENT}/config`;
+  }
+
+  get haStatus(): string {
+    return `${this.discoveryPrefix}/status`;
+  }
+
+  cameraAvailability(cameraId: string): string {
+    return `${this.baseTopic}/${topicId(cameraId)}/availability`;
+  }
+
+  cameraEntity(cameraId: string, key: string): string {
+    return `${this.baseTopic}/${topicId(cameraId)}/${key}`;
+  }
+
+  cameraCommand(cameraId: string, key: string): string {
+    return `${this.baseTopic}/${topicId(cameraId)}/${key}/set`;
+  }
+
+  cameraDiscovery(cameraId: string): string {
+    return `${this.discoveryPrefix}/device/${ID_PREFIX}_${topicId(cameraId)}/config`;
+  }
+
+  /** Subscription covering every camera command topic. */
+  get commandWildcard(): string {
+    return `${this.baseTopic}/+/+/set`;
+  }
+
+  /** `{ topicId, key }` of a command topic, undefined for anything else. */
+  parseCommand(topic: string): { topicId: string; key: string } | undefined {
+    const prefix = `${this.baseTopic}/`;
+    if (!topic.startsWith(prefix) || !topic.endsWith('/set')) return undefined;
+    const parts = topic.slice(prefix.length, -'/set'.length).split('/');
+    if (parts.length !== 2) return undefined;
+    const [id, key] = parts as [string, string];
+    if (id === BRIDGE_SEGMENT || id === '' || key === '') return undefined;
+    return { topicId: id, key };
+  }
+}
