@@ -132,7 +132,13 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
   /** Bootstraps, connects and registers; resolves once the server answered 101. */
   async start(): Promise<void> {
     this.stopped = false;
-    await this.connectOnce();
+    try {
+      await this.connectOnce();
+    } catch (error) {
+      // Like a real camera: keep trying in the background until the server answers.
+      if (this.options.reconnect !== false) this.scheduleReconnect();
+      throw error;
+    }
   }
 
   /** Stops for good: no reconnect. */

@@ -1,0 +1,196 @@
+/**
+ * The composition root: builds the long-lived parts, connects them by events and owns
+ * start-up and shutdown. Nothing here parses bytes or knows a topic name.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import type http from 'node:http';
+import { CameraRegistry } from './camera/registry.js';
+import { RegistryStore } from './camera/registry-store.js';
+import { DeviceSecrets } from './camera/device-secrets.js';
+import { SessionManager } from './camera/session-manager.js';
+import { ControlServer } from './camera/control-server.js';
+import { MediaChannel } from './camera/media-channel.js';
+import { MediaReceiver } from './camera/media-receiver.js';
+import { createBootstrapServer } from './camera/bootstrap-server.js';
+import type { SessionTimeouts } from './camera/camera-session.js';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import { MediaHub } from './media/media-hub.js';
+import { createApiRouter } from './web/api-routes.js';
+import { createMediaRouter } from './web/media-routes.js';
+import { createWebServer } from './web/server.js';
+import { MqttBridge } from './ha/bridge.js';
+import { detectLanIpv4 } from './util/net.js';
+import { bindUdp, closeServer, listenTcp, StartupError } from './util/listen.js';
+
+export const ADDON_VERSION: string = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Test hooks: shorter handshake timeouts, media hub timings. */
+  readonly sessionTimeouts?: SessionTimeouts;
+  readonly media?: { lingerMs?: number; watchdogMs?: number; freshFrameMs?: number };
+  /** Supervisor API for the MQTT broker lookup (defaults to the env of the add-on). */
+  readonly supervisor?: { url: string; token: string };
+  /** Link on every HA device page; main resolves the ingress link from the Supervisor. */
+  readonly dashboardUrl?: string;
+}
+
+export interface BoundPorts {
+  http: number;
+  tcp: number;
+  web: number;
+}
+
+export class App {
+  readonly registry = new CameraRegistry();
+  readonly sessions: SessionManager;
+  readonly media: MediaHub;
+  readonly mediaChannel: MediaChannel;
+  readonly receiver: MediaReceiver;
+  readonly controlServer: ControlServer;
+  readonly mqtt: MqttBridge;
+  private readonly store: RegistryStore;
+  private readonly secrets: DeviceSecrets;
+  private readonly bootstrapServer: http.Server;
+  private readonly webServer: http.Server;
+  private readonly config: Config;
+  private readonly logger: Logger;
+  private boundPorts: BoundPorts | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(options: AppOptions) {
+    const { config, logger } = options;
+    this.config = config;
+    this.logger = logger;
+    mkdirSync(config.dataDir, { recursive: true });
+    this.store = new RegistryStore(config.dataDir, this.registry, logger.child({ part: 'store' }));
+    this.secrets = DeviceSecrets.load(config.dataDir, logger);
+    const cameraLog = logger.child({ part: 'camera' });
+    this.sessions = new SessionManager(this.registry, cameraLog, options.sessionTimeouts);
+    this.mediaChannel = new MediaChannel(this.sessions, cameraLog);
+    this.sessions.setUdpLink(this.mediaChannel);
+    this.media = new MediaHub({
+      openStream: async (id) => {
+        this.receiver.reset(id);
+        await this.sessions.openStream(id);
+      },
+      closeStream: (id) => this.sessions.closeStream(id),
+      isOnline: (id) => this.sessions.isOnline(id),
+      logger: logger.child({ part: 'media' }),
+      ...options.media,
+    });
+    this.receiver = new MediaReceiver(this.media, this.mediaChannel, cameraLog);
+    this.mediaChannel.setSink(this.receiver);
+    this.controlServer = new ControlServer({
+      registry: this.registry,
+      sessions: this.sessions,
+      secrets: this.secrets,
+      logger: cameraLog,
+      offlineAfterMs: config.offlineAfterSeconds * 1000,
+    });
+    this.bootstrapServer = createBootstrapServer({
+      registry: this.registry,
+      secrets: this.secrets,
+      logger: logger.child({ part: 'http' }),
+      serverIpFor: (localAddress) => this.serverIpFor(localAddress),
+      tcpPort: () => this.ports.tcp,
+    });
+    this.webServer = createWebServer({
+      lanMedia: config.lanMedia,
+      logger: logger.child({ part: 'web' }),
+      routers: [
+        createApiRouter({ registry: this.registry, control: this.sessions, logger: logger.child({ part: 'api' }), version: ADDON_VERSION }),
+        createMediaRouter({ registry: this.registry, media: this.media, snapshotTimeoutMs: config.snapshotTimeoutSeconds * 1000 }),
+      ],
+    });
+    this.mqtt = new MqttBridge({
+      config,
+      registry: this.registry,
+      control: this.sessions,
+      snapshots: { snapshot: (id, timeoutMs) => this.snapshot(id, timeoutMs) },
+      logger: logger.child({ part: 'mqtt' }),
+      addonVersion: ADDON_VERSION,
+      dashboardUrl: options.dashboardUrl ?? `http://${config.serverIp ?? detectLanIpv4() ?? '127.0.0.1'}:${config.webPort}/`,
+      supervisor: options.supervisor,
+    });
+    // A camera that went away ends its viewers and forgets its UDP address and media state.
+    this.registry.on('offline', (camera) => {
+      this.media.cameraOffline(camera.id);
+      this.mediaChannel.forget(camera.id);
+      this.receiver.forget(camera.id);
+    });
+    this.registry.on('removed', (id) => {
+      this.sessions.get(id)?.disconnect('forgotten by the user');
+      this.media.cameraOffline(id);
+    });
+  }
+
+  get ports(): BoundPorts {
+    if (!this.boundPorts) throw new Error('app not started');
+    return this.boundPorts;
+  }
+
+  /** The snapshot path the MQTT bridge and the web API share. */
+  snapshot(cameraId: string, timeoutMs = this.config.snapshotTimeoutSeconds * 1000): Promise<Buffer> {
+    return this.media.snapshot(cameraId, timeoutMs);
+  }
+
+  private serverIpFor(localAddress: string): string {
+    // Configured wins; else the address the camera reached us on, if it is a real IPv4.
+    if (this.config.serverIp) return this.config.serverIp;
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(localAddress) && localAddress !== '0.0.0.0') return localAddress;
+    return detectLanIpv4() ?? '127.0.0.1';
+  }
+
+  async start(): Promise<BoundPorts> {
+    const { config, logger } = this;
+    const restored = this.store.start();
+    if (restored > 0) logger.info(`restored ${restored} known camera(s) from ${config.dataDir} (offline until they reconnect)`);
+    const host = config.listenHost;
+    // TCP and UDP share one port number; with port 0 (tests) UDP follows what TCP got.
+    const tcp = await listenTcp(this.controlServer.server, config.tcpPort, host, 'TCP control', 'tcp_port');
+    await bindUdp(this.mediaChannel.socket, tcp, host, 'UDP media', 'tcp_port');
+    const httpPort = await listenTcp(this.bootstrapServer, config.httpPort, host, 'HTTP bootstrap', 'http_port');
+    const web = await listenTcp(this.webServer, config.webPort, host, 'web (dashboard)', 'web_port');
+    this.boundPorts = { http: httpPort, tcp, web };
+    const advertised = config.serverIp ?? detectLanIpv4() ?? '(auto per connection)';
+    logger.info(
+      { ports: this.boundPorts, host, serverIp: advertised },
+      `A9 V720 server ${ADDON_VERSION} listening on ${host}: HTTP bootstrap ${httpPort}, TCP+UDP ${tcp}, dashboard ${web}; cameras are sent to ${advertised}`,
+    );
+    await this.mqtt.start();
+    return this.boundPorts;
+  }
+
+  /** Clean shutdown: offline to MQTT first, then close every listener and session. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.mqtt.stop().catch((error: Error) => this.logger.warn(`MQTT shutdown: ${error.message}`));
+      this.media.close();
+      this.receiver.close();
+      this.controlServer.destroyAll();
+      this.sessions.closeAll('server shutting down');
+      await Promise.all([closeServer(this.controlServer.server), closeServer(this.bootstrapServer), closeServer(this.webServer)]);
+      await new Promise<void>((resolve) => {
+        try {
+          this.mediaChannel.socket.close(() => resolve());
+        } catch {
+          resolve();
+        }
+      });
+      this.store.stop();
+    })();
+    return this.stopping;
+  }
+}
+
+export { StartupError };

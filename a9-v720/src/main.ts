@@ -1,0 +1,88 @@
+/**
+ * Process entry: options → App → signals. `--demo [N]` also starts N simulated cameras
+ * on loopback so the dashboard, snapshots and live view work without hardware.
+ */
+import { App, StartupError } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './log.js';
+import { resolveDashboardUrl, supervisorFromEnv } from './ha/supervisor.js';
+import { detectLanIpv4 } from './util/net.js';
+import { createFleet, startFleet, stopFleet } from './simulator/fleet.js';
+import type { SimulatedCamera } from './simulator/simulated-camera.js';
+
+/** The Supervisor waits `timeout` seconds (config.yaml) before SIGKILL; finish well before. */
+const SHUTDOWN_DEADLINE_MS = 8000;
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`a9-v720: configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const { config, source, warnings } = loaded;
+  const logger = createLogger(config.logLevel);
+  logger.info({ source, dataDir: config.dataDir }, `options from ${source}; data in ${config.dataDir}`);
+  for (const warning of warnings) logger.warn(warning);
+
+  const supervisor = supervisorFromEnv();
+  const dashboardUrl = await resolveDashboardUrl({
+    supervisor,
+    host: config.serverIp ?? detectLanIpv4() ?? '127.0.0.1',
+    webPort: config.webPort,
+    logger,
+  });
+  const app = new App({ config, logger, supervisor, dashboardUrl });
+  try {
+    await app.start();
+  } catch (error) {
+    if (error instanceof StartupError) {
+      logger.fatal(error.message);
+      await app.stop().catch(() => undefined);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let fleet: SimulatedCamera[] = [];
+  if (config.demoCameras > 0) {
+    fleet = createFleet({ count: config.demoCameras, host: '127.0.0.1', httpPort: app.ports.http });
+    const started = await startFleet(fleet);
+    logger.info(`demo mode: ${started} of ${fleet.length} simulated cameras connected; dashboard at http://127.0.0.1:${app.ports.web}/`);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received: shutting down`);
+    const deadline = setTimeout(() => {
+      logger.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    stopFleet(fleet);
+    app
+      .stop()
+      .then(() => {
+        logger.info('stopped cleanly');
+        logger.flush();
+        process.exit(0);
+      })
+      .catch((error: Error) => {
+        logger.error(`shutdown failed: ${error.message}`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`a9-v720: fatal: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+/**
+ * A set of simulated cameras, each on its own loopback source address (127.0.0.11,
+ * 127.0.0.12, …) so they show distinct IPs in the dashboard. Used by the demo mode,
+ * the simulate CLI and benchmarks.
+ */
+import { createAlawTone } from './media-encoder.js';
+import { framesForCamera } from './frame-library.js';
+import { SimulatedCamera, type SimulatedCameraOptions } from './simulated-camera.js';
+
+export interface FleetOptions {
+  readonly count: number;
+  readonly host: string;
+  readonly httpPort: number;
+  /** Twelve-character ids are built from this prefix and the camera's number. */
+  readonly idPrefix?: string;
+  /** Give each camera its own 127.0.0.x source address (loopback only). */
+  readonly distinctAddresses?: boolean;
+  readonly firstOctet?: number;
+  readonly fps?: number;
+  readonly heartbeatMs?: number;
+  readonly withMedia?: boolean;
+  readonly overrides?: Partial<SimulatedCameraOptions>;
+}
+
+export function fleetCameraId(prefix: string, index: number): string {
+  const digits = Math.max(1, 12 - prefix.length);
+  return `${prefix}${(index + 1).toString(16).toUpperCase().padStart(digits, '0')}`.slice(0, 12);
+}
+
+/** Loopback source address for camera `index`, spread over 127.0.x.y to stay valid for thousands. */
+export function loopbackAddress(index: number, firstOctet = 11): string {
+  const n = index + firstOctet;
+  return `127.0.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+}
+
+export function createFleet(options: FleetOptions): SimulatedCamera[] {
+  const prefix = options.idPrefix ?? '0800c0D';
+  const tone = createAlawTone();
+  return Array.from({ length: options.count }, (_, index) => {
+    const id = fleetCameraId(prefix, index);
+    return new SimulatedCamera({
+      id,
+      host: options.host,
+      httpPort: options.httpPort,
+      localAddress: options.distinctAddresses === false ? undefined : loopbackAddress(index, options.firstOctet),
+      heartbeatMs: options.heartbeatMs,
+      fps: options.fps,
+      frames: options.withMedia === false ? undefined : framesForCamera(id),
+      audio: options.withMedia === false ? undefined : tone(8000),
+      ...options.overrides,
+    });
+  });
+}
+
+/** Starts every camera; a camera that cannot connect yet keeps retrying in the background. */
+export async function startFleet(cameras: readonly SimulatedCamera[]): Promise<number> {
+  const results = await Promise.allSettled(cameras.map((camera) => camera.start()));
+  return results.filter((result) => result.status === 'fulfilled').length;
+}
+
+export function stopFleet(cameras: readonly SimulatedCamera[]): void {
+  for (const camera of cameras) camera.stop();
+}
