@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the add-on's development needs on a fresh Debian machine: npm packages
+# always; with --test also mosquitto (MQTT tests), chromium (dashboard tests) and shellcheck.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--test" ]; then
+  missing=()
+  command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: installing ${missing[*]} with apt-get"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+if [ ! -d a9-v720/node_modules ] || [ a9-v720/package-lock.json -nt a9-v720/node_modules/.package-lock.json ]; then
+  (cd a9-v720 && npm ci --no-audit --no-fund)
+fi
