@@ -1,0 +1,155 @@
+/**
+ * Static checks of the image: Dockerfile, run.sh, and a clean `npm ci && npm run build` of the
+ * add-on folder alone (the Supervisor's build context).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { ADDON_DIR, REPO_ROOT } from './supervisor-rules.js';
+
+interface Instruction {
+  readonly keyword: string;
+  readonly args: string;
+}
+
+/** Dockerfile → instructions, with continuation lines joined and comments dropped. */
+function parseDockerfile(text: string): Instruction[] {
+  const out: Instruction[] = [];
+  let pending = '';
+  for (const line of text.split('\n')) {
+    const trimmed = line.trim();
+    if (pending === '' && (trimmed === '' || trimmed.startsWith('#'))) continue;
+    if (pending !== '' && trimmed.startsWith('#')) continue;
+    if (trimmed.endsWith('\\')) {
+      pending += `${trimmed.slice(0, -1)} `;
+      continue;
+    }
+    const full = (pending + trimmed).trim();
+    pending = '';
+    if (full === '') continue;
+    const m = /^(\S+)\s*(.*)$/.exec(full);
+    if (m) out.push({ keyword: (m[1] ?? '').toUpperCase(), args: m[2] ?? '' });
+  }
+  return out;
+}
+
+const dockerfile = parseDockerfile(readFileSync(path.join(ADDON_DIR, 'Dockerfile'), 'utf8'));
+const runSh = path.join(ADDON_DIR, 'run.sh');
+
+describe('Dockerfile', () => {
+  test('pins its base image through ARG BUILD_FROM and uses it in every stage', () => {
+    const arg = dockerfile.find((i) => i.keyword === 'ARG' && i.args.startsWith('BUILD_FROM='));
+    assert.ok(arg, 'ARG BUILD_FROM=<image>:<tag> is required');
+    assert.ok(dockerfile.indexOf(arg) < dockerfile.findIndex((i) => i.keyword === 'FROM'), 'ARG BUILD_FROM must come before FROM');
+    const image = arg.args.slice('BUILD_FROM='.length);
+    assert.match(image, /^ghcr\.io\/home-assistant\/base:\d+\.\d+/, `base image "${image}" must be ghcr.io/home-assistant/base:<version>`);
+    assert.doesNotMatch(image, /:latest$|^[^:]+$/, 'the base image tag must be pinned, not latest');
+    const froms = dockerfile.filter((i) => i.keyword === 'FROM');
+    assert.ok(froms.length >= 2, 'multi-stage build expected (builder + runtime)');
+    for (const from of froms) assert.match(from.args, /^\$\{BUILD_FROM\}/, `FROM ${from.args}`);
+  });
+
+  test('builds with npm ci + npm run build and installs production dependencies only at runtime', () => {
+    const runs = dockerfile.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    assert.ok(runs.some((r) => /apk add --no-cache nodejs/.test(r)));
+    assert.ok(runs.some((r) => /npm ci(?!.*--omit=dev)/.test(r)), 'builder: npm ci');
+    assert.ok(runs.some((r) => /npm run build/.test(r)), 'builder: npm run build');
+    assert.ok(runs.some((r) => /npm ci .*--omit=dev/.test(r)), 'runtime: npm ci --omit=dev');
+    const lastFrom = dockerfile.map((i) => i.keyword).lastIndexOf('FROM');
+    const runtime = dockerfile.slice(lastFrom);
+    assert.ok(runtime.some((i) => i.keyword === 'COPY' && /--from=\S+\s+\/app\/dist/.test(i.args)), 'runtime copies dist from the builder');
+  });
+
+  test('every COPY source exists inside the add-on folder', () => {
+    for (const copy of dockerfile.filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD')) {
+      if (/--from=/.test(copy.args)) continue;
+      const parts = copy.args.split(/\s+/).filter((p) => !p.startsWith('--'));
+      assert.ok(parts.length >= 2, `COPY ${copy.args}`);
+      for (const source of parts.slice(0, -1)) {
+        const resolved = path.resolve(ADDON_DIR, source);
+        assert.ok(resolved.startsWith(ADDON_DIR), `COPY source ${source} leaves the build context`);
+        assert.ok(existsSync(resolved), `COPY source ${source} does not exist in a9-v720/`);
+      }
+    }
+  });
+
+  test('.dockerignore keeps node_modules and dist out of the context', () => {
+    const ignore = readFileSync(path.join(ADDON_DIR, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    assert.ok(ignore.includes('node_modules'));
+    assert.ok(ignore.includes('dist'));
+  });
+
+  test('starts /run.sh and carries the Home Assistant labels', () => {
+    assert.ok(dockerfile.some((i) => i.keyword === 'COPY' && /^run\.sh\s+\/$/.test(i.args)), 'COPY run.sh /');
+    const cmd = dockerfile.filter((i) => i.keyword === 'CMD').at(-1);
+    assert.ok(cmd, 'CMD is required');
+    assert.deepEqual(JSON.parse(cmd.args), ['/run.sh']);
+    assert.ok(!dockerfile.some((i) => i.keyword === 'ENTRYPOINT'), 'keep the base image ENTRYPOINT (s6-overlay /init)');
+    const labels = dockerfile.filter((i) => i.keyword === 'LABEL').map((i) => i.args).join(' ');
+    assert.match(labels, /io\.hass\.type="app"/);
+    assert.match(labels, /io\.hass\.version="\$\{BUILD_VERSION\}"/);
+    assert.match(labels, /io\.hass\.arch="\$\{BUILD_ARCH\}"/);
+    assert.match(labels, /org\.opencontainers\.image\.\w+=/);
+    const args = dockerfile.filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=')[0]);
+    assert.ok(args.includes('BUILD_VERSION') && args.includes('BUILD_ARCH'));
+  });
+});
+
+describe('run.sh', () => {
+  test('uses bashio, logs, and execs node so SIGTERM reaches it', () => {
+    const text = readFileSync(runSh, 'utf8');
+    assert.equal(text.split('\n')[0], '#!/usr/bin/with-contenv bashio');
+    assert.match(text, /bashio::log\.info/);
+    assert.match(text, /^exec node \/app\/dist\/main\.js\s*$/m);
+  });
+
+  test('is executable on disk and in git', () => {
+    assert.ok((statSync(runSh).mode & 0o111) !== 0, 'run.sh must be executable (chmod +x)');
+    let entry: string;
+    try {
+      entry = execFileSync('git', ['ls-files', '-s', 'a9-v720/run.sh'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    } catch {
+      entry = '';
+    }
+    if (entry === '') {
+      assert.fail('run.sh is not tracked by git (or git is unavailable)');
+    }
+    assert.match(entry, /^100755 /, 'git must record run.sh as executable: git update-index --chmod=+x a9-v720/run.sh');
+  });
+
+  test('passes shellcheck', (t) => {
+    const probe = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
+    if (probe.error) {
+      t.skip('shellcheck is not installed here (CI installs it): run.sh was NOT linted');
+      return;
+    }
+    const result = spawnSync('shellcheck', ['-s', 'bash', runSh], { encoding: 'utf8' });
+    assert.equal(result.status, 0, `shellcheck:\n${result.stdout}${result.stderr}`);
+  });
+});
+
+describe('clean build of the add-on folder alone', () => {
+  test('npm ci && npm run build in a copy of a9-v720/ produces dist/main.js', { timeout: 300_000 }, () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'a9-v720-build-'));
+    try {
+      const copy = path.join(work, 'a9-v720');
+      const skip = new Set(['node_modules', 'dist', '.data', 'test-artifacts']);
+      cpSync(ADDON_DIR, copy, {
+        recursive: true,
+        filter: (source) => !skip.has(path.relative(ADDON_DIR, source).split(path.sep)[0] ?? ''),
+      });
+      const run = (args: string[]): void => {
+        const result = spawnSync('npm', args, { cwd: copy, encoding: 'utf8', timeout: 240_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
+        assert.equal(result.status, 0, `npm ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}\n${result.stderr}`);
+      };
+      run(['ci', '--prefer-offline', '--no-audit', '--no-fund']);
+      run(['run', 'build']);
+      assert.ok(existsSync(path.join(copy, 'dist', 'main.js')), 'dist/main.js was not produced');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

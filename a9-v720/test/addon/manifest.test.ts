@@ -1,0 +1,316 @@
+/**
+ * Static checks of the add-on manifest (config.yaml), its translations and repository.yaml
+ * against the Supervisor's rules and against the option definitions in src/config.ts.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { OPTION_NAMES, validateOptions } from '../../src/config.js';
+import {
+  ADDON_DIR,
+  checkOptionValue,
+  FORBIDDEN_KEYS,
+  isRecord,
+  parseSchemaType,
+  readYaml,
+  REPO_ROOT,
+  RE_DOCKER_PORT,
+  RE_PORT_KEY,
+  RE_SERVICE,
+  RE_SLUG,
+  RE_WATCHDOG,
+  REQUIRED_KEYS,
+  STARTUP_VALUES,
+  SUPPORTED_ARCH,
+  type SchemaType,
+} from './supervisor-rules.js';
+
+const CONFIG_FILE = path.join(ADDON_DIR, 'config.yaml');
+const manifestText = readFileSync(CONFIG_FILE, 'utf8');
+const manifestRaw = readYaml(CONFIG_FILE);
+assert.ok(isRecord(manifestRaw), 'config.yaml must be a mapping');
+const manifest: Record<string, unknown> = manifestRaw;
+const options = isRecord(manifest['options']) ? manifest['options'] : {};
+const schema = isRecord(manifest['schema']) ? manifest['schema'] : {};
+const ports = isRecord(manifest['ports']) ? manifest['ports'] : {};
+
+function schemaTypes(): Map<string, SchemaType> {
+  const types = new Map<string, SchemaType>();
+  for (const [key, raw] of Object.entries(schema)) {
+    assert.equal(typeof raw, 'string', `schema.${key} must be a type string (no nesting is used here)`);
+    const type = parseSchemaType(raw as string);
+    assert.ok(type, `schema.${key}: "${String(raw)}" is not a type the Supervisor knows`);
+    types.set(key, type);
+  }
+  return types;
+}
+
+describe('config.yaml against the Supervisor rules', () => {
+  test('has the required keys with valid values', () => {
+    for (const key of REQUIRED_KEYS) assert.ok(key in manifest, `config.yaml is missing "${key}"`);
+    assert.equal(typeof manifest['name'], 'string');
+    assert.equal(typeof manifest['description'], 'string');
+    assert.equal(typeof manifest['version'], 'string', 'version must be a quoted string');
+    assert.match(manifestText, /^version: "[^"]+"$/m, 'version must be written quoted');
+    assert.match(manifest['version'] as string, /^\d+\.\d+\.\d+/);
+    assert.match(String(manifest['slug']), RE_SLUG);
+  });
+
+  test('version equals package.json version', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ADDON_DIR, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(manifest['version'], pkg.version);
+  });
+
+  test('arch is a non-empty subset of aarch64/amd64', () => {
+    const arch = manifest['arch'];
+    assert.ok(Array.isArray(arch) && arch.length > 0, 'arch must be a non-empty list');
+    for (const a of arch) assert.ok((SUPPORTED_ARCH as readonly string[]).includes(a), `unsupported arch "${String(a)}"`);
+    assert.equal(new Set(arch).size, arch.length, 'arch has duplicates');
+  });
+
+  test('uses no retired or forbidden keys and no explicit nulls', () => {
+    for (const key of FORBIDDEN_KEYS) assert.ok(!(key in manifest), `config.yaml must not contain "${key}"`);
+    for (const [key, value] of Object.entries(manifest)) assert.notEqual(value, null, `"${key}" is explicitly null`);
+    for (const file of ['build.yaml', 'build.yml', 'build.json']) {
+      assert.ok(!existsSync(path.join(ADDON_DIR, file)), `${file} is retired; the Dockerfile carries BUILD_FROM`);
+    }
+  });
+
+  test('add-on runtime settings the add-on relies on', () => {
+    assert.equal(manifest['init'], false, 'init: false (s6-overlay is PID 1 in the base image)');
+    assert.equal(manifest['host_network'], true, 'cameras must reach ports 80/6123 on the host');
+    assert.equal(manifest['ingress'], true);
+    assert.equal(manifest['panel_icon'], 'mdi:cctv');
+    assert.ok((STARTUP_VALUES as readonly string[]).includes(String(manifest['startup'])));
+    assert.equal(manifest['startup'], 'application');
+    const services = manifest['services'];
+    assert.ok(Array.isArray(services), 'services must be a list');
+    for (const s of services) assert.match(String(s), RE_SERVICE);
+    assert.ok(services.includes('mqtt:need'));
+    assert.equal(typeof manifest['url'], 'string');
+    assert.ok(URL.canParse(manifest['url'] as string), 'url must be a URL');
+    const timeout = manifest['timeout'];
+    assert.ok(Number.isInteger(timeout) && (timeout as number) >= 10 && (timeout as number) <= 300, 'timeout must be 10–300');
+  });
+
+  test('watchdog has the Supervisor format and points at the camera TCP port', () => {
+    assert.match(String(manifest['watchdog']), RE_WATCHDOG);
+    const port = /\[PORT:(\d+)\]/.exec(String(manifest['watchdog']))?.[1];
+    assert.equal(Number(port), options['tcp_port'], 'watchdog should probe tcp_port');
+    assert.ok(`${String(port)}/tcp` in ports, 'watchdog port must be a declared port');
+  });
+
+  test('ports and ports_description are valid and agree', () => {
+    const descriptions = isRecord(manifest['ports_description']) ? manifest['ports_description'] : {};
+    assert.ok(Object.keys(ports).length > 0, 'ports must be declared');
+    for (const [key, value] of Object.entries(ports)) {
+      assert.match(key, RE_DOCKER_PORT);
+      assert.match(key, RE_PORT_KEY, `port key "${key}" should name its protocol`);
+      assert.ok(value === null || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535), `ports.${key} must be a port or null`);
+    }
+    assert.deepEqual(Object.keys(descriptions).sort(), Object.keys(ports).sort());
+    for (const value of Object.values(descriptions)) assert.equal(typeof value, 'string');
+    for (const key of ['80/tcp', '6123/tcp', '6123/udp', '1234/tcp']) assert.ok(key in ports, `missing port ${key}`);
+  });
+
+  test('ingress_port is the web_port default', () => {
+    const ingressPort = manifest['ingress_port'];
+    assert.ok(Number.isInteger(ingressPort) && (ingressPort as number) >= 1 && (ingressPort as number) <= 65535);
+    assert.equal(ingressPort, options['web_port']);
+  });
+
+  test('every schema element is a valid Supervisor type', () => {
+    const types = schemaTypes();
+    assert.ok(types.size > 0);
+  });
+
+  test('options and schema list the same keys; optional ones have no default', () => {
+    const types = schemaTypes();
+    for (const key of Object.keys(options)) assert.ok(types.has(key), `option "${key}" has no schema entry`);
+    for (const [key, type] of types) {
+      if (type.optional) assert.ok(!(key in options), `optional "${key}" must not have a default in options`);
+      else assert.ok(key in options, `required schema key "${key}" needs a default in options`);
+    }
+  });
+
+  test('each default is valid for its schema type', () => {
+    const types = schemaTypes();
+    for (const [key, value] of Object.entries(options)) {
+      const type = types.get(key);
+      assert.ok(type, `option "${key}" has no schema entry`);
+      assert.equal(checkOptionValue(type, value), undefined, `option "${key}"`);
+    }
+  });
+
+  test('secrets use the password type', () => {
+    const types = schemaTypes();
+    for (const key of types.keys()) {
+      if (/password|secret|token/.test(key)) assert.equal(types.get(key)?.base, 'password', `"${key}" must be password`);
+    }
+  });
+});
+
+describe('config.yaml agrees with src/config.ts', () => {
+  const defaults = validateOptions({}).options as Record<string, unknown>;
+
+  test('schema keys are exactly OPTION_NAMES', () => {
+    assert.deepEqual(Object.keys(schema).sort(), [...OPTION_NAMES].sort());
+  });
+
+  test('validateOptions accepts the manifest defaults, with no unknown keys', () => {
+    const result = validateOptions(options);
+    assert.deepEqual(result.unknownKeys, []);
+  });
+
+  test('defaults agree; options without a default in config.ts are optional', () => {
+    const types = schemaTypes();
+    for (const name of OPTION_NAMES) {
+      if (defaults[name] === undefined) {
+        assert.ok(types.get(name)?.optional, `"${name}" has no default in config.ts, so schema must end in "?"`);
+        assert.ok(!(name in options));
+      } else {
+        assert.deepEqual(options[name], defaults[name], `default of "${name}"`);
+      }
+    }
+  });
+
+  test('int ranges and list choices in the schema are the ones config.ts enforces', () => {
+    const types = schemaTypes();
+    const accepts = (name: string, value: unknown): boolean => {
+      try {
+        validateOptions({ [name]: value });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const [name, type] of types) {
+      if (type.base === 'int' && type.min !== undefined && type.max !== undefined) {
+        assert.ok(accepts(name, type.min) && accepts(name, type.max), `${name}: config.ts rejects a bound of ${type.raw}`);
+        assert.ok(!accepts(name, type.min - 1) && !accepts(name, type.max + 1), `${name}: config.ts accepts values outside ${type.raw}`);
+      }
+      if (type.base === 'port') {
+        assert.ok(accepts(name, 1) && accepts(name, 65535) && !accepts(name, 0) && !accepts(name, 65536), `${name}: port range`);
+      }
+      if (type.base === 'list') {
+        for (const choice of type.choices ?? []) assert.ok(accepts(name, choice), `${name}: config.ts rejects "${choice}"`);
+        assert.ok(!accepts(name, 'not-a-choice'));
+      }
+      if (type.base === 'bool') assert.ok(accepts(name, true) && accepts(name, false) && !accepts(name, 'yes'));
+    }
+  });
+
+  test('match patterns accept what config.ts accepts and reject what it rejects', () => {
+    const types = schemaTypes();
+    const samples: Record<string, { good: string[]; bad: string[] }> = {
+      server_ip: { good: ['192.168.1.10', '10.0.0.1'], bad: ['192.168.1', 'ha.local', '300.1.1.1'] },
+      mqtt_url: { good: ['mqtt://core-mosquitto:1883', 'mqtts://broker.example:8883'], bad: ['http://x', 'core-mosquitto'] },
+      discovery_prefix: { good: ['homeassistant', 'ha/discovery'], bad: ['/leading', 'trailing/', 'has space', 'a+b'] },
+      base_topic: { good: ['a9_v720', 'cams/a9-v720'], bad: ['#', '/x'] },
+    };
+    for (const [name, type] of types) {
+      if (type.base !== 'match') continue;
+      const sample = samples[name];
+      assert.ok(sample, `add samples for match option "${name}" to this test`);
+      for (const value of sample.good) {
+        assert.equal(checkOptionValue(type, value), undefined, `${name}: schema rejects ${value}`);
+        assert.doesNotThrow(() => validateOptions({ [name]: value }), `${name}: config.ts rejects ${value}`);
+      }
+      for (const value of sample.bad) {
+        assert.notEqual(checkOptionValue(type, value), undefined, `${name}: schema accepts ${value}`);
+        assert.throws(() => validateOptions({ [name]: value }), `${name}: config.ts accepts ${value}`);
+      }
+    }
+  });
+});
+
+describe('translations', () => {
+  const dir = path.join(ADDON_DIR, 'translations');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)) : [];
+
+  test('English exists', () => {
+    assert.ok(files.includes('en.yaml'), 'translations/en.yaml is required');
+  });
+
+  for (const file of files) {
+    test(`${file}: configuration keys == schema keys, network keys == port keys`, () => {
+      const data = readYaml(path.join(dir, file));
+      assert.ok(isRecord(data), `${file} must be a mapping`);
+      const configuration = data['configuration'];
+      const network = data['network'];
+      assert.ok(isRecord(configuration), `${file}: configuration missing`);
+      assert.ok(isRecord(network), `${file}: network missing`);
+      assert.deepEqual(Object.keys(configuration).sort(), Object.keys(schema).sort());
+      assert.deepEqual(Object.keys(network).sort(), Object.keys(ports).sort());
+      for (const [key, entry] of Object.entries(configuration)) {
+        assert.ok(isRecord(entry), `${file}: configuration.${key} must be a mapping`);
+        assert.equal(typeof entry['name'], 'string', `${file}: configuration.${key}.name`);
+        assert.ok((entry['name'] as string).length > 0);
+        assert.equal(typeof entry['description'], 'string', `${file}: configuration.${key}.description`);
+      }
+      for (const [key, text] of Object.entries(network)) assert.equal(typeof text, 'string', `${file}: network.${key}`);
+    });
+  }
+});
+
+describe('repository layout', () => {
+  test('repository.yaml has a name (and url, maintainer)', () => {
+    const repo = readYaml(path.join(REPO_ROOT, 'repository.yaml'));
+    assert.ok(isRecord(repo));
+    assert.equal(typeof repo['name'], 'string');
+    assert.ok((repo['name'] as string).length > 0);
+    assert.equal(typeof repo['url'], 'string');
+    assert.equal(typeof repo['maintainer'], 'string');
+  });
+
+  test('no other config.yaml/yml/json in the repository (the Supervisor reads every one as an add-on)', () => {
+    let files: string[];
+    try {
+      // Tracked plus untracked-but-not-ignored files: what a commit would put in the repository.
+      files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' })
+        .split('\0')
+        .filter(Boolean);
+    } catch {
+      files = walk(REPO_ROOT);
+    }
+    const manifests = files.filter((file) => {
+      const parts = file.split('/');
+      // The Supervisor skips paths with a component starting with "." and rootfs folders.
+      if (parts.some((p) => p.startsWith('.') || p === 'rootfs' || p === 'node_modules')) return false;
+      return /^config\.(ya?ml|json)$/.test(parts[parts.length - 1] ?? '');
+    });
+    assert.deepEqual(manifests.filter((f) => existsSync(path.join(REPO_ROOT, f))), ['a9-v720/config.yaml']);
+  });
+
+  test('the add-on folder has its store files', () => {
+    for (const file of ['DOCS.md', 'README.md', 'CHANGELOG.md', 'icon.png', 'logo.png', 'Dockerfile', 'run.sh']) {
+      assert.ok(existsSync(path.join(ADDON_DIR, file)), `${file} is missing`);
+    }
+    const png = (file: string): { width: number; height: number } => {
+      const data = readFileSync(path.join(ADDON_DIR, file));
+      assert.equal(data.subarray(1, 4).toString('latin1'), 'PNG', `${file} is not a PNG`);
+      return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
+    };
+    assert.deepEqual(png('icon.png'), { width: 128, height: 128 });
+    const logo = png('logo.png');
+    assert.ok(logo.width >= 200 && logo.width <= 500 && logo.height >= 80 && logo.height <= 200, `logo.png is ${logo.width}×${logo.height}`);
+  });
+
+  test('CHANGELOG mentions the current version', () => {
+    const changelog = readFileSync(path.join(ADDON_DIR, 'CHANGELOG.md'), 'utf8');
+    assert.ok(changelog.includes(String(manifest['version'])), 'CHANGELOG.md has no entry for this version');
+  });
+});
+
+function walk(root: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(path.join(root, rel), { withFileTypes: true })) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const child = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...walk(root, child));
+    else out.push(child);
+  }
+  return out;
+}
