@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, test } from 'node:test';
+import { encodeCameraJson } from '../../src/protocol/messages.js';
+import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
+
+let h: Harness;
+before(async () => {
+  h = await startHarness({ offlineAfterSeconds: 2 });
+});
+after(() => h.stop());
+
+const online = (id: string) => h.app.registry.get(id)?.online === true;
+
+test('registration → online, heartbeats answered, silence → offline after offline_after', async () => {
+  const camera = h.camera('0800c0A00001', { heartbeatMs: 300 });
+  await camera.start();
+  await waitFor(() => online('0800c0A00001'), 'camera online');
+  const record = h.app.registry.get('0800c0A00001');
+  assert.equal(record?.state, 'registered');
+  assert.equal(record?.tokenOk, true);
+  assert.equal(record?.ip, '127.0.0.1');
+  await waitFor(() => camera.stats.heartbeatAcks >= 3, 'three heartbeat answers');
+  // Heartbeats keep it online well past offline_after.
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  assert.ok(online('0800c0A00001'));
+  camera.freeze();
+  await waitFor(() => !online('0800c0A00001'), 'offline after silence');
+  assert.match(h.app.registry.get('0800c0A00001')?.offlineReason ?? '', /silent for more than 2 s/);
+  camera.stop();
+});
+
+test('a TCP reset is offline at once; the camera reconnects and is online again', async () => {
+  const camera = h.camera('0800c0A00002', { heartbeatMs: 500 });
+  await camera.start();
+  await waitFor(() => online('0800c0A00002'), 'online');
+  const offline: string[] = [];
+  h.app.registry.on('offline', (c, reason) => offline.push(`${c.id}:${reason}`));
+  camera.crash();
+  await waitFor(() => offline.some((o) => o.startsWith('0800c0A00002')), 'offline event', 1500);
+  await waitFor(() => online('0800c0A00002') && camera.stats.registrations === 2, 'reconnected');
+  camera.stop();
+});
+
+test('a second connection with the same id replaces the first cleanly', async () => {
+  const first = h.camera('0800c0A00003', { heartbeatMs: 500, reconnect: false });
+  await first.start();
+  await waitFor(() => online('0800c0A00003'), 'online');
+  const events: string[] = [];
+  h.app.registry.on('offline', (c) => c.id === '0800c0A00003' && events.push('offline'));
+  h.app.registry.on('online', (c) => c.id === '0800c0A00003' && events.push('online'));
+  const second = h.camera('0800c0A00003', { heartbeatMs: 500, reconnect: false });
+  await second.start();
+  await waitFor(() => !first.isConnected, 'old connection closed by the server');
+  assert.ok(online('0800c0A00003'));
+  assert.deepEqual(events, ['online'], 'the replaced connection does not mark the camera offline');
+  assert.equal(h.app.sessions.size >= 1, true);
+  second.stop();
+  await waitFor(() => !online('0800c0A00003'), 'offline after the new connection closes');
+});
+
+test('two cameras with split and coalesced TCP writes register and stay online', async () => {
+  const a = h.camera('0800c0A00004', { writeMode: 'split', heartbeatMs: 200 });
+  const b = h.camera('0800c0A00005', { writeMode: 'random', heartbeatMs: 200 });
+  await Promise.all([a.start(), b.start()]);
+  await waitFor(() => online('0800c0A00004') && online('0800c0A00005'), 'both online');
+  await waitFor(() => a.stats.heartbeatAcks >= 5 && b.stats.heartbeatAcks >= 5, 'heartbeats through split writes');
+  // Settings work through fragmented writes too (the handshake crosses TCP and UDP).
+  await h.app.sessions.sendSetting('0800c0A00005', { code: 210, instLed: 0 });
+  assert.equal(h.app.registry.get('0800c0A00005')?.baseInfo?.instLed, 0);
+  a.stop();
+  b.stop();
+});
+
+test('malformed input closes only the offending connection, with one clear log line each', async () => {
+  const bystander = h.camera('0800c0A00006', { heartbeatMs: 300 });
+  await bystander.start();
+  await waitFor(() => online('0800c0A00006'), 'bystander online');
+  const port = h.app.ports.tcp;
+  const send = (bytes: Buffer) =>
+    new Promise<void>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+    });
+  await send(Buffer.from('ffffffff000000000000000000000000000000000000', 'hex'));
+  await send(encodeCameraJson('{"code": 100, "uid": '));
+  await send(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+  assert.ok(h.log.find(/length field 4294967295 exceeds/), 'oversized length logged');
+  assert.ok(h.log.find(/bad JSON message from unregistered connection 127\.0\.0\.1:\d+: payload is not JSON/), 'bad JSON logged');
+  // A registered camera that sends garbage loses its own connection only.
+  const victim = h.camera('0800c0A00007', { heartbeatMs: 300, reconnect: false });
+  await victim.start();
+  await waitFor(() => online('0800c0A00007'), 'victim online');
+  victim.sendRaw(encodeCameraJson('not json at all'));
+  await waitFor(() => !online('0800c0A00007'), 'victim dropped');
+  assert.ok(h.log.find(/bad JSON message from camera 0800c0A00007/));
+  assert.ok(online('0800c0A00006'), 'bystander unaffected');
+  const acks = bystander.stats.heartbeatAcks;
+  await waitFor(() => bystander.stats.heartbeatAcks > acks + 2, 'bystander still answered');
+  bystander.stop();
+});
+
+test('unknown message codes are logged and ignored without dropping the camera', async () => {
+  const camera = h.camera('0800c0A00008', { heartbeatMs: 300 });
+  await camera.start();
+  await waitFor(() => online('0800c0A00008'), 'online');
+  camera.sendRaw(encodeCameraJson({ code: 777, hello: 'world' }));
+  await waitFor(() => h.log.find(/unknown message code 777 from camera 0800c0A00008/) !== undefined, 'log line');
+  assert.ok(online('0800c0A00008'));
+  camera.stop();
+});
+
+test('a token that does not match the handed-out pwd is accepted and flagged', async () => {
+  const camera = h.camera('0800c0A00009', { tokenOverride: 'deadbeef' });
+  await camera.start();
+  await waitFor(() => online('0800c0A00009'), 'online');
+  assert.equal(h.app.registry.get('0800c0A00009')?.tokenOk, false);
+  assert.ok(h.log.find(/0800c0A00009.*token mismatch/));
+  camera.stop();
+});
+
+test('firmware 202412061749 answers with irregular whitespace: base info still parsed', async () => {
+  const camera = h.camera('0800c0A0000A', { sloppyJson: true, firmware: '202412061749', baseInfo: { udpPlayBack: 1, IrLed: 2 } });
+  await camera.start();
+  await waitFor(() => online('0800c0A0000A'), 'online');
+  await h.app.sessions.get('0800c0A0000A')?.ensureCommandMode();
+  const info = h.app.registry.get('0800c0A0000A')?.baseInfo;
+  assert.equal(info?.IrLed, 2);
+  assert.equal(info?.udpPlayBack, 1);
+  assert.equal(h.app.registry.get('0800c0A0000A')?.firmware, '202412061749');
+  assert.equal(h.app.registry.get('0800c0A0000A')?.state, 'command');
+  camera.stop();
+});
