@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { CameraRegistry, compareIp } from '../../src/camera/registry.js';
+import { startHarness, waitFor } from '../support/app-harness.js';
+
+test('IPs sort numerically, not as text', () => {
+  const ips = ['192.168.1.10', '192.168.1.9', '10.0.0.200', '::ffff:10.0.0.3', 'weird', '192.168.1.100'];
+  assert.deepEqual([...ips].sort(compareIp), ['::ffff:10.0.0.3', '10.0.0.200', '192.168.1.9', '192.168.1.10', '192.168.1.100', 'weird']);
+});
+
+test('registry events: online, updated on base info, offline once, removed', () => {
+  const registry = new CameraRegistry(() => 1000);
+  const events: string[] = [];
+  registry.on('online', (c) => events.push(`online:${c.id}`));
+  registry.on('offline', (c, reason) => events.push(`offline:${c.id}:${reason}`));
+  registry.on('updated', (c) => events.push(`updated:${c.id}:${c.state}`));
+  registry.on('removed', (id) => events.push(`removed:${id}`));
+  registry.markOnline('A', '10.0.0.2', true);
+  registry.setState('A', 'command');
+  registry.mergeBaseInfo('A', { version: '202212011602', IrLed: 1 });
+  registry.touch('A');
+  registry.markOffline('A', 'closed');
+  registry.markOffline('A', 'again');
+  registry.remove('A');
+  assert.deepEqual(events, ['online:A', 'updated:A:command', 'updated:A:command', 'offline:A:closed', 'removed:A']);
+});
+
+test('known cameras survive a restart (offline until they reconnect); a corrupted file is set aside', async () => {
+  const h = await startHarness();
+  const camera = h.camera('0800c0B00001');
+  await camera.start();
+  await waitFor(() => h.app.registry.get('0800c0B00001')?.online === true, 'online');
+  await h.app.sessions.get('0800c0B00001')?.ensureCommandMode();
+  camera.stop();
+  await h.restart();
+  const restored = h.app.registry.get('0800c0B00001');
+  assert.equal(restored?.online, false);
+  assert.equal(restored?.state, 'offline');
+  assert.equal(restored?.firmware, '202212011602');
+  assert.equal(restored?.baseInfo?.wifiName, 'demo-wifi');
+  // The same pwd after a restart: the token still matches.
+  const again = h.camera('0800c0B00001');
+  await again.start();
+  await waitFor(() => h.app.registry.get('0800c0B00001')?.online === true, 'online again');
+  assert.equal(h.app.registry.get('0800c0B00001')?.tokenOk, true);
+  again.stop();
+  await h.app.stop();
+
+  writeFileSync(path.join(h.dataDir, 'cameras.json'), '{"version":1,"cameras":[{"id":"half-writ');
+  await h.restart();
+  assert.equal(h.app.registry.size, 0);
+  assert.ok(h.log.find(/cameras\.json is not valid JSON.*moved it to/), 'clear warning');
+  assert.ok(readdirSync(h.dataDir).some((name) => name.startsWith('cameras.json.corrupt-')), 'bad file kept for diagnosis');
+  // The server still works after starting from a bad file.
+  const third = h.camera('0800c0B00002');
+  await third.start();
+  await waitFor(() => h.app.registry.get('0800c0B00002')?.online === true, 'new camera online');
+  await h.stop();
+});

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'a9-config-'));
+const file = (name: string, text: string) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const NO_ADDON = path.join(dir, 'no-such-options.json');
+
+test('defaults outside the add-on work without root', () => {
+  const { config, source } = loadConfig([], NO_ADDON);
+  assert.equal(source, 'defaults');
+  assert.equal(config.httpPort, 8080);
+  assert.equal(config.tcpPort, 6123);
+  assert.equal(config.webPort, 1234);
+  assert.equal(config.offlineAfterSeconds, 20);
+  assert.equal(config.discoveryPrefix, 'homeassistant');
+  assert.equal(config.baseTopic, 'a9_v720');
+  assert.equal(config.lanMedia, true);
+  assert.equal(config.inAddon, false);
+});
+
+test('inside the add-on /data/options.json is read and http_port defaults to 80', () => {
+  const options = file('options.json', JSON.stringify({ log_level: 'debug', mqtt_url: 'mqtt://core-mosquitto:1883', server_ip: '192.168.1.5' }));
+  const { config } = loadConfig([], options);
+  assert.equal(config.inAddon, true);
+  assert.equal(config.httpPort, 80);
+  assert.equal(config.logLevel, 'debug');
+  assert.equal(config.mqtt.url, 'mqtt://core-mosquitto:1883');
+  assert.equal(config.serverIp, '192.168.1.5');
+});
+
+test('--options reads YAML with the same keys; unknown keys are warnings', () => {
+  const yaml = file('opts.yaml', 'http_port: 8081\nsnapshot_interval: 30\nmystery: 1\n');
+  const { config, warnings } = loadConfig(['--options', yaml, '--data-dir', dir], NO_ADDON);
+  assert.equal(config.httpPort, 8081);
+  assert.equal(config.snapshotIntervalSeconds, 30);
+  assert.equal(config.dataDir, dir);
+  assert.deepEqual(warnings, [`unknown option "mystery" in ${yaml} is ignored`]);
+});
+
+test('bad options fail with one clear error naming the key', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['http_port: 70000', /option "http_port": expected a port number/],
+    ['server_ip: myhost', /option "server_ip": expected an IPv4 address/],
+    ['offline_after: 1', /option "offline_after": expected a whole number from 5 to 3600/],
+    ['mqtt_url: http://x', /option "mqtt_url": expected a broker URL/],
+    ['log_level: loud', /option "log_level": expected trace, debug/],
+    ['lan_media: "yes"', /option "lan_media": expected true or false/],
+    ['base_topic: "a/#"', /option "base_topic"/],
+    ['tcp_port: 1234', /must differ/],
+    ['- just\n- a list', /must be a mapping/],
+    ['key: [unclosed', /not valid YAML\/JSON/],
+  ];
+  for (const [text, message] of cases) {
+    assert.throws(() => loadConfig(['--options', file('bad.yaml', text)], NO_ADDON), (error: unknown) => {
+      assert.ok(error instanceof ConfigError, text);
+      assert.match((error as Error).message, message, text);
+      return true;
+    });
+  }
+  assert.throws(() => loadConfig(['--bogus'], NO_ADDON), /unknown argument "--bogus"/);
+});
+
+test('the process exits non-zero with the error on stderr for bad options and busy ports', async () => {
+  const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', '--options', file('bad2.yaml', 'web_port: -1')], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /configuration error: option "web_port"/);
+
+  const listenOn = async (): Promise<net.Server> => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return server;
+  };
+  const portOf = (server: net.Server) => (server.address() as net.AddressInfo).port;
+  const blocker = await listenOn();
+  // Two more ports that are free right now, for the listeners opened before the web port.
+  const spares = [await listenOn(), await listenOn()];
+  const [httpPort, tcpPort] = spares.map(portOf);
+  await Promise.all(spares.map((s) => new Promise((resolve) => s.close(resolve))));
+  const busyPort = portOf(blocker);
+  const options = file('busy.yaml', `web_port: ${busyPort}\nhttp_port: ${httpPort}\ntcp_port: ${tcpPort}\n`);
+  const busy = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', '--options', options, '--data-dir', dir, '--listen', '127.0.0.1'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  blocker.close();
+  assert.equal(busy.status, 1);
+  assert.match(busy.stdout, new RegExp(`web \\(dashboard\\) port ${busyPort} is already in use.*change the option \\\\"web_port\\\\"`));
+});

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { accessLevel } from '../../src/web/access.js';
+import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
+
+let h: Harness;
+before(async () => {
+  h = await startHarness();
+});
+after(() => h.stop());
+
+const api = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${h.app.ports.web}${path}`, init);
+
+test('GET /api/cameras lists cameras sorted numerically by IP with ISO timestamps', async () => {
+  const ids = ['0800c0C00010', '0800c0C00009', '0800c0C00100'];
+  const addresses = ['127.0.0.10', '127.0.0.9', '127.0.0.100'];
+  const cameras = ids.map((id, i) => h.camera(id, { localAddress: addresses[i] }));
+  await Promise.all(cameras.map((c) => c.start()));
+  await waitFor(() => ids.every((id) => h.app.registry.get(id)?.online), 'all online');
+  const list = (await (await api('/api/cameras')).json()) as Array<Record<string, unknown>>;
+  assert.deepEqual(list.map((c) => c.ip), ['127.0.0.9', '127.0.0.10', '127.0.0.100']);
+  const first = list[0]!;
+  assert.equal(first.id, '0800c0C00009');
+  assert.equal(first.online, true);
+  assert.equal(first.state, 'registered');
+  assert.equal(first.firmware, '202212011602');
+  assert.match(String(first.lastSeen), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  for (const c of cameras) c.stop();
+});
+
+test('GET /api/cameras/:id returns one camera, 404 JSON for an unknown id', async () => {
+  const known = await api('/api/cameras/0800c0C00009');
+  assert.equal(known.status, 200);
+  assert.equal(((await known.json()) as { id: string }).id, '0800c0C00009');
+  const unknown = await api('/api/cameras/nope');
+  assert.equal(unknown.status, 404);
+  assert.match(((await unknown.json()) as { error: string }).error, /not known/);
+});
+
+test('settings: validated, sent as 301 and confirmed by the echo; bad payloads are 400', async () => {
+  const camera = h.camera('0800c0C00200');
+  await camera.start();
+  await waitFor(() => h.app.registry.get('0800c0C00200')?.online === true, 'online');
+  const post = (body: string) => api('/api/cameras/0800c0C00200/settings', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  const ok = await post('{"mirrorFlip":4}');
+  assert.equal(ok.status, 200);
+  assert.equal(((await ok.json()) as { camera: { baseInfo: { mirrorFlip: number } } }).camera.baseInfo.mirrorFlip, 4);
+  assert.deepEqual(camera.commands.find((c) => c.code === 216), { code: 216, mirrorFlip: 4 });
+  for (const bad of ['{"mirrorFlip":9}', '{"IrLed":"on"}', '{"reboot":1}', 'nonsense', '{"IrLed":1,"instLed":1}']) {
+    const res = await post(bad);
+    assert.equal(res.status, 400, bad);
+  }
+  assert.equal((await api('/api/cameras/unknown/settings', { method: 'POST', body: '{"IrLed":1}' })).status, 404);
+  camera.stop();
+  await waitFor(() => h.app.registry.get('0800c0C00200')?.online === false, 'offline');
+  assert.equal((await post('{"IrLed":1}')).status, 503);
+});
+
+test('DELETE forgets a camera: 204, then 404', async () => {
+  assert.equal((await api('/api/cameras/0800c0C00010', { method: 'DELETE' })).status, 204);
+  assert.equal((await api('/api/cameras/0800c0C00010')).status, 404);
+  assert.equal((await api('/api/cameras/0800c0C00010', { method: 'DELETE' })).status, 404);
+});
+
+test('server-sent events deliver the camera list on changes', async () => {
+  const controller = new AbortController();
+  const res = await api('/api/events', { signal: controller.signal });
+  assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+  const reader = res.body!.getReader();
+  let text = '';
+  const camera = h.camera('0800c0C00300');
+  await camera.start();
+  while (!text.includes('0800c0C00300')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += Buffer.from(value).toString();
+  }
+  assert.match(text, /event: cameras\ndata: \[/);
+  controller.abort();
+  camera.stop();
+});
+
+test('access: loopback and the ingress proxy get everything; LAN only media, and only with lan_media', () => {
+  assert.equal(accessLevel('127.0.0.1', 'GET', '/api/cameras', true), 'full');
+  assert.equal(accessLevel('::1', 'POST', '/api/cameras/x/settings', false), 'full');
+  assert.equal(accessLevel('172.30.32.2', 'GET', '/', false), 'full');
+  assert.equal(accessLevel('::ffff:172.30.32.2', 'DELETE', '/api/cameras/x', false), 'full');
+  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras', true), 'none');
+  assert.equal(accessLevel('192.168.1.50', 'GET', '/', true), 'none');
+  assert.equal(accessLevel('192.168.1.50', 'POST', '/api/cameras/x/restart', true), 'none');
+  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/snapshot', true), 'media');
+  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/stream', true), 'media');
+  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/audio', true), 'media');
+  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/snapshot', false), 'none');
+  assert.equal(accessLevel('172.30.32.3', 'GET', '/api/cameras', true), 'none');
+});
