@@ -1,0 +1,113 @@
+/** Broker and dashboard lookup against a fake Supervisor on 127.0.0.1. */
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it, type TestContext } from 'node:test';
+import { fetchSupervisorMqtt, resolveBrokerSettings, resolveDashboardUrl, supervisorFromEnv, type SupervisorEndpoint } from '../../src/ha/supervisor.js';
+import { captureLog } from '../support/log-capture.js';
+import { MosquittoBroker } from '../support/mosquitto.js';
+import { createHarness } from './harness.js';
+import { MqttRecorder, waitUntil } from './mqtt-recorder.js';
+
+const TOKEN = 'test-supervisor-token';
+
+interface FakeSupervisor {
+  endpoint: SupervisorEndpoint;
+  requests: { path: string; authorization: string | undefined }[];
+}
+
+type Routes = Record<string, { status: number; body: unknown }>;
+
+async function fakeSupervisor(t: TestContext, routes: Routes): Promise<FakeSupervisor> {
+  const requests: FakeSupervisor['requests'] = [];
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    requests.push({ path: req.url ?? '', authorization: req.headers.authorization });
+    const route = req.headers.authorization === `Bearer ${TOKEN}` ? routes[req.url ?? ''] : { status: 401, body: { result: 'error', message: 'Unauthorized' } };
+    res.writeHead(route?.status ?? 404, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(route?.body ?? { result: 'error', message: 'not found' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const { port } = server.address() as AddressInfo;
+  return { endpoint: { url: `http://127.0.0.1:${port}`, token: TOKEN }, requests };
+}
+
+const mqttService = (port: number) => ({
+  status: 200,
+  body: {
+    result: 'ok',
+    data: { host: '127.0.0.1', port, ssl: false, protocol: '3.1.1', username: 'addons', password: 'secret', addon: 'core_mosquitto' },
+  },
+});
+
+describe('Supervisor lookup', () => {
+  it('reads the MQTT service with the bearer token', async (t) => {
+    const sup = await fakeSupervisor(t, { '/services/mqtt': mqttService(1884) });
+    assert.deepEqual(await fetchSupervisorMqtt(sup.endpoint), {
+      url: 'mqtt://127.0.0.1:1884',
+      username: 'addons',
+      password: 'secret',
+      protocolVersion: 4,
+      source: 'supervisor',
+    });
+    assert.deepEqual(sup.requests, [{ path: '/services/mqtt', authorization: `Bearer ${TOKEN}` }]);
+  });
+
+  it('prefers the user options over the Supervisor', async (t) => {
+    const sup = await fakeSupervisor(t, { '/services/mqtt': mqttService(1884) });
+    const log = captureLog();
+    const settings = await resolveBrokerSettings({
+      options: { url: 'mqtt://broker.lan:1883', username: 'me', password: 'pw' },
+      supervisor: sup.endpoint,
+      logger: log.logger,
+    });
+    assert.deepEqual(settings, { url: 'mqtt://broker.lan:1883', username: 'me', password: 'pw', protocolVersion: 4, source: 'options' });
+    assert.equal(sup.requests.length, 0);
+  });
+
+  it('answers "no broker" on a Supervisor error, with one log line', async (t) => {
+    const sup = await fakeSupervisor(t, { '/services/mqtt': { status: 400, body: { result: 'error', message: 'No mqtt service available' } } });
+    const log = captureLog();
+    assert.equal(await resolveBrokerSettings({ options: {}, supervisor: sup.endpoint, logger: log.logger }), undefined);
+    assert.equal(log.problems().length, 1);
+    assert.match(log.problems()[0]?.msg ?? '', /No mqtt service available/);
+    assert.equal(await resolveBrokerSettings({ options: {}, logger: log.logger }), undefined);
+  });
+
+  it('rejects malformed service data', async (t) => {
+    const sup = await fakeSupervisor(t, { '/services/mqtt': { status: 200, body: { result: 'ok', data: { host: 'x', port: '1883' } } } });
+    await assert.rejects(fetchSupervisorMqtt(sup.endpoint), /no usable host\/port/);
+  });
+
+  it('links the dashboard through ingress when the slug is known, else host:port', async (t) => {
+    const sup = await fakeSupervisor(t, { '/addons/self/info': { status: 200, body: { result: 'ok', data: { slug: 'a1b2c3d4_a9_v720', ingress_port: 1234 } } } });
+    const log = captureLog();
+    assert.equal(await resolveDashboardUrl({ supervisor: sup.endpoint, host: '192.168.1.2', webPort: 1234, logger: log.logger }), 'homeassistant://hassio/ingress/a1b2c3d4_a9_v720');
+    assert.equal(await resolveDashboardUrl({ host: '192.168.1.2', webPort: 1234, logger: log.logger }), 'http://192.168.1.2:1234/');
+    const broken = await fakeSupervisor(t, {});
+    assert.equal(await resolveDashboardUrl({ supervisor: broken.endpoint, host: '192.168.1.2', webPort: 1234, logger: log.logger }), 'http://192.168.1.2:1234/');
+  });
+
+  it('finds the Supervisor from SUPERVISOR_TOKEN', () => {
+    assert.deepEqual(supervisorFromEnv({ SUPERVISOR_TOKEN: 'abc' }), { url: 'http://supervisor', token: 'abc' });
+    assert.equal(supervisorFromEnv({}), undefined);
+  });
+
+  it('connects the bridge to the broker the Supervisor names', async (t) => {
+    const broker = await MosquittoBroker.create();
+    t.after(() => broker.dispose());
+    const sup = await fakeSupervisor(t, {
+      '/services/mqtt': { status: 200, body: { result: 'ok', data: { host: '127.0.0.1', port: broker.port, ssl: false, protocol: '3.1.1' } } },
+    });
+    const h = createHarness(undefined, { deps: { supervisor: sup.endpoint } });
+    const rec = await MqttRecorder.connect(broker.url);
+    t.after(async () => {
+      await h.bridge.stop();
+      await rec.close();
+    });
+    await h.bridge.start();
+    await waitUntil(() => h.bridge.connected, 'connected via the Supervisor broker');
+    assert.equal(h.bridge.status.source, 'supervisor');
+    await rec.waitForMessage('a9_v720/bridge/state', 'online');
+  });
+});
