@@ -131,23 +131,58 @@ describe('run.sh', () => {
   });
 });
 
+/** COPY instructions of the builder stage (everything before the last FROM), local sources only. */
+function builderCopies(): { sources: string[]; dest: string }[] {
+  const lastFrom = dockerfile.map((i) => i.keyword).lastIndexOf('FROM');
+  return dockerfile
+    .slice(0, lastFrom)
+    .filter((i) => i.keyword === 'COPY' && !/--from=/.test(i.args))
+    .map((i) => {
+      const parts = i.args.split(/\s+/).filter((p) => !p.startsWith('--'));
+      return { sources: parts.slice(0, -1), dest: parts.at(-1) ?? '.' };
+    });
+}
+
 describe('clean build of the add-on folder alone', () => {
-  test('npm ci && npm run build in a copy of a9-v720/ produces dist/main.js', { timeout: 300_000 }, () => {
+  test('the builder stage copies every local file the build script runs', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ADDON_DIR, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const build = pkg.scripts['build'] ?? '';
+    const copied = builderCopies().flatMap((c) => c.sources.map((s) => path.normalize(s)));
+    for (const file of build.match(/[\w./-]+\.(?:mjs|cjs|js|ts|json)\b/g) ?? []) {
+      const normal = path.normalize(file);
+      assert.ok(
+        copied.some((source) => normal === source || normal.startsWith(`${source}/`)),
+        `the build script uses ${file}, but the Dockerfile builder stage does not COPY it`,
+      );
+    }
+  });
+
+  test('npm ci && npm run build on exactly what the builder stage copies produces dist/', { timeout: 300_000 }, () => {
+    // Only the files the Dockerfile's builder stage copies out of a9-v720/ (the build context):
+    // a file the build needs but the Dockerfile forgets fails here, not on a user's machine.
     const work = mkdtempSync(path.join(tmpdir(), 'a9-v720-build-'));
     try {
-      const copy = path.join(work, 'a9-v720');
       const skip = new Set(['node_modules', 'dist', '.data', 'test-artifacts']);
-      cpSync(ADDON_DIR, copy, {
-        recursive: true,
-        filter: (source) => !skip.has(path.relative(ADDON_DIR, source).split(path.sep)[0] ?? ''),
-      });
+      for (const { sources, dest } of builderCopies()) {
+        for (const source of sources) {
+          const from = path.join(ADDON_DIR, source);
+          const intoDir = dest.endsWith('/') || dest === '.' || sources.length > 1;
+          const to = path.join(work, intoDir ? path.join(dest, path.basename(source)) : dest);
+          cpSync(from, to, {
+            recursive: true,
+            filter: (file) => !path.relative(ADDON_DIR, file).split(path.sep).some((part) => skip.has(part)),
+          });
+        }
+      }
       const run = (args: string[]): void => {
-        const result = spawnSync('npm', args, { cwd: copy, encoding: 'utf8', timeout: 240_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
+        const result = spawnSync('npm', args, { cwd: work, encoding: 'utf8', timeout: 240_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
         assert.equal(result.status, 0, `npm ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}\n${result.stderr}`);
       };
       run(['ci', '--prefer-offline', '--no-audit', '--no-fund']);
       run(['run', 'build']);
-      assert.ok(existsSync(path.join(copy, 'dist', 'main.js')), 'dist/main.js was not produced');
+      assert.ok(existsSync(path.join(work, 'dist', 'main.js')), 'dist/main.js was not produced');
+      assert.ok(existsSync(path.join(work, 'dist', 'web', 'public', 'index.html')), 'the build did not copy the dashboard files to dist/web/public');
+      assert.ok(existsSync(path.join(work, 'dist', 'simulator', 'frames')), 'the build did not copy the simulator frames to dist/simulator/frames');
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
