@@ -1,0 +1,106 @@
+/**
+ * Benchmark plumbing: runs the server as a child process (so its CPU and memory are its
+ * own), samples /proc for CPU and RSS, and summarises latencies. Loopback only.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  ports: { http: number; tcp: number; web: number };
+  dataDir: string;
+  stop(): Promise<void>;
+  /** Lines the server logged at warn or above. */
+  problems: string[];
+}
+
+export async function startServerProcess(options: Record<string, unknown> = {}): Promise<ServerProcess> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'a9-bench-'));
+  const ports = { http: await freePort(), tcp: await freePort(), web: await freePort() };
+  const optionsFile = path.join(dataDir, 'options.json');
+  writeFileSync(
+    optionsFile,
+    JSON.stringify({ http_port: ports.http, tcp_port: ports.tcp, web_port: ports.web, server_ip: '127.0.0.1', log_level: 'warn', ...options }),
+  );
+  const root = new URL('..', import.meta.url);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const problems: string[] = [];
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) if (/"level":(4|5|6)0/.test(line)) problems.push(line);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => problems.push(chunk.toString()));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${ports.web}/api/info`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start: ${problems.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    child,
+    ports,
+    dataDir,
+    problems,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** CPU time (user+system, ms) and RSS (bytes) of a process, from /proc. */
+export function processUsage(pid: number): { cpuMs: number; rssBytes: number; peakRssBytes: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
+  return { cpuMs: (ticks * 1000) / 100, rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+}
+
+export class CpuMeter {
+  private last: { at: number; cpuMs: number };
+  constructor(private readonly pid: number) {
+    this.last = { at: performance.now(), cpuMs: processUsage(pid).cpuMs };
+  }
+  /** CPU % of one core since the previous call. */
+  sample(): number {
+    const now = { at: performance.now(), cpuMs: processUsage(this.pid).cpuMs };
+    const percent = ((now.cpuMs - this.last.cpuMs) / (now.at - this.last.at)) * 100;
+    this.last = now;
+    return percent;
+  }
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+export const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
