@@ -29,7 +29,8 @@ describe('dashboard static files', () => {
     }
     // In JS every fetch/EventSource/src goes through "./api/…".
     assert.doesNotMatch(js, /["'`]\/api\//, 'app.js: absolute /api/ URL');
-    assert.doesNotMatch(js, /https?:\/\//, 'app.js: hard-coded external URL');
+    // Only the displayed LAN media URL is absolute, built from the page's own host name.
+    assert.doesNotMatch(js, /https?:\/\/(?!\$\{host\})/, 'app.js: hard-coded external URL');
     assert.match(js, /`\.\/api\/\$\{path\}`/);
   });
 

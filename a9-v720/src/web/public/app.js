@@ -6,6 +6,8 @@
 const POLL_INTERVAL_MS = 3000;
 const SSE_RETRY_MS = 30000;
 const ERROR_VISIBLE_MS = 10000;
+/** Default web_port: media URLs for other devices are shown with it. */
+const LAN_WEB_PORT = 1234;
 
 const STATE_HELP = {
   bootstrapped: 'Asked the HTTP bootstrap for its server, has not opened the control channel yet',
@@ -74,6 +76,15 @@ function firmwareWarning(camera) {
   return '';
 }
 
+/**
+ * The URL other devices use (not the ingress one): the host this page came from, on the add-on's
+ * web port. The port is not known to the page, so the default is shown.
+ */
+function lanMediaUrl(id, kind) {
+  const host = location.hostname.includes(':') ? `[${location.hostname}]` : location.hostname;
+  return `http://${host}:${LAN_WEB_PORT}/api/cameras/${encodeURIComponent(id)}/${kind}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // DOM helpers
 
@@ -121,9 +132,14 @@ function buildRow(id) {
   const links = el('details', { className: 'links' }, el('summary', { text: 'URLs' }));
   const list = el('ul');
   for (const [name, suffix] of [['Snapshot', '/snapshot'], ['MJPEG stream', '/stream'], ['Audio (WAV)', '/audio']]) {
-    list.append(el('li', {}, el('span', { text: `${name}: ` }), el('a', { dataset: { link: suffix.slice(1) }, target: '_blank', rel: 'noopener' })));
+    list.append(
+      el('li', {},
+        el('span', { text: `${name} ` }),
+        el('a', { dataset: { link: suffix.slice(1) }, target: '_blank', rel: 'noopener', text: 'open' }),
+        el('code', { className: 'lan-url', dataset: { lanUrl: suffix.slice(1) } })),
+    );
   }
-  links.append(list, el('p', { className: 'hint', text: 'From other devices use the Home Assistant host\'s IP and the add-on\'s dashboard port (1234 by default).' }));
+  links.append(list, el('p', { className: 'hint', text: 'LAN URLs assume the default dashboard port 1234 and the lan_media option; use the Home Assistant host\'s LAN IP if this address is a domain name.' }));
   actions.append(buttons, links, el('p', { className: 'row-error', role: 'alert', dataset: { field: 'error' }, hidden: true }));
 
   tr.append(
@@ -218,10 +234,10 @@ function renderRow(tr, camera) {
 
   for (const link of tr.querySelectorAll('a[data-link]')) {
     const href = cameraUrl(camera.id, `/${link.dataset.link}`);
-    if (link.getAttribute('href') !== href) {
-      link.setAttribute('href', href);
-      link.textContent = new URL(href, document.baseURI).href;
-    }
+    if (link.getAttribute('href') !== href) link.setAttribute('href', href);
+  }
+  for (const code of tr.querySelectorAll('code[data-lan-url]')) {
+    setText(code, lanMediaUrl(camera.id, code.dataset.lanUrl));
   }
 }
 
