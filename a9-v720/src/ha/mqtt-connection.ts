@@ -78,7 +78,7 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> implements Pu
       reconnectPeriod: this.options.reconnectPeriodMs,
       connectTimeout: this.options.connectTimeoutMs,
       queueQoSZero: false,
-      resubscribe: true,
+      resubscribe: false, // the bridge subscribes on every connect itself
       will: { topic: this.options.will.topic, payload: Buffer.from(this.options.will.payload), qos: 1, retain: true },
       ...(this.settings.username !== undefined ? { username: this.settings.username } : {}),
       ...(this.settings.password !== undefined ? { password: this.settings.password } : {}),

@@ -1,5 +1,7 @@
 /** MqttBridge against a real mosquitto, driven through a real CameraRegistry. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
 import { buildBridgeDiscovery, buildCameraDiscovery } from '../../src/ha/discovery.js';
 import { HaTopics } from '../../src/ha/topics.js';
@@ -319,7 +321,44 @@ describe('MqttBridge with a real broker', () => {
   });
 });
 
+describe('MqttBridge process death', () => {
+  it('leaves "offline" on the bridge topic through its last will when killed', async (t) => {
+    const broker = await MosquittoBroker.create();
+    const rec = await MqttRecorder.connect(broker.url);
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./child-bridge.ts', import.meta.url)), broker.url], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    t.after(async () => {
+      child.kill('SIGKILL');
+      await rec.close();
+      await broker.dispose();
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    await waitUntil(() => out.includes('connected'), 'child bridge connected', 20_000);
+    await rec.waitForMessage(T.bridgeState, 'online');
+    const mark = rec.mark;
+    child.kill('SIGKILL');
+    const will = await rec.waitForMessage(T.bridgeState, 'offline', { afterSeq: mark });
+    assert.equal(will.retain, true);
+  });
+});
+
 describe('MqttBridge without a reachable broker', () => {
+  it('stops promptly while the broker is unreachable', async () => {
+    const broker = await MosquittoBroker.create({ start: false });
+    const h = createHarness(broker.url);
+    try {
+      await h.bridge.start();
+      await waitUntil(() => h.log.find(/not reachable/), 'connection problem logged');
+      const started = Date.now();
+      await h.bridge.stop();
+      assert.ok(Date.now() - started < 2500, `stop took ${Date.now() - started} ms`);
+    } finally {
+      await broker.dispose();
+    }
+  });
+
   it('survives a broker that is down at start and connects when it comes up', async (t) => {
     const broker = await MosquittoBroker.create({ start: false });
     const h = createHarness(broker.url);

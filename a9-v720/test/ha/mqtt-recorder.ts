@@ -3,6 +3,7 @@
  * (retain-as-published), so tests can assert topics, payloads and retain flags exactly.
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
 
 export interface Received {
@@ -12,6 +13,8 @@ export interface Received {
   readonly retain: boolean;
   /** Index in arrival order. */
   readonly seq: number;
+  /** performance.now() at arrival. */
+  readonly at: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -32,7 +35,7 @@ export class MqttRecorder {
 
   private constructor(private readonly client: MqttClient) {
     client.on('message', (topic, payload, packet) => {
-      this.messages.push({ topic, payload, text: payload.toString('utf8'), retain: packet.retain, seq: this.messages.length });
+      this.messages.push({ topic, payload, text: payload.toString('utf8'), retain: packet.retain, seq: this.messages.length, at: performance.now() });
     });
   }
 
