@@ -92,6 +92,15 @@ describe('MqttBridge with a real broker', () => {
     assert.deepEqual(s.log.problems(), []);
   });
 
+  it('announces a camera seen only at bootstrap (or restored) as offline', async (t) => {
+    const s = await setup(t);
+    s.registry.noteBootstrap(CAM, '192.168.1.50', '202212011602');
+    const config = await s.rec.waitForMessage(T.cameraDiscovery(CAM));
+    assert.equal((json(config) as { device: Record<string, unknown> }).device['sw_version'], '202212011602');
+    assert.equal((await s.rec.waitForMessage(T.cameraAvailability(CAM))).text, 'offline');
+    await s.rec.waitForMessage('a9_v720/bridge/cameras_online', '0');
+  });
+
   it('shows connectivity ON then OFF within a second of the registry event', async (t) => {
     const s = await setup(t);
     let since = Date.now();
