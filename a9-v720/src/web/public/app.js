@@ -58,10 +58,9 @@ function exactTime(iso) {
   return Number.isNaN(t) ? '' : new Date(t).toLocaleString();
 }
 
+/** The server reports `battery` only for plausible devPower values (0–100); trust it. */
 function batteryOf(camera) {
-  if (typeof camera.battery === 'number') return camera.battery;
-  const power = camera.baseInfo?.devPower;
-  return typeof power === 'number' ? power : undefined;
+  return typeof camera.battery === 'number' ? camera.battery : undefined;
 }
 
 function firmwareOf(camera) {
