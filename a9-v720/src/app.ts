@@ -19,6 +19,7 @@ import { MediaHub } from './media/media-hub.js';
 import { createApiRouter } from './web/api-routes.js';
 import { createMediaRouter } from './web/media-routes.js';
 import { createWebServer } from './web/server.js';
+import { createStatsRouter } from './web/stats-routes.js';
 import { MqttBridge } from './ha/bridge.js';
 import { detectLanIpv4 } from './util/net.js';
 import { bindUdp, closeServer, listenTcp, StartupError } from './util/listen.js';
@@ -110,6 +111,7 @@ export class App {
       routers: [
         createApiRouter({ registry: this.registry, control: this.sessions, logger: logger.child({ part: 'api' }), version: ADDON_VERSION }),
         createMediaRouter({ registry: this.registry, media: this.media, snapshotTimeoutMs: config.snapshotTimeoutSeconds * 1000 }),
+        createStatsRouter(() => this.stats()),
       ],
     });
     this.mqtt = new MqttBridge({
@@ -142,6 +144,29 @@ export class App {
   /** The snapshot path the MQTT bridge and the web API share. */
   snapshot(cameraId: string, timeoutMs = this.config.snapshotTimeoutSeconds * 1000): Promise<Buffer> {
     return this.media.snapshot(cameraId, timeoutMs);
+  }
+
+  /** Counters for /api/stats: what a user attaches to a bug report, what benchmarks read. */
+  stats(): Record<string, unknown> {
+    const memory = process.memoryUsage();
+    const cameras: Record<string, unknown> = {};
+    for (const id of this.receiver.cameraIds()) cameras[id] = { ...this.receiver.stats(id), hub: this.media.stats(id) };
+    return {
+      version: ADDON_VERSION,
+      uptimeSeconds: Math.round(process.uptime()),
+      cameras: this.registry.size,
+      online: this.registry.onlineCount,
+      sessions: this.sessions.size,
+      tcpConnections: this.controlServer.connectionCount,
+      udp: this.mediaChannel.stats,
+      frameDeliveryMs: {
+        samples: this.receiver.deliveryLatency.count,
+        p50: this.receiver.deliveryLatency.percentile(50),
+        p99: this.receiver.deliveryLatency.percentile(99),
+      },
+      memory: { rss: memory.rss, heapUsed: memory.heapUsed },
+      media: cameras,
+    };
   }
 
   private serverIpFor(localAddress: string): string {

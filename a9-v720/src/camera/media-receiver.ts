@@ -39,7 +39,7 @@ export class MediaReceiver implements MediaPacketSink {
   private readonly pipelines = new Map<string, Pipeline>();
   private readonly dropLog = new RateLimitedLog(30_000);
   private readonly confirmTimer: NodeJS.Timeout;
-  /** Time spent delivering a completed frame to all consumers (MJPEG writes included). */
+  /** From the last fragment's arrival to the frame written to every consumer (MJPEG writes included). */
   readonly deliveryLatency = new LatencySamples();
 
   constructor(
@@ -53,6 +53,7 @@ export class MediaReceiver implements MediaPacketSink {
   }
 
   onMediaPacket(cameraId: string, packet: Packet, from: UdpEndpoint): void {
+    const receivedAt = performance.now();
     const pipeline = this.pipeline(cameraId, from);
     pipeline.endpoint = from;
     pipeline.tracker.record(packet.pkgId);
@@ -61,9 +62,8 @@ export class MediaReceiver implements MediaPacketSink {
     if (result.kind === 'frame') {
       if (result.droppedBefore) this.logDrop(cameraId, result.droppedBefore.reason, result.droppedBefore.detail);
       pipeline.tracker.frameCompleted();
-      const start = performance.now();
       this.hub.pushFrame(cameraId, result.jpeg);
-      this.deliveryLatency.add(performance.now() - start);
+      this.deliveryLatency.add(performance.now() - receivedAt);
     } else if (result.kind === 'dropped') {
       this.logDrop(cameraId, result.reason, result.detail);
     }
@@ -79,6 +79,11 @@ export class MediaReceiver implements MediaPacketSink {
 
   forget(cameraId: string): void {
     this.pipelines.delete(cameraId);
+  }
+
+  /** Ids of cameras that have sent media since they came online. */
+  cameraIds(): string[] {
+    return [...this.pipelines.keys()];
   }
 
   stats(cameraId: string): { assembler: FrameAssembler['stats']; confirms: RetransmitTracker['stats'] } | undefined {
