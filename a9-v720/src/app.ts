@@ -20,7 +20,7 @@ import { createApiRouter } from './web/api-routes.js';
 import { createMediaRouter } from './web/media-routes.js';
 import { createWebServer } from './web/server.js';
 import { createStatsRouter } from './web/stats-routes.js';
-import { MqttBridge } from './ha/bridge.js';
+import { MqttBridge, type MqttBridgeTiming } from './ha/bridge.js';
 import { detectLanIpv4 } from './util/net.js';
 import { bindUdp, closeServer, listenTcp, StartupError } from './util/listen.js';
 
@@ -41,6 +41,8 @@ export interface AppOptions {
   readonly media?: { lingerMs?: number; watchdogMs?: number; freshFrameMs?: number };
   /** Supervisor API for the MQTT broker lookup (defaults to the env of the add-on). */
   readonly supervisor?: { url: string; token: string };
+  /** Test hook: faster MQTT reconnects and birth handling. */
+  readonly mqttTiming?: Partial<MqttBridgeTiming>;
   /** Link on every HA device page; main resolves the ingress link from the Supervisor. */
   readonly dashboardUrl?: string;
 }
@@ -123,6 +125,7 @@ export class App {
       addonVersion: ADDON_VERSION,
       dashboardUrl: options.dashboardUrl ?? `http://${config.serverIp ?? detectLanIpv4() ?? '127.0.0.1'}:${config.webPort}/`,
       supervisor: options.supervisor,
+      timing: options.mqttTiming,
     });
     // A camera that went away ends its viewers and forgets its UDP address and media state.
     this.registry.on('offline', (camera) => {
