@@ -134,6 +134,8 @@ export function createBootstrapServer(deps: BootstrapDeps): http.Server {
       requestTimeout: 10_000,
       headersTimeout: 5_000,
       keepAliveTimeout: 5_000,
+      // Node checks the timeouts above only this often (default 30 s): slowloris clients would linger.
+      connectionsCheckingInterval: 1_000,
     },
     app.callback(),
   );

@@ -50,7 +50,7 @@ export function createWebApp(deps: WebServerDeps): Koa {
 export function createWebServer(deps: WebServerDeps): http.Server {
   const server = http.createServer(
     // Streams (MJPEG, audio, events) run for hours: no request timeout, but headers must come quickly.
-    { requestTimeout: 0, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 },
+    { requestTimeout: 0, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 },
     createWebApp(deps).callback(),
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
