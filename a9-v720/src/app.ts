@@ -112,7 +112,12 @@ export class App {
       logger: logger.child({ part: 'web' }),
       routers: [
         createApiRouter({ registry: this.registry, control: this.sessions, logger: logger.child({ part: 'api' }), version: ADDON_VERSION }),
-        createMediaRouter({ registry: this.registry, media: this.media, snapshotTimeoutMs: config.snapshotTimeoutSeconds * 1000 }),
+        createMediaRouter({
+          registry: this.registry,
+          media: this.media,
+          snapshotTimeoutMs: config.snapshotTimeoutSeconds * 1000,
+          logger: logger.child({ part: 'web' }),
+        }),
         createStatsRouter(() => this.stats()),
       ],
     });

@@ -90,6 +90,8 @@ export function streamMjpeg(out: Writable, hub: VideoSource, cameraId: string, o
       Pragma: 'no-cache',
       Connection: 'close',
     });
+    // Send the headers now: the first frame may be seconds away while the camera starts.
+    out.flushHeaders();
   }
   const latest = hub.latestFrame(cameraId);
   if (latest && now() - latest.at <= (options.initialFrameMaxAgeMs ?? 2000)) writer.write(encodeMjpegPart(latest.jpeg, boundary));

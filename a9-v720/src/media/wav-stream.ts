@@ -57,6 +57,7 @@ export function streamWav(out: Writable, hub: AudioSource, cameraId: string, opt
 
   if (out instanceof ServerResponse && !out.headersSent) {
     out.writeHead(200, { 'Content-Type': 'audio/wav', 'Cache-Control': 'no-cache, no-store', Connection: 'close' });
+    out.flushHeaders();
   }
   writer.write(alawWavHeader());
 

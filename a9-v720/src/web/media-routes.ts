@@ -9,12 +9,14 @@ import type { CameraRegistry } from '../camera/registry.js';
 import type { MediaHub } from '../media/media-hub.js';
 import { streamMjpeg } from '../media/mjpeg.js';
 import { streamWav } from '../media/wav-stream.js';
+import type { Logger } from '../log.js';
 import { cameraErrorStatus } from './api-routes.js';
 
 export interface MediaRouteDeps {
   readonly registry: CameraRegistry;
   readonly media: MediaHub;
   readonly snapshotTimeoutMs: number;
+  readonly logger: Logger;
 }
 
 export function createMediaRouter(deps: MediaRouteDeps): Router {
@@ -66,6 +68,7 @@ export function createMediaRouter(deps: MediaRouteDeps): Router {
       ctx.body = jpeg;
     } catch (error) {
       const mapped = cameraErrorStatus(error);
+      if (mapped.status === 504) deps.logger.warn({ camera: id }, `snapshot of camera ${id} failed: ${mapped.body.error}`);
       ctx.status = mapped.status;
       ctx.body = { error: mapped.body.error, reason: mapped.status === 504 ? 'no complete frame arrived in time' : undefined };
     }
