@@ -1,0 +1,185 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CameraTimeoutError, CameraUnavailableError } from '../../src/camera/control.js';
+import { MediaHub, type MediaHubOptions } from '../../src/media/media-hub.js';
+import { captureLog, type CapturedLog } from '../support/log-capture.js';
+
+interface Harness {
+  hub: MediaHub;
+  calls: string[];
+  online: Set<string>;
+  log: CapturedLog;
+}
+
+function harness(overrides: Partial<MediaHubOptions> = {}): Harness {
+  const calls: string[] = [];
+  const online = new Set(['camA', 'camB']);
+  const log = captureLog();
+  const hub = new MediaHub({
+    openStream: async (id) => {
+      calls.push(`open ${id}`);
+    },
+    closeStream: async (id) => {
+      calls.push(`close ${id}`);
+    },
+    isOnline: (id) => online.has(id),
+    logger: log.logger,
+    lingerMs: 50,
+    watchdogMs: 10_000,
+    freshFrameMs: 1000,
+    ...overrides,
+  });
+  return { hub, calls, online, log };
+}
+
+const jpeg = (n: number): Buffer => Buffer.from([0xff, 0xd8, n, 0xff, 0xd9]);
+
+async function until(check: () => boolean, timeoutMs = 2000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+
+test('first subscriber opens once; two subscribers and a snapshot share that one open', async () => {
+  const { hub, calls } = harness();
+  const a: Buffer[] = [];
+  const b: Buffer[] = [];
+  const subA = hub.subscribeVideo('camA', (f) => a.push(f));
+  const subB = hub.subscribeVideo('camA', (f) => b.push(f));
+  const snap = hub.snapshot('camA', 1000);
+  await sleep(5);
+  assert.deepEqual(calls, ['open camA']);
+  hub.pushFrame('camA', jpeg(1));
+  hub.pushFrame('camA', jpeg(2));
+  assert.deepEqual(await snap, jpeg(1));
+  assert.deepEqual(a, [jpeg(1), jpeg(2)]);
+  assert.deepEqual(b, [jpeg(1), jpeg(2)]);
+  assert.equal(hub.stats('camA').videoConsumers, 2);
+  subA.unsubscribe();
+  subB.unsubscribe();
+  subB.unsubscribe(); // idempotent
+  assert.equal(hub.stats('camA').opens, 1);
+  hub.close();
+});
+
+test('the last consumer leaving closes after the linger time, unless a new one arrives', async () => {
+  const { hub, calls } = harness({ lingerMs: 80 });
+  const first = hub.subscribeVideo('camA', () => {});
+  first.unsubscribe();
+  await sleep(20);
+  const second = hub.subscribeAudio('camA', () => {}); // arrives within the linger
+  await sleep(120);
+  assert.deepEqual(calls, ['open camA'], 'no close while the audio consumer is there');
+  second.unsubscribe();
+  assert.equal(hub.stats('camA').streamOpen, true, 'still lingering');
+  await until(() => calls.length === 2);
+  assert.deepEqual(calls, ['open camA', 'close camA']);
+  assert.equal(hub.stats('camA').streamOpen, false);
+  hub.subscribeVideo('camA', () => {});
+  await until(() => calls.length === 3);
+  assert.equal(calls[2], 'open camA', 'a later consumer opens again');
+  hub.close();
+});
+
+test('snapshot: fresh frame at once, stale frame waits for the next one, timeout and offline reject', async () => {
+  let clock = 1_000_000;
+  const { hub, calls } = harness({ now: () => clock });
+  hub.pushFrame('camA', jpeg(1)); // frames may arrive with nobody watching (during linger)
+  assert.deepEqual(await hub.snapshot('camA', 100), jpeg(1));
+  assert.deepEqual(calls, [], 'a fresh frame needs no stream');
+
+  clock += 5000; // the frame is now stale
+  const waiting = hub.snapshot('camA', 1000);
+  await sleep(5);
+  assert.deepEqual(calls, ['open camA']);
+  assert.equal(hub.stats('camA').snapshotWaiters, 1);
+  hub.pushFrame('camA', jpeg(2));
+  assert.deepEqual(await waiting, jpeg(2));
+  assert.equal(hub.stats('camA').snapshotWaiters, 0);
+  assert.deepEqual(hub.latestFrame('camA'), { jpeg: jpeg(2), at: clock });
+
+  clock += 5000;
+  await assert.rejects(hub.snapshot('camA', 50), (e) => e instanceof CameraTimeoutError && e.cameraId === 'camA');
+  await assert.rejects(hub.snapshot('nope', 50), (e) => e instanceof CameraUnavailableError);
+  await until(() => calls.at(-1) === 'close camA');
+  hub.close();
+});
+
+test('cameraOffline ends every consumer of that camera only, and rejects waiting snapshots', async () => {
+  const { hub, online } = harness();
+  const ends: string[] = [];
+  const frames: string[] = [];
+  hub.subscribeVideo('camA', () => frames.push('A'), (r) => ends.push(`video A ${r}`));
+  hub.subscribeAudio('camA', () => {}, (r) => ends.push(`audio A ${r}`));
+  hub.subscribeVideo('camB', () => frames.push('B'), (r) => ends.push(`video B ${r}`));
+  const snap = hub.snapshot('camA', 5000);
+  online.delete('camA');
+  hub.cameraOffline('camA');
+  assert.deepEqual(ends.sort(), ['audio A offline', 'video A offline']);
+  await assert.rejects(snap, CameraUnavailableError);
+  hub.pushFrame('camA', jpeg(1));
+  hub.pushFrame('camB', jpeg(1));
+  assert.deepEqual(frames, ['B'], 'camera B is unaffected');
+  assert.deepEqual(hub.stats('camA').videoConsumers, 0);
+  assert.throws(() => hub.subscribeVideo('camA', () => {}), CameraUnavailableError);
+  hub.close();
+  assert.deepEqual(ends.at(-1), 'video B hub-closed');
+});
+
+test('the watchdog restarts a silent stream with backoff, and a frame resets it', async () => {
+  const { hub, calls, log } = harness({ watchdogMs: 60, watchdogMaxBackoffMs: 1000 });
+  hub.subscribeVideo('camA', () => {});
+  await until(() => calls.filter((c) => c === 'open camA').length >= 3, 3000);
+  const restarts = hub.stats('camA').watchdogRestarts;
+  assert.ok(restarts >= 2);
+  assert.deepEqual(calls.slice(0, 5), ['open camA', 'close camA', 'open camA', 'close camA', 'open camA']);
+  assert.ok(log.find(/no media from camera camA for \d+ ms/), 'the restart is logged');
+  // Frames keep flowing → no more restarts.
+  const feeder = setInterval(() => hub.pushFrame('camA', jpeg(1)), 10);
+  await sleep(50);
+  const before = hub.stats('camA').watchdogRestarts;
+  await sleep(300);
+  clearInterval(feeder);
+  assert.equal(hub.stats('camA').watchdogRestarts, before);
+  hub.close();
+});
+
+test('a failing openStream is logged once and does not crash; the snapshot times out', async () => {
+  const { hub, log } = harness({
+    openStream: async () => {
+      throw new Error('camera not in command mode');
+    },
+  });
+  await assert.rejects(hub.snapshot('camA', 80), CameraTimeoutError);
+  const failures = log.lines.filter((l) => /opening media stream of camera camA failed: camera not in command mode/.test(l.msg));
+  assert.equal(failures.length, 1);
+  assert.equal(hub.stats('camA').openFailures, 1);
+  hub.close();
+});
+
+test('a throwing consumer does not starve the others', () => {
+  const { hub, log } = harness();
+  const got: Buffer[] = [];
+  hub.subscribeVideo('camA', () => {
+    throw new Error('boom');
+  });
+  hub.subscribeVideo('camA', (f) => got.push(f));
+  hub.pushFrame('camA', jpeg(3));
+  assert.deepEqual(got, [jpeg(3)]);
+  assert.ok(log.find(/consumer of camera camA threw: boom/));
+  hub.close();
+});
+
+test('cameras are independent', async () => {
+  const { hub, calls } = harness();
+  const a = hub.subscribeVideo('camA', () => {});
+  hub.subscribeVideo('camB', () => {});
+  a.unsubscribe();
+  await until(() => calls.includes('close camA'));
+  assert.ok(!calls.includes('close camB'));
+  assert.equal(hub.stats('camB').streamOpen, true);
+  hub.close();
+});

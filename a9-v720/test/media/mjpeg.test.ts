@@ -1,0 +1,199 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MediaHub } from '../../src/media/media-hub.js';
+import {
+  boundaryFromContentType,
+  encodeMjpegPart,
+  MjpegPartParser,
+  streamMjpeg,
+  type MjpegEndReason,
+  type MjpegStream,
+} from '../../src/media/mjpeg.js';
+import { streamWav } from '../../src/media/wav-stream.js';
+import { alawWavHeader } from '../../src/media/wav.js';
+import { CameraUnavailableError } from '../../src/camera/control.js';
+import { loadFrameSet } from '../../src/simulator/frame-library.js';
+import { captureLog } from '../support/log-capture.js';
+
+interface Server {
+  url: string;
+  hub: MediaHub;
+  online: Set<string>;
+  streams: { res: http.ServerResponse; stream: MjpegStream }[];
+  close(): Promise<void>;
+}
+
+async function startServer(): Promise<Server> {
+  const online = new Set(['camA']);
+  const hub = new MediaHub({
+    openStream: async () => {},
+    closeStream: async () => {},
+    isOnline: (id) => online.has(id),
+    logger: captureLog().logger,
+    lingerMs: 10,
+  });
+  const streams: Server['streams'] = [];
+  const server = http.createServer((req, res) => {
+    const id = req.url?.slice(1).split('/')[0] ?? '';
+    try {
+      if (req.url?.endsWith('/audio')) streamWav(res, hub, id);
+      else streams.push({ res, stream: streamMjpeg(res, hub, id) });
+    } catch (error) {
+      res.writeHead(error instanceof CameraUnavailableError ? 503 : 500).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hub,
+    online,
+    streams,
+    close: async () => {
+      hub.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+interface Client {
+  res: http.IncomingMessage;
+  frames: Buffer[];
+  ended: Promise<void>;
+}
+
+function connect(url: string): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        const boundary = boundaryFromContentType(res.headers['content-type'] ?? '');
+        const frames: Buffer[] = [];
+        const parser = boundary ? new MjpegPartParser(boundary) : undefined;
+        res.on('data', (chunk: Buffer) => frames.push(...(parser?.push(chunk) ?? [])));
+        const ended = new Promise<void>((done) => res.on('end', done).on('close', done));
+        resolve({ res, frames, ended });
+      })
+      .on('error', reject);
+  });
+}
+
+async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+
+test('the multipart parser reads back encoded parts fed byte by byte', () => {
+  const parts = [Buffer.from('first'), Buffer.alloc(0), Buffer.from('--b\r\nnot a boundary line')];
+  const body = Buffer.concat([...parts.map((p) => encodeMjpegPart(p, 'b')), Buffer.from('--b--\r\n')]);
+  const parser = new MjpegPartParser('b');
+  const out: Buffer[] = [];
+  for (const byte of body) out.push(...parser.push(Buffer.from([byte])));
+  assert.deepEqual(out, parts);
+  assert.ok(parser.ended);
+});
+
+test('two HTTP viewers receive every pushed frame in order, as exact JPEG parts', async (t) => {
+  const server = await startServer();
+  t.after(() => server.close());
+  const frames = loadFrameSet('blue');
+  const a = await connect(`${server.url}/camA`);
+  const b = await connect(`${server.url}/camA`);
+  assert.equal(a.res.statusCode, 200);
+  assert.match(a.res.headers['content-type'] ?? '', /^multipart\/x-mixed-replace; boundary=/);
+  assert.equal(server.hub.stats('camA').videoConsumers, 2);
+  for (const frame of frames) {
+    server.hub.pushFrame('camA', frame);
+    await sleep(2);
+  }
+  await until(() => a.frames.length === frames.length && b.frames.length === frames.length);
+  assert.deepEqual(a.frames, frames);
+  assert.deepEqual(b.frames, frames);
+
+  // Client leaves → unsubscribed.
+  a.res.destroy();
+  await until(() => server.hub.stats('camA').videoConsumers === 1);
+  // Camera offline → the remaining stream ends cleanly with the closing boundary.
+  server.online.delete('camA');
+  server.hub.cameraOffline('camA');
+  await b.ended;
+  assert.equal(await server.streams[1]!.stream.done, 'offline' satisfies MjpegEndReason);
+  assert.equal(b.res.complete, true, 'the response was ended, not cut');
+});
+
+test('an offline camera is refused before any multipart header is written', async (t) => {
+  const server = await startServer();
+  t.after(() => server.close());
+  const res = await new Promise<http.IncomingMessage>((resolve) => http.get(`${server.url}/camZ`, resolve));
+  res.resume();
+  assert.equal(res.statusCode, 503);
+});
+
+test('a paused viewer skips frames with bounded memory and never slows a fast viewer', async (t) => {
+  const server = await startServer();
+  t.after(() => server.close());
+  const slow = await connect(`${server.url}/camA`);
+  slow.res.pause(); // stops reading: its TCP window fills up
+  const fast = await connect(`${server.url}/camA`);
+  // Big frames so the kernel socket buffers fill up quickly.
+  const frameBytes = 256 * 1024;
+  const pushed: Buffer[] = [];
+  let maxBuffered = 0;
+  const slowRes = server.streams[0]!.res;
+  for (let i = 0; i < 120; i++) {
+    const frame = Buffer.alloc(frameBytes, i % 250);
+    frame.writeUInt16BE(0xffd8, 0);
+    frame.writeUInt32BE(i, 2);
+    frame.writeUInt16BE(0xffd9, frameBytes - 2);
+    pushed.push(frame);
+    server.hub.pushFrame('camA', frame);
+    maxBuffered = Math.max(maxBuffered, slowRes.writableLength);
+    await until(() => fast.frames.length === i + 1); // the fast viewer keeps up frame by frame
+  }
+  assert.deepEqual(fast.frames, pushed, 'the fast viewer got every frame, in order');
+  const slowStats = server.streams[0]!.stream.stats;
+  assert.ok(slowStats.partsDropped > 0, `the paused viewer skipped frames (${JSON.stringify(slowStats)})`);
+  assert.ok(slowStats.pendingParts <= 1);
+  assert.ok(maxBuffered <= 2 * (frameBytes + 200), `server-side buffer stayed bounded: ${maxBuffered} bytes`);
+
+  slow.res.resume();
+  await until(() => slow.frames.at(-1)?.equals(pushed.at(-1)!) ?? false, 5000);
+  const indices = slow.frames.map((f) => f.readUInt32BE(2));
+  assert.ok(indices.every((v, i) => i === 0 || v > indices[i - 1]!), 'frames stay in order');
+  assert.ok(slow.frames.every((f) => f.equals(pushed[f.readUInt32BE(2)]!)), 'every received frame is intact');
+  assert.ok(slow.frames.length < pushed.length, 'the latest frame won over the backlog');
+});
+
+test('a new viewer sees the latest fresh frame at once', async (t) => {
+  const server = await startServer();
+  t.after(() => server.close());
+  const first = await connect(`${server.url}/camA`);
+  server.hub.pushFrame('camA', Buffer.from([0xff, 0xd8, 1, 0xff, 0xd9]));
+  await until(() => first.frames.length === 1);
+  const late = await connect(`${server.url}/camA`);
+  await until(() => late.frames.length === 1);
+  assert.deepEqual(late.frames[0], Buffer.from([0xff, 0xd8, 1, 0xff, 0xd9]));
+});
+
+test('WAV stream: header then live A-law samples; ends when the camera goes offline', async (t) => {
+  const server = await startServer();
+  t.after(() => server.close());
+  const chunks: Buffer[] = [];
+  const res = await new Promise<http.IncomingMessage>((resolve) => http.get(`${server.url}/camA/audio`, resolve));
+  res.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => res.on('end', resolve));
+  assert.equal(res.headers['content-type'], 'audio/wav');
+  await until(() => server.hub.stats('camA').audioConsumers === 1);
+  const audio = [Buffer.alloc(320, 0xd5), Buffer.alloc(320, 0x55)];
+  for (const a of audio) server.hub.pushAudio('camA', a);
+  await until(() => Buffer.concat(chunks).length === 46 + 640);
+  assert.deepEqual(Buffer.concat(chunks), Buffer.concat([alawWavHeader(), ...audio]));
+  server.hub.cameraOffline('camA');
+  await ended;
+});

@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { alawWavHeader } from '../../src/media/wav.js';
+import { alawToLinear, decodeAlaw, encodeAlaw, linearToAlaw } from '../../src/media/alaw.js';
+import { createAlawTone } from '../../src/simulator/media-encoder.js';
+
+const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+
+test('the streaming A-law WAV header, byte for byte', () => {
+  assert.deepEqual(
+    alawWavHeader(),
+    hex(`52494646 ffffffff 57415645
+         666d7420 12000000 0600 0100 401f0000 401f0000 0100 0800 0000
+         64617461 d9ffffff`),
+  );
+  assert.equal(alawWavHeader().length, 46);
+});
+
+test('A-law codec: known values and a bounded round-trip error', () => {
+  assert.equal(linearToAlaw(0), 0xd5);
+  assert.equal(linearToAlaw(-1), 0x55);
+  assert.equal(linearToAlaw(32767), 0xaa);
+  assert.equal(linearToAlaw(-32768), 0x2a);
+  assert.equal(alawToLinear(0xd5), 8);
+  for (let s = -32768; s < 32768; s += 97) {
+    const back = alawToLinear(linearToAlaw(s));
+    // A-law keeps 4 mantissa bits: the error is under 1/32 of the magnitude (+ the small-value step).
+    assert.ok(Math.abs(back - s) <= Math.abs(s) / 32 + 16, `${s} → ${back}`);
+  }
+});
+
+test('the tone generator produces a continuous 440 Hz sine', () => {
+  const tone = createAlawTone({ frequencyHz: 440, amplitude: 0.5 });
+  const a = tone(4000);
+  const b = tone(4000);
+  const samples = decodeAlaw(Buffer.concat([a, b]));
+  let crossings = 0;
+  for (let i = 1; i < samples.length; i++) if (samples[i - 1]! < 0 && samples[i]! >= 0) crossings++;
+  assert.ok(Math.abs(crossings - 440) <= 2, `${crossings} upward zero crossings in 1 s`);
+  const peak = Math.max(...samples);
+  assert.ok(peak > 15_000 && peak < 17_500, `peak ${peak}`);
+  assert.deepEqual(encodeAlaw(decodeAlaw(a)), a, 'decode → encode is the identity on A-law codes');
+});
