@@ -27,6 +27,11 @@ export interface MediaHubOptions {
   readonly watchdogMaxBackoffMs?: number;
   /** A snapshot may reuse the latest frame if it is younger than this. Default 1000. */
   readonly freshFrameMs?: number;
+  /**
+   * open/close calls run one after another; one that neither resolves nor rejects within this
+   * time is logged and no longer waited for, so a hung call cannot wedge the camera. Default 30000.
+   */
+  readonly operationTimeoutMs?: number;
   /** Clock for frame timestamps and freshness (ms). Default Date.now. */
   readonly now?: () => number;
 }
@@ -96,6 +101,7 @@ export class MediaHub {
   private readonly watchdogMs: number;
   private readonly watchdogMaxBackoffMs: number;
   private readonly freshFrameMs: number;
+  private readonly operationTimeoutMs: number;
   private readonly now: () => number;
   private readonly log: Logger;
   private closed = false;
@@ -105,6 +111,7 @@ export class MediaHub {
     this.watchdogMs = options.watchdogMs ?? 8000;
     this.watchdogMaxBackoffMs = options.watchdogMaxBackoffMs ?? 60_000;
     this.freshFrameMs = options.freshFrameMs ?? 1000;
+    this.operationTimeoutMs = options.operationTimeoutMs ?? 30_000;
     this.now = options.now ?? Date.now;
     this.log = options.logger;
   }
@@ -297,7 +304,7 @@ export class MediaHub {
       cam.counters.opens++;
       this.log.debug({ cameraId: cam.id, why }, `opening media stream of camera ${cam.id} (${why})`);
       try {
-        await this.options.openStream(cam.id);
+        await this.bounded(this.options.openStream(cam.id), 'openStream');
       } catch (error) {
         // Consumers keep waiting: the watchdog retries and snapshots time out on their own.
         cam.counters.openFailures++;
@@ -311,11 +318,20 @@ export class MediaHub {
       cam.counters.closes++;
       this.log.debug({ cameraId: cam.id, why }, `closing media stream of camera ${cam.id} (${why})`);
       try {
-        await this.options.closeStream(cam.id);
+        await this.bounded(this.options.closeStream(cam.id), 'closeStream');
       } catch (error) {
         this.log.warn({ cameraId: cam.id, err: errorMessage(error) }, `closing media stream of camera ${cam.id} failed: ${errorMessage(error)}`);
       }
     });
+  }
+
+  private bounded(operation: Promise<void>, what: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not settle within ${this.operationTimeoutMs} ms`)), this.operationTimeoutMs);
+      timer.unref();
+    });
+    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
   }
 
   private armWatchdog(cam: CameraMedia, delayMs: number): void {

@@ -183,3 +183,22 @@ test('cameras are independent', async () => {
   assert.equal(hub.stats('camB').streamOpen, true);
   hub.close();
 });
+
+test('a hung openStream does not wedge later open/close calls', async () => {
+  const calls: string[] = [];
+  const { hub, log } = harness({
+    operationTimeoutMs: 50,
+    openStream: (id) => {
+      calls.push(`open ${id}`);
+      return calls.length === 1 ? new Promise<void>(() => {}) : Promise.resolve();
+    },
+    closeStream: async (id) => {
+      calls.push(`close ${id}`);
+    },
+  });
+  const sub = hub.subscribeVideo('camA', () => {});
+  sub.unsubscribe();
+  await until(() => calls.includes('close camA'));
+  assert.ok(log.find(/openStream did not settle within 50 ms/));
+  hub.close();
+});
