@@ -82,7 +82,8 @@ export class App {
     this.mediaChannel = new MediaChannel(this.sessions, cameraLog);
     this.sessions.setUdpLink(this.mediaChannel);
     this.media = new MediaHub({
-      openStream: async (id) => {
+      openStream: async (id, reason) => {
+        if (reason === 'watchdog') this.sessions.resetHandshake(id);
         this.receiver.reset(id);
         await this.sessions.openStream(id);
       },

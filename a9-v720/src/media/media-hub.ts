@@ -13,9 +13,14 @@ import { CameraTimeoutError, CameraUnavailableError } from '../camera/control.js
 import type { Logger } from '../log.js';
 
 export type StreamEndReason = 'offline' | 'hub-closed';
+export type OpenReason = 'demand' | 'watchdog';
 
 export interface MediaHubOptions {
-  openStream(cameraId: string): Promise<void>;
+  /**
+   * `watchdog`: the stream was open but media stopped; the session should redo the whole
+   * handshake (the camera may have lost its UDP path), not just send 301/3 again.
+   */
+  openStream(cameraId: string, reason: OpenReason): Promise<void>;
   closeStream(cameraId: string): Promise<void>;
   isOnline(cameraId: string): boolean;
   readonly logger: Logger;
@@ -304,7 +309,7 @@ export class MediaHub {
       cam.counters.opens++;
       this.log.debug({ cameraId: cam.id, why }, `opening media stream of camera ${cam.id} (${why})`);
       try {
-        await this.bounded(this.options.openStream(cam.id), 'openStream');
+        await this.bounded(this.options.openStream(cam.id, why === 'watchdog' ? 'watchdog' : 'demand'), 'openStream');
       } catch (error) {
         // Consumers keep waiting: the watchdog retries and snapshots time out on their own.
         cam.counters.openFailures++;

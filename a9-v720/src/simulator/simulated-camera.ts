@@ -161,6 +161,11 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
     this.stopStreaming();
   }
 
+  /** Stops sending media while still believing it streams (a lost UDP path): the server must notice. */
+  loseMediaPath(): void {
+    this.stopStreaming();
+  }
+
   /** Raw bytes on the control channel (tests of malformed input). */
   sendRaw(bytes: Buffer): void {
     this.socket?.write(bytes);

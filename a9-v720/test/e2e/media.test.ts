@@ -147,6 +147,21 @@ test('snapshot errors: 404 unknown, 503 offline, 504 with a reason when no frame
   silent.stop();
 });
 
+test('the watchdog re-runs the whole handshake when media stops while viewers wait', async () => {
+  const { camera, sent } = await streamingCamera('0800c0E0000B');
+  const viewer = openMjpeg(h.app.ports.web, '0800c0E0000B');
+  await waitFor(() => viewer.parts.length >= 3, 'streaming');
+  camera.loseMediaPath();
+  const partsBefore = viewer.parts.length;
+  // Watchdog (3 s in the harness): 301/0, a fresh NAT request + probe + base info, then 301/3.
+  await waitFor(() => opens(camera) >= 2 && camera.commands.filter((c) => c.code === 4).length >= 2, 'handshake re-run', 20_000);
+  await waitFor(() => viewer.parts.length >= partsBefore + 5, 'frames flow again', 20_000);
+  assert.ok(isOrderedSubsequence(viewer.parts, sent));
+  assert.ok(h.log.find(/no media from camera 0800c0E0000B .*restarting the stream/));
+  viewer.close();
+  camera.stop();
+});
+
 /** A small seeded PRNG so packet loss is reproducible. */
 function mulberry32(seed: number): () => number {
   let a = seed;
