@@ -3,18 +3,17 @@
  * Each viewer has its own LatestWinsWriter, so a slow viewer only skips frames; it never delays
  * the hub or other viewers, and never holds more than ~2 frames in memory.
  */
-import { ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import type { Logger } from '../log.js';
-import { LatestWinsWriter, type LatestWinsWriterStats } from './latest-wins-writer.js';
-import type { MediaHub, StreamEndReason } from './media-hub.js';
+import { startLiveResponse, type LiveEndReason, type LiveResponse } from './live-response.js';
+import type { MediaHub } from './media-hub.js';
 
 export const MJPEG_BOUNDARY = 'a9v720-frame';
 
 /** The part of MediaHub a video stream needs (lets tests and other sources stand in). */
 export type VideoSource = Pick<MediaHub, 'subscribeVideo' | 'latestFrame'>;
 
-export type MjpegEndReason = StreamEndReason | 'client-closed';
+export type MjpegEndReason = LiveEndReason;
 
 export interface MjpegStreamOptions {
   readonly boundary?: string;
@@ -25,13 +24,8 @@ export interface MjpegStreamOptions {
   readonly now?: () => number;
 }
 
-export interface MjpegStream {
-  readonly stats: LatestWinsWriterStats;
-  /** Resolves once the stream is over, with why. */
-  readonly done: Promise<MjpegEndReason>;
-  /** Ends the stream from the server side (closing boundary, end of response). */
-  close(): void;
-}
+/** `close()` ends the stream from the server side (closing boundary, end of response). */
+export type MjpegStream = LiveResponse;
 
 export function mjpegContentType(boundary = MJPEG_BOUNDARY): string {
   return `multipart/x-mixed-replace; boundary=${boundary}`;
@@ -53,58 +47,25 @@ const CRLF = Buffer.from('\r\n', 'ascii');
 export function streamMjpeg(out: Writable, hub: VideoSource, cameraId: string, options: MjpegStreamOptions = {}): MjpegStream {
   const boundary = options.boundary ?? MJPEG_BOUNDARY;
   const now = options.now ?? Date.now;
-  const writer = new LatestWinsWriter(out, { maxPendingParts: 1 });
-  let finished = false;
-  let settle: (reason: MjpegEndReason) => void = () => {};
-  const done = new Promise<MjpegEndReason>((resolve) => (settle = resolve));
-
-  const finish = (reason: MjpegEndReason): void => {
-    if (finished) return;
-    finished = true;
-    subscription?.unsubscribe();
-    writer.close();
-    out.off('close', onClientClose);
-    out.off('error', onClientClose);
-    if (reason !== 'client-closed' && !out.destroyed && !out.writableEnded) {
-      out.end(Buffer.from(`--${boundary}--\r\n`, 'ascii'));
-    }
-    options.logger?.debug({ cameraId, reason, ...writer.stats }, `MJPEG viewer of camera ${cameraId} finished (${reason})`);
-    settle(reason);
-  };
-  const onClientClose = (): void => finish('client-closed');
-
-  let subscription: { unsubscribe(): void } | undefined;
-  subscription = hub.subscribeVideo(
-    cameraId,
-    (jpeg) => writer.write(encodeMjpegPart(jpeg, boundary)),
-    (reason) => finish(reason),
-  );
-  out.on('close', onClientClose);
-  // A reset client may emit 'error' on the response; it is the same as leaving.
-  out.on('error', onClientClose);
-
-  if (out instanceof ServerResponse && !out.headersSent) {
-    out.writeHead(200, {
+  const latest = hub.latestFrame(cameraId);
+  const fresh = latest && now() - latest.at <= (options.initialFrameMaxAgeMs ?? 2000);
+  return startLiveResponse({
+    out,
+    // One pending part: a slow viewer skips to the newest frame instead of queueing old ones.
+    writer: { maxPendingParts: 1 },
+    headers: {
       'Content-Type': mjpegContentType(boundary),
       'Cache-Control': 'no-cache, no-store, must-revalidate',
       Pragma: 'no-cache',
       Connection: 'close',
-    });
-    // Send the headers now: the first frame may be seconds away while the camera starts.
-    out.flushHeaders();
-  }
-  const latest = hub.latestFrame(cameraId);
-  if (latest && now() - latest.at <= (options.initialFrameMaxAgeMs ?? 2000)) writer.write(encodeMjpegPart(latest.jpeg, boundary));
-
-  return {
-    get stats() {
-      return writer.stats;
     },
-    done,
-    close: () => finish('hub-closed'),
-  };
+    subscribe: (write, onEnd) => hub.subscribeVideo(cameraId, (jpeg) => write(encodeMjpegPart(jpeg, boundary)), onEnd),
+    preamble: fresh ? encodeMjpegPart(latest.jpeg, boundary) : undefined,
+    epilogue: Buffer.from(`--${boundary}--\r\n`, 'ascii'),
+    logger: options.logger,
+    describe: `MJPEG viewer of camera ${cameraId}`,
+  });
 }
-
 export function boundaryFromContentType(contentType: string): string | undefined {
   const match = /boundary="?([^";]+)"?/i.exec(contentType);
   return match?.[1]?.trim();
