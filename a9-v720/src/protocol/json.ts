@@ -34,9 +34,15 @@ const MAX_DEPTH = 16;
 
 export function jsonDepth(value: unknown, depth = 0): number {
   if (depth > MAX_DEPTH) return depth;
-  if (Array.isArray(value)) return Math.max(depth, ...value.map((v) => jsonDepth(v, depth + 1)));
-  if (isObject(value)) return Math.max(depth, ...Object.values(value).map((v) => jsonDepth(v, depth + 1)));
-  return depth;
+  const children = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : undefined;
+  if (!children) return depth;
+  // A loop, not Math.max(...spread): spreading ~125k elements overflows the call stack.
+  let deepest = depth;
+  for (const child of children) {
+    deepest = Math.max(deepest, jsonDepth(child, depth + 1));
+    if (deepest > MAX_DEPTH) break;
+  }
+  return deepest;
 }
 
 export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
