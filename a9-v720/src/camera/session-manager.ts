@@ -16,6 +16,7 @@ export class SessionManager implements CameraControl {
     private readonly registry: CameraRegistry,
     private readonly logger: Logger,
     private readonly timeouts: SessionTimeouts = DEFAULT_SESSION_TIMEOUTS,
+    private readonly baseInfoDelayMs = 1000,
   ) {}
 
   /** The media channel registers itself once it is bound. */
@@ -44,7 +45,24 @@ export class SessionManager implements CameraControl {
     if (!this.udp) throw new Error('media channel not started');
     const session = new CameraSession(cameraId, link, this.udp, this.registry, this.logger, this.timeouts);
     this.sessions.set(cameraId, session);
+    this.fetchBaseInfoSoon(session);
     return session;
+  }
+
+  /**
+   * Base info (settings, battery, firmware) only comes with the command-mode handshake. Run it
+   * once shortly after registration, so the dashboard and HA show the settings without
+   * waiting for someone to open the stream. A camera that does not answer is not an error.
+   */
+  private fetchBaseInfoSoon(session: CameraSession): void {
+    const timer = setTimeout(() => {
+      if (session.isClosed) return;
+      session.ensureCommandMode().catch((error: Error) => {
+        if (session.isClosed) return;
+        this.logger.info({ camera: session.cameraId, err: error.message }, `camera ${session.cameraId} did not report its settings yet: ${error.message}`);
+      });
+    }, this.baseInfoDelayMs);
+    timer.unref();
   }
 
   /** The session's connection ended. Only the current session may mark the camera offline. */
