@@ -209,7 +209,11 @@ class ControlConnection implements ControlLink {
     } else {
       this.counters.leftPending();
       if (reason.startsWith('silent')) {
-        this.deps.logger.warn({ peer: this.peer }, `closing TCP connection from ${this.peer}: nothing valid received (${reason})`);
+        const head = this.decoder.pendingHead();
+        this.deps.logger.warn(
+          { peer: this.peer, head: head.toString('hex') },
+          `closing TCP connection from ${this.peer}: nothing valid received (${reason})${head.length ? `; first bytes ${head.toString('hex')}` : ''}`,
+        );
       }
     }
     this.socket.destroy();

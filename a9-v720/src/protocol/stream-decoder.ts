@@ -22,6 +22,11 @@ export class PacketStreamDecoder {
     return this.pending.length;
   }
 
+  /** The first bytes still waiting for a whole packet (for diagnostics of unknown senders). */
+  pendingHead(max = 32): Buffer {
+    return this.pending.subarray(0, max);
+  }
+
   /**
    * Appends a chunk and returns every packet it completes. Throws ProtocolError when a
    * length field exceeds the bound: the stream cannot be resynchronised after that, so the
