@@ -2,7 +2,7 @@
  * Benchmark plumbing: runs the server as a child process (so its CPU and memory are its
  * own), samples /proc for CPU and RSS, and summarises latencies. Loopback only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,9 @@ export async function startServerProcess(options: Record<string, unknown> = {}):
     JSON.stringify({ http_port: ports.http, tcp_port: ports.tcp, web_port: ports.web, server_ip: '127.0.0.1', log_level: 'warn', ...options }),
   );
   const root = new URL('..', import.meta.url);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1'], {
+  // Measure what the add-on runs: the compiled build, not the TypeScript loader.
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['dist/main.js', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
