@@ -101,6 +101,8 @@ for (const camera of streaming) camera.freeze();
 await sleep(1000);
 const sentDuring = streaming.map((c) => c.stats.framesSent);
 const partsDuring = viewers.map((vs) => vs.map((v) => v.parts.length));
+// Close the viewers before the watchdog notices the frozen cameras.
+for (const vs of viewers) for (const v of vs) v.close();
 const stats = (await (await fetch(`http://127.0.0.1:${web}/api/stats`)).json()) as {
   frameDeliveryMs: { samples: number; p50: number; p99: number };
   udp: Record<string, number>;
@@ -112,7 +114,6 @@ for (let i = 0; i < 3; i++) {
   await sleep(7000); // beyond the linger, so the next one finds the camera idle again
 }
 const usage = processUsage(pid);
-for (const vs of viewers) for (const v of vs) v.close();
 stopFleet(fleet);
 await server.stop();
 
