@@ -141,7 +141,10 @@ export function createBootstrapServer(deps: BootstrapDeps): http.Server {
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     const ip = plainIp(socket.remoteAddress);
-    if (error.code !== 'ECONNRESET') {
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      // Idle or slowloris clients: say what happened instead of calling it malformed.
+      deps.logger.warn({ ip, code: error.code }, `HTTP client ${ip} on the bootstrap port did not finish its request in time (idle or too slow); closing the connection`);
+    } else if (error.code !== 'ECONNRESET') {
       deps.logger.warn({ ip, err: error.message, code: error.code }, `malformed HTTP request on the bootstrap port from ${ip}: ${error.code ?? error.message}`);
     }
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

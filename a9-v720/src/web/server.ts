@@ -54,8 +54,11 @@ export function createWebServer(deps: WebServerDeps): http.Server {
     createWebApp(deps).callback(),
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    if (error.code !== 'ECONNRESET') {
-      const ip = plainIp(socket.remoteAddress);
+    const ip = plainIp(socket.remoteAddress);
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      // Idle or slowloris clients: say what happened instead of calling it malformed.
+      deps.logger.warn({ ip, code: error.code }, `HTTP client ${ip} on the web port did not finish its request headers in time (idle or too slow); closing the connection`);
+    } else if (error.code !== 'ECONNRESET') {
       deps.logger.warn({ ip, code: error.code }, `malformed HTTP request on the web port from ${ip}: ${error.code ?? error.message}`);
     }
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
