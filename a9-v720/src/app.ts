@@ -112,7 +112,13 @@ export class App {
       lanMedia: config.lanMedia,
       logger: logger.child({ part: 'web' }),
       routers: [
-        createApiRouter({ registry: this.registry, control: this.sessions, logger: logger.child({ part: 'api' }), version: ADDON_VERSION }),
+        createApiRouter({
+          registry: this.registry,
+          control: this.sessions,
+          logger: logger.child({ part: 'api' }),
+          version: ADDON_VERSION,
+          lan: { host: config.serverIp ?? detectLanIpv4() ?? '127.0.0.1', webPort: () => this.ports.web, lanMedia: config.lanMedia },
+        }),
         createMediaRouter({
           registry: this.registry,
           media: this.media,

@@ -18,6 +18,8 @@ export interface ApiDeps {
   readonly control: CameraControl;
   readonly logger: Logger;
   readonly version: string;
+  /** Where LAN devices reach the media URLs (shown in the dashboard). */
+  readonly lan: { readonly host: string; readonly webPort: () => number; readonly lanMedia: boolean };
   /** How often the event stream re-sends the list even without changes (keeps "last seen" fresh). */
   readonly eventRefreshMs?: number;
 }
@@ -36,7 +38,15 @@ export function createApiRouter(deps: ApiDeps): Router {
   const listJson = (): string => JSON.stringify(registry.list().map(toCameraView));
 
   router.get('/api/info', (ctx) => {
-    ctx.body = { name: 'A9 V720 cameras', version: deps.version, cameras: registry.size, online: registry.onlineCount };
+    ctx.body = {
+      name: 'A9 V720 cameras',
+      version: deps.version,
+      cameras: registry.size,
+      online: registry.onlineCount,
+      lanHost: deps.lan.host,
+      webPort: deps.lan.webPort(),
+      lanMedia: deps.lan.lanMedia,
+    };
   });
 
   router.get('/api/cameras', (ctx) => {

@@ -94,3 +94,11 @@ test('access: loopback and the ingress proxy get everything; LAN only media, and
   assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/snapshot', false), 'none');
   assert.equal(accessLevel('172.30.32.3', 'GET', '/api/cameras', true), 'none');
 });
+
+test('GET /api/info tells the dashboard where LAN devices reach the media URLs', async () => {
+  const info = (await (await api('/api/info')).json()) as Record<string, unknown>;
+  assert.equal(info.lanHost, '127.0.0.1');
+  assert.equal(info.webPort, h.app.ports.web);
+  assert.equal(info.lanMedia, true);
+  assert.equal(typeof info.version, 'string');
+});

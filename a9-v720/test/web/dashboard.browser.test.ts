@@ -93,6 +93,12 @@ test('the dashboard loads through the ingress prefix and lists both cameras sort
   assert.equal(await page.isHidden('#empty'), true);
   await page.waitForFunction(() => document.querySelector('#connection')?.textContent === 'live');
   assert.ok(proxy.forwarded.includes('/api/events'), 'server-sent events go through the prefix');
+  // The LAN URLs for go2rtc / HA integrations use the server's address and web port, not the ingress URL.
+  const expectedStream = `http://127.0.0.1:${h.app.ports.web}/api/cameras/${NEAR.id}/stream`;
+  await page.waitForFunction(
+    ([selector, expected]) => document.querySelector(selector)?.textContent === expected,
+    [`${row(NEAR.id)} code[data-lan-url="stream"]`, expectedStream] as const,
+  );
   // Marks this document: an update that reloads the page would lose it.
   await page.evaluate(() => {
     (window as unknown as { dashboardMarker: string }).dashboardMarker = 'loaded once';
@@ -254,7 +260,7 @@ async function webAppAs(lanMedia: boolean): Promise<{ request(peer: string, meth
     lanMedia,
     logger: h.log.logger,
     routers: [
-      createApiRouter({ registry: h.app.registry, control: h.app.sessions, logger: h.log.logger, version: 'test' }),
+      createApiRouter({ registry: h.app.registry, control: h.app.sessions, logger: h.log.logger, version: 'test', lan: { host: '192.168.1.5', webPort: () => 1234, lanMedia } }),
       createMediaRouter({ registry: h.app.registry, media: h.app.media, snapshotTimeoutMs: 5000, logger: h.log.logger }),
     ],
   });

@@ -7,7 +7,8 @@ const POLL_INTERVAL_MS = 3000;
 const SSE_RETRY_MS = 30000;
 const ERROR_VISIBLE_MS = 10000;
 /** Default web_port: media URLs for other devices are shown with it. */
-const LAN_WEB_PORT = 1234;
+/** Where LAN devices reach the media URLs; replaced by what ./api/info reports at start. */
+const lanAddress = { host: location.hostname, port: 1234, enabled: true };
 
 const STATE_HELP = {
   bootstrapped: 'Asked the HTTP bootstrap for its server, has not opened the control channel yet',
@@ -76,12 +77,25 @@ function firmwareWarning(camera) {
 }
 
 /**
- * The URL other devices use (not the ingress one): the host this page came from, on the add-on's
- * web port. The port is not known to the page, so the default is shown.
+ * The URL other devices use (not the ingress one): the add-on host's LAN address and web port
+ * as the server reports them, else the host this page came from on the default port.
  */
 function lanMediaUrl(id, kind) {
-  const host = location.hostname.includes(':') ? `[${location.hostname}]` : location.hostname;
-  return `http://${host}:${LAN_WEB_PORT}/api/cameras/${encodeURIComponent(id)}/${kind}`;
+  const host = lanAddress.host.includes(':') ? `[${lanAddress.host}]` : lanAddress.host;
+  return `http://${host}:${lanAddress.port}/api/cameras/${encodeURIComponent(id)}/${kind}`;
+}
+
+async function loadLanAddress() {
+  try {
+    const response = await fetch(api('info'), { headers: { accept: 'application/json' }, cache: 'no-store' });
+    if (!response.ok) return;
+    const info = await response.json();
+    if (typeof info.lanHost === 'string' && info.lanHost !== '') lanAddress.host = info.lanHost;
+    if (Number.isInteger(info.webPort)) lanAddress.port = info.webPort;
+    if (typeof info.lanMedia === 'boolean') lanAddress.enabled = info.lanMedia;
+  } catch {
+    // Keep the defaults: the URLs are a convenience, the dashboard works without them.
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,7 +152,7 @@ function buildRow(id) {
         el('code', { className: 'lan-url', dataset: { lanUrl: suffix.slice(1) } })),
     );
   }
-  links.append(list, el('p', { className: 'hint', text: 'LAN URLs assume the default dashboard port 1234 and the lan_media option; use the Home Assistant host\'s LAN IP if this address is a domain name.' }));
+  links.append(list, el('p', { className: 'hint', dataset: { field: 'lan-hint' } }));
   actions.append(buttons, links, el('p', { className: 'row-error', role: 'alert', dataset: { field: 'error' }, hidden: true }));
 
   tr.append(
@@ -238,6 +252,12 @@ function renderRow(tr, camera) {
   for (const code of tr.querySelectorAll('code[data-lan-url]')) {
     setText(code, lanMediaUrl(camera.id, code.dataset.lanUrl));
   }
+  setText(
+    tr.querySelector('[data-field="lan-hint"]'),
+    lanAddress.enabled
+      ? 'Other devices on your network (go2rtc, the MJPEG and Generic Camera integrations) use these plain URLs.'
+      : 'The lan_media option is off: only Home Assistant and this dashboard can open the media.',
+  );
 }
 
 /** value: 0 off, 1 on, 2 auto (IR on some units), undefined unknown. */
@@ -576,6 +596,7 @@ function init() {
   });
 
   setInterval(tickRelativeTimes, 1000);
+  void loadLanAddress();
   refresh().then((ok) => {
     $('#empty').hidden = cameras.size > 0 || !ok;
   });
