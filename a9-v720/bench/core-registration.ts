@@ -6,12 +6,9 @@
  * Targets: all online < 10 s, p99 < 20 ms, RSS < 150 MB.
  */
 import { createFleet, stopFleet } from '../src/simulator/fleet.js';
-import { CpuMeter, mb, percentile, processUsage, sleep, startServerProcess } from './support.js';
+import { CpuMeter, mb, percentile, processUsage, sleep, startServerProcess, numberArg } from './support.js';
 
-const arg = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-};
+const arg = numberArg;
 const cameraCount = arg('cameras', 1000);
 const seconds = arg('seconds', 60);
 

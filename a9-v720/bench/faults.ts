@@ -11,12 +11,9 @@
 import { MosquittoBroker } from '../test/support/mosquitto.js';
 import { chaosFleet, compareOnline, compareRetained, eventuallyAgrees, flap, mulberry32, settle } from '../test/robustness/chaos.js';
 import type { SimulatedCamera } from '../src/simulator/simulated-camera.js';
-import { mb, processUsage, sleep, startServerProcess, type ServerProcess } from './support.js';
+import { mb, processUsage, sleep, startServerProcess, type ServerProcess, numberArg } from './support.js';
 
-const arg = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-};
+const arg = numberArg;
 const flapSeconds = arg('flap', 60);
 const outageSeconds = arg('outage', 30);
 const cameraCount = arg('cameras', 100);

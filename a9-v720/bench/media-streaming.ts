@@ -10,12 +10,9 @@ import http from 'node:http';
 import { boundaryFromContentType, MjpegPartParser } from '../src/media/mjpeg.js';
 import { loadAllFrames } from '../src/simulator/frame-library.js';
 import { createFleet, stopFleet } from '../src/simulator/fleet.js';
-import { CpuMeter, mb, percentile, processUsage, sleep, startServerProcess } from './support.js';
+import { CpuMeter, mb, percentile, processUsage, sleep, startServerProcess, numberArg } from './support.js';
 
-const arg = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-};
+const arg = numberArg;
 const cameraCount = arg('cameras', 20);
 const viewersPerCamera = arg('viewers', 2);
 const seconds = arg('seconds', 60);

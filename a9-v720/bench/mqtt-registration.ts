@@ -9,10 +9,9 @@
 import { connectAsync } from 'mqtt';
 import { createFleet, stopFleet } from '../src/simulator/fleet.js';
 import { MosquittoBroker } from '../test/support/mosquitto.js';
-import { percentile, startServerProcess } from './support.js';
+import { numberArg, percentile, startServerProcess } from './support.js';
 
-const index = process.argv.indexOf('--cameras');
-const cameraCount = index >= 0 ? Number(process.argv[index + 1]) : 200;
+const cameraCount = numberArg('cameras', 200);
 
 const broker = await MosquittoBroker.create();
 const server = await startServerProcess({ mqtt_url: broker.url });

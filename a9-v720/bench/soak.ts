@@ -9,12 +9,9 @@
 import { createFleet, stopFleet } from '../src/simulator/fleet.js';
 import { MosquittoBroker } from '../test/support/mosquitto.js';
 import { openMjpeg, type MjpegViewer } from '../test/support/media-client.js';
-import { CpuMeter, mb, processUsage, sleep, startServerProcess } from './support.js';
+import { CpuMeter, mb, processUsage, sleep, startServerProcess, numberArg } from './support.js';
 
-const arg = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-};
+const arg = numberArg;
 const seconds = arg('seconds', 600);
 const sampleSeconds = arg('sample', 30);
 const cameraCount = arg('cameras', 200);

@@ -106,3 +106,11 @@ export function percentile(values: readonly number[], p: number): number {
 
 export const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A numeric `--name value` command-line flag, or the fallback. */
+export function numberArg(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  if (!Number.isFinite(value)) throw new Error(`--${name} needs a number`);
+  return value;
+}
