@@ -23,6 +23,7 @@ import { createStatsRouter } from './web/stats-routes.js';
 import { MqttBridge, type MqttBridgeTiming } from './ha/bridge.js';
 import { detectLanIpv4 } from './util/net.js';
 import { bindUdp, closeServer, listenTcp, StartupError } from './util/listen.js';
+import { removeStaleTempFiles } from './util/atomic-file.js';
 
 export const ADDON_VERSION: string = (() => {
   try {
@@ -75,6 +76,8 @@ export class App {
     this.config = config;
     this.logger = logger;
     mkdirSync(config.dataDir, { recursive: true });
+    const staleTemps = removeStaleTempFiles(config.dataDir);
+    if (staleTemps.length > 0) logger.info({ files: staleTemps }, `removed ${staleTemps.length} half-written temporary file(s) from an interrupted save`);
     this.store = new RegistryStore(config.dataDir, this.registry, logger.child({ part: 'store' }));
     this.secrets = DeviceSecrets.load(config.dataDir, logger);
     const cameraLog = logger.child({ part: 'camera' });

@@ -13,18 +13,26 @@ export class ProtocolError extends Error {
 }
 
 export class PacketStreamDecoder {
-  private pending: Buffer = Buffer.alloc(0);
+  /**
+   * Received bytes not yet part of a whole packet, kept as the chunks they came in: they are
+   * joined only once a packet is complete, so a sender trickling bytes one at a time costs
+   * linear, not quadratic, copying.
+   */
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Header + payload size of the packet being received, once its header is known. */
+  private needed: number | undefined;
 
   constructor(private readonly maxPayload: number = DEFAULT_MAX_PAYLOAD) {}
 
   /** Bytes received but not yet part of a whole packet. */
   get bufferedBytes(): number {
-    return this.pending.length;
+    return this.buffered;
   }
 
   /** The first bytes still waiting for a whole packet (for diagnostics of unknown senders). */
   pendingHead(max = 32): Buffer {
-    return this.pending.subarray(0, max);
+    return Buffer.concat(this.chunks).subarray(0, max);
   }
 
   /**
@@ -33,24 +41,37 @@ export class PacketStreamDecoder {
    * caller must drop the connection.
    */
   push(chunk: Buffer): Packet[] {
-    const data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (chunk.length === 0) return [];
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    // Nothing can complete until the header (or the whole known packet) is here.
+    if (this.buffered < (this.needed ?? HEADER_SIZE)) return [];
+
+    const data = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.buffered);
     const packets: Packet[] = [];
     let offset = 0;
+    this.needed = undefined;
     while (data.length - offset >= HEADER_SIZE) {
       const header = decodeHeader(data, offset);
       if (header.length > this.maxPayload) {
-        this.pending = Buffer.alloc(0);
+        this.chunks = [];
+        this.buffered = 0;
         throw new ProtocolError(
           `length field ${header.length} exceeds the ${this.maxPayload}-byte limit (cmd ${header.cmd})`,
         );
       }
       const end = offset + HEADER_SIZE + header.length;
-      if (end > data.length) break;
+      if (end > data.length) {
+        this.needed = HEADER_SIZE + header.length;
+        break;
+      }
       // Copy the payload so the packet does not pin the (possibly large) receive buffer.
       packets.push({ ...header, forwardId: Buffer.from(header.forwardId), payload: Buffer.from(data.subarray(offset + HEADER_SIZE, end)) });
       offset = end;
     }
-    this.pending = offset === data.length ? Buffer.alloc(0) : Buffer.from(data.subarray(offset));
+    const rest = data.length - offset;
+    this.chunks = rest === 0 ? [] : [Buffer.from(data.subarray(offset))];
+    this.buffered = rest;
     return packets;
   }
 }

@@ -169,7 +169,7 @@ test('a corrupted or empty secret.key: clear warning, a new secret that then sta
   }
 });
 
-test('leftover *.tmp files from an interrupted write are ignored: the real files win, nothing is lost, saving still works', async () => {
+test('leftover *.tmp files from an interrupted write are removed at start: the real files win, nothing is lost, saving still works', async () => {
   const h = await startHarness();
   try {
     const camera = h.camera('0800c0P00020');
@@ -188,6 +188,8 @@ test('leftover *.tmp files from an interrupted write are ignored: the real files
     assert.deepEqual(h.app.registry.list().map((c) => c.id), ['0800c0P00020']);
     assert.equal(h.app.registry.get('0800c0P00020')?.firmware, '202212011602');
     assert.equal(readFileSync(path.join(h.dataDir, 'secret.key'), 'utf8'), secretBefore, 'secret unchanged');
+    assert.deepEqual(readdirSync(h.dataDir).filter((name) => name.endsWith('.tmp')), [], 'stale temp files cleaned up');
+    assert.ok(h.log.find(/removed 3 half-written temporary file\(s\)/), 'the clean-up is logged');
     // A new camera is saved normally, over our own pid's stale temp file.
     const other = h.camera('0800c0P00021');
     await other.start();
