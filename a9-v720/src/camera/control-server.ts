@@ -11,6 +11,7 @@ import { isUnknownMessage, MessageCode, encodeHeartbeat, encodeRegisterOk, parse
 import { preview } from '../protocol/json.js';
 import { PacketStreamDecoder, ProtocolError } from '../protocol/stream-decoder.js';
 import { hexPreview, plainIp } from '../util/net.js';
+import { RateLimitedLog } from '../util/rate-limited-log.js';
 import type { CameraSession, ControlLink } from './camera-session.js';
 import type { DeviceSecrets } from './device-secrets.js';
 import type { CameraRegistry } from './registry.js';
@@ -30,8 +31,10 @@ export interface ControlServerDeps {
 
 export class ControlServer {
   readonly server: net.Server;
-  private pendingConnections = 0;
+  /** Connections that have not registered yet, oldest first (a Set keeps insertion order). */
+  private readonly pending = new Set<ControlConnection>();
   private readonly sockets = new Set<net.Socket>();
+  private readonly evictionLog = new RateLimitedLog(60_000);
 
   constructor(private readonly deps: ControlServerDeps) {
     this.server = net.createServer((socket) => this.accept(socket));
@@ -50,15 +53,20 @@ export class ControlServer {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     const limit = this.deps.maxPendingConnections ?? 2000;
-    if (this.pendingConnections >= limit) {
-      this.deps.logger.warn({ ip: plainIp(socket.remoteAddress) }, `refusing TCP connection from ${plainIp(socket.remoteAddress)}: ${limit} unregistered connections already open`);
-      socket.destroy();
-      return;
+    if (this.pending.size >= limit) {
+      // Make room by dropping the oldest silent connection rather than refusing this one: a real
+      // camera registers within milliseconds, junk sits idle, so a flood cannot lock cameras out.
+      const oldest = this.pending.values().next().value;
+      this.evictionLog.maybe('evict', (suppressed) =>
+        this.deps.logger.warn(
+          { ip: oldest?.remoteAddress, suppressed },
+          `${limit} unregistered TCP connections are open: closing the oldest (${oldest?.remoteAddress ?? '?'}) to make room${suppressed ? ` (${suppressed} more since the last line)` : ''}`,
+        ),
+      );
+      oldest?.close('evicted: too many unregistered connections');
     }
-    new ControlConnection(socket, this.deps, {
-      leftPending: () => this.pendingConnections--,
-      opened: () => this.pendingConnections++,
-    });
+    const connection: ControlConnection = new ControlConnection(socket, this.deps, () => this.pending.delete(connection));
+    this.pending.add(connection);
   }
 }
 
@@ -74,13 +82,13 @@ class ControlConnection implements ControlLink {
   constructor(
     private readonly socket: net.Socket,
     private readonly deps: ControlServerDeps,
-    private readonly counters: { opened(): void; leftPending(): void },
+    /** Called once the connection registers or ends: it no longer counts as pending. */
+    private readonly leftPending: () => void,
   ) {
     this.decoder = new PacketStreamDecoder(deps.maxPayload);
     this.remoteAddress = plainIp(socket.remoteAddress);
     this.localAddress = plainIp(socket.localAddress);
     this.peer = `${this.remoteAddress}:${socket.remotePort ?? '?'}`;
-    counters.opened();
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     // Silence longer than offline_after means the camera is gone, whatever TCP thinks.
@@ -192,7 +200,7 @@ class ControlConnection implements ControlLink {
       // Cameras keep a pwd from the vendor cloud or an older install; accept, but say so.
       logger.warn({ camera: uid, ip: this.remoteAddress }, `camera ${uid} (${this.peer}) registered with a token that does not match the pwd we handed out (token mismatch); accepted anyway`);
     }
-    this.counters.leftPending();
+    this.leftPending();
     this.session = sessions.attach(uid, this);
     this.send(encodeRegisterOk());
     const wasKnown = registry.has(uid);
@@ -207,7 +215,7 @@ class ControlConnection implements ControlLink {
       this.deps.logger.info({ camera: this.session.cameraId, peer: this.peer, reason }, `camera ${this.session.cameraId} offline: ${reason}`);
       this.deps.sessions.detach(this.session, reason);
     } else {
-      this.counters.leftPending();
+      this.leftPending();
       if (reason.startsWith('silent')) {
         const head = this.decoder.pendingHead();
         this.deps.logger.warn(
