@@ -73,12 +73,6 @@ export function decodeHeader(buf: Buffer, offset = 0): PacketHeader {
   };
 }
 
-export function encodeHeader(fields: PacketFields, payloadLength: number): Buffer {
-  const header = Buffer.alloc(HEADER_SIZE);
-  writeHeader(header, 0, fields, payloadLength);
-  return header;
-}
-
 function writeHeader(target: Buffer, offset: number, fields: PacketFields, payloadLength: number): void {
   target.writeUInt32LE(payloadLength, offset);
   target.writeUInt16LE(fields.cmd, offset + 4);

@@ -32,7 +32,7 @@ export function optionalNumber(obj: JsonObject, key: string): number | undefined
 /** Bound on nesting so a hostile payload cannot make later recursive code blow the stack. */
 const MAX_DEPTH = 16;
 
-export function jsonDepth(value: unknown, depth = 0): number {
+function jsonDepth(value: unknown, depth = 0): number {
   if (depth > MAX_DEPTH) return depth;
   const children = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : undefined;
   if (!children) return depth;
