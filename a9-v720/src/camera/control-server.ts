@@ -2,7 +2,9 @@
  * TCP control channel on `tcp_port` (PROTOCOL.md §3–4): frames the byte stream, answers
  * registration and heartbeats, hands registered connections to the SessionManager and
  * detects offline cameras (close/reset at once, silence after `offline_after`).
- * A protocol error closes that one connection and nothing else.
+ * A framing error closes that one connection and nothing else; a JSON payload that does not parse
+ * while the length framing is intact is logged and skipped (PROTOCOL.md §3): one odd message from
+ * new firmware must not cost the camera its session.
  */
 import net from 'node:net';
 import type { Logger } from '../log.js';
@@ -35,6 +37,8 @@ export class ControlServer {
   private readonly pending = new Set<ControlConnection>();
   private readonly sockets = new Set<net.Socket>();
   private readonly evictionLog = new RateLimitedLog(60_000);
+  /** Unparseable JSON, per camera (or peer before registration): the first line, then a count. */
+  private readonly badJsonLog = new RateLimitedLog(60_000);
 
   constructor(private readonly deps: ControlServerDeps) {
     this.server = net.createServer((socket) => this.accept(socket));
@@ -65,7 +69,9 @@ export class ControlServer {
       );
       oldest?.close('evicted: too many unregistered connections');
     }
-    const connection: ControlConnection = new ControlConnection(socket, this.deps, () => this.pending.delete(connection));
+    const connection: ControlConnection = new ControlConnection(socket, this.deps, this.badJsonLog, () =>
+      this.pending.delete(connection),
+    );
     this.pending.add(connection);
   }
 }
@@ -82,6 +88,7 @@ class ControlConnection implements ControlLink {
   constructor(
     private readonly socket: net.Socket,
     private readonly deps: ControlServerDeps,
+    private readonly badJsonLog: RateLimitedLog,
     /** Called once the connection registers or ends: it no longer counts as pending. */
     private readonly leftPending: () => void,
   ) {
@@ -152,8 +159,15 @@ class ControlConnection implements ControlLink {
   private onJson(packet: Packet): void {
     const parsed = parseCameraMessage(packet.payload);
     if (!parsed.ok) {
-      this.deps.logger.warn({ camera: this.session?.cameraId, peer: this.peer }, `bad JSON message from ${this.who}: ${parsed.reason}; closing this connection`);
-      this.end(`protocol error: ${parsed.reason}`);
+      // The length framing is intact, so the next message starts at a known byte: skip this one.
+      const camera = this.session?.cameraId;
+      this.badJsonLog.maybe(camera ?? this.remoteAddress, (suppressed) =>
+        this.deps.logger.warn(
+          { camera, peer: this.peer, head: hexPreview(packet.payload), suppressed },
+          `bad JSON message from ${this.who}: ${parsed.reason}; skipped, the connection stays (payload ${hexPreview(packet.payload)})` +
+            (suppressed ? `; ${suppressed} more since the last line` : ''),
+        ),
+      );
       return;
     }
     const message = parsed.value;

@@ -187,12 +187,21 @@ function jsonPacket(text: string): Buffer {
   return encodePacket({ cmd: Cmd.Json, msgFlag: MsgFlag.None, payload: Buffer.from(text, 'utf8') });
 }
 
+/** Forward id of the vendor cloud's registration answer (PROTOCOL.md §3): eight 0xFF bytes. */
+export const CLOUD_FORWARD_ID: Buffer = Buffer.alloc(8, 0xff);
+
 /**
- * The registration answer, byte for byte as a camera accepted it (48 bytes in total,
- * spaces included): the seed notes insist on exactly this size.
+ * The registration answer in the vendor cloud's byte form (PROTOCOL.md §3, 45 bytes): msg_flag 255,
+ * forward id FF×8, compact JSON. Every firmware accepts what the cloud sends by definition; the
+ * 48-byte form with spaces that a fake server used is only known to work on 202212011602.
  */
 export function encodeRegisterOk(): Buffer {
-  return jsonPacket('{"code": 101, "status": 200}');
+  return encodePacket({
+    cmd: Cmd.Json,
+    msgFlag: MsgFlag.Whole,
+    forwardId: CLOUD_FORWARD_ID,
+    payload: Buffer.from('{"code":101,"status":200}', 'utf8'),
+  });
 }
 
 export interface NatRequestFields {

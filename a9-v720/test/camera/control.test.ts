@@ -75,7 +75,7 @@ test('two cameras with split and coalesced TCP writes register and stay online',
   b.stop();
 });
 
-test('malformed input closes only the offending connection, with one clear log line each', async () => {
+test('malformed framing closes only the offending connection, with one clear log line each', async () => {
   const bystander = h.camera('0800c0A00006', { heartbeatMs: 300 });
   await bystander.start();
   await waitFor(() => online('0800c0A00006'), 'bystander online');
@@ -87,21 +87,39 @@ test('malformed input closes only the offending connection, with one clear log l
       socket.on('error', () => resolve());
     });
   await send(Buffer.from('ffffffff000000000000000000000000000000000000', 'hex'));
-  await send(encodeCameraJson('{"code": 100, "uid": '));
   await send(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
   assert.ok(h.log.find(/length field 4294967295 exceeds/), 'oversized length logged');
-  assert.ok(h.log.find(/bad JSON message from unregistered connection 127\.0\.0\.1:\d+: payload is not JSON/), 'bad JSON logged');
-  // A registered camera that sends garbage loses its own connection only.
-  const victim = h.camera('0800c0A00007', { heartbeatMs: 300, reconnect: false });
-  await victim.start();
-  await waitFor(() => online('0800c0A00007'), 'victim online');
-  victim.sendRaw(encodeCameraJson('not json at all'));
-  await waitFor(() => !online('0800c0A00007'), 'victim dropped');
-  assert.ok(h.log.find(/bad JSON message from camera 0800c0A00007/));
   assert.ok(online('0800c0A00006'), 'bystander unaffected');
   const acks = bystander.stats.heartbeatAcks;
   await waitFor(() => bystander.stats.heartbeatAcks > acks + 2, 'bystander still answered');
   bystander.stop();
+});
+
+test('an unparseable JSON message is logged once and skipped; the session stays (PROTOCOL.md §3)', async () => {
+  const camera = h.camera('0800c0A00007', { heartbeatMs: 300, reconnect: false });
+  await camera.start();
+  await waitFor(() => online('0800c0A00007'), 'camera online');
+  camera.sendRaw(encodeCameraJson('not json at all'));
+  camera.sendRaw(encodeCameraJson('{"code": 301, "content": '));
+  await waitFor(() => h.log.find(/bad JSON message from camera 0800c0A00007 .*skipped, the connection stays \(payload 6e6f74/) !== undefined, 'log line');
+  // Framing intact: the messages after the bad ones are still understood, on the same connection.
+  const acks = camera.stats.heartbeatAcks;
+  await waitFor(() => camera.stats.heartbeatAcks > acks + 2, 'heartbeats still answered');
+  // Rate-limited: the second bad message of the same camera did not add a line.
+  assert.equal(h.log.lines.filter((line) => /bad JSON message from camera 0800c0A00007/.test(line.msg)).length, 1);
+  await h.app.sessions.sendSetting('0800c0A00007', { code: 210, instLed: 0 });
+  assert.equal(h.app.registry.get('0800c0A00007')?.baseInfo?.instLed, 0);
+  assert.ok(online('0800c0A00007'));
+  assert.equal(camera.stats.registrations, 1, 'no re-registration');
+  // Before registration, too: the connection is not closed and can still register.
+  const socket = net.connect(h.app.ports.tcp, '127.0.0.1');
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.write(encodeCameraJson('{"code": 100, "uid": '));
+  socket.write(encodeCameraJson({ code: 100, uid: '0800c0A0000B', token: 'x', domain: 'v720.naxclow.com' }));
+  await waitFor(() => online('0800c0A0000B'), 'registered after a bad message on the same connection');
+  assert.ok(h.log.find(/bad JSON message from unregistered connection 127\.0\.0\.1:\d+: payload is not JSON/), 'bad JSON before registration logged');
+  socket.destroy();
+  camera.stop();
 });
 
 test('unknown message codes are logged and ignored without dropping the camera', async () => {

@@ -5,9 +5,11 @@ import { encodeHeartbeat, encodeRegisterOk } from '../../src/protocol/messages.j
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 
-test('the 48-byte registration answer matches the capture byte for byte', () => {
-  const expected = Buffer.concat([hex('1c000000 0000 00 00 3030303030303030 00000000'), Buffer.from('{"code": 101, "status": 200}')]);
-  assert.equal(expected.length, 48);
+test('the registration answer is the vendor cloud\'s 45-byte form, byte for byte (PROTOCOL.md §3)', () => {
+  // The seed asserted a 48-byte form with spaces that one fake server sent; the real cloud answers
+  // with msg_flag 255, forward id FF×8 and compact JSON, which every firmware accepts.
+  const expected = Buffer.concat([hex('19000000 0000 ff 00 ffffffffffffffff 00000000'), Buffer.from('{"code":101,"status":200}')]);
+  assert.equal(expected.length, 45);
   assert.deepEqual(encodeRegisterOk(), expected);
 });
 
