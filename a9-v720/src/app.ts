@@ -118,6 +118,7 @@ export class App {
         createApiRouter({
           registry: this.registry,
           control: this.sessions,
+          frames: this.media,
           logger: logger.child({ part: 'api' }),
           version: ADDON_VERSION,
           lan: { host: config.serverIp ?? detectLanIpv4() ?? '127.0.0.1', webPort: () => this.ports.web, lanMedia: config.lanMedia },
@@ -150,7 +151,7 @@ export class App {
     });
     this.registry.on('removed', (id) => {
       this.sessions.get(id)?.disconnect('forgotten by the user');
-      this.media.cameraOffline(id);
+      this.media.forget(id);
     });
   }
 

@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { isObject, optionalNumber, optionalString } from '../protocol/json.js';
 import type { BaseInfo } from '../protocol/messages.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { parseCameraName } from './camera-name.js';
 import type { CameraRecord, CameraRegistry } from './registry.js';
 
 const FILE_VERSION = 1;
@@ -55,6 +56,7 @@ export class RegistryStore {
   save(): void {
     const cameras = this.registry.list().map((camera) => ({
       id: camera.id,
+      name: camera.name,
       ip: camera.ip,
       firstSeen: camera.firstSeen,
       lastSeen: camera.lastSeen,
@@ -97,6 +99,7 @@ export class RegistryStore {
       const baseInfo = isObject(entry['baseInfo']) ? (entry['baseInfo'] as BaseInfo) : undefined;
       records.push({
         id,
+        name: this.loadName(id, entry['name']),
         ip: optionalString(entry, 'ip') ?? '',
         online: false,
         firstSeen: optionalNumber(entry, 'firstSeen') ?? Date.now(),
@@ -108,6 +111,15 @@ export class RegistryStore {
       });
     }
     return records;
+  }
+
+  /** A hand-edited name that the API would refuse is dropped (the camera keeps working). */
+  private loadName(id: string, value: unknown): string | undefined {
+    if (value === undefined) return undefined;
+    const parsed = parseCameraName(value);
+    if (parsed.ok) return parsed.name;
+    this.logger.warn({ camera: id, file: this.file }, `ignoring the saved name of camera ${id} in ${this.file}: ${parsed.reason}`);
+    return undefined;
   }
 
   /** Keeps the bad file for diagnosis instead of overwriting it with an empty list. */

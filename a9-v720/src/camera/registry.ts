@@ -23,6 +23,8 @@ export type ProtocolState =
 
 export interface CameraRecord {
   readonly id: string;
+  /** The user's name for the camera (validated by parseCameraName); undefined: shown by its id. */
+  readonly name?: string;
   /** Last known address of the camera (TCP peer, else HTTP client). */
   readonly ip: string;
   readonly online: boolean;
@@ -187,6 +189,14 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
     const baseInfo = { ...existing.baseInfo, ...info };
     const firmware = typeof baseInfo.version === 'string' && baseInfo.version !== '' ? baseInfo.version : existing.firmware;
     this.patch(id, { baseInfo, firmware });
+  }
+
+  /** The user named (or, with undefined, unnamed) the camera. Undefined for an unknown id. */
+  rename(id: string, name: string | undefined): CameraRecord | undefined {
+    const existing = this.cameras.get(id);
+    if (!existing) return undefined;
+    if (existing.name === name) return existing;
+    return this.patch(id, { name });
   }
 
   remove(id: string): boolean {

@@ -141,7 +141,7 @@ export function cameraDevice(record: CameraRecord, ctx: DiscoveryContext): Devic
   const mac = record.baseInfo?.['mac'];
   return {
     identifiers: [`${ID_PREFIX}_${topicId(record.id)}`],
-    name: `A9 camera ${record.id}`,
+    name: record.name ?? `A9 camera ${record.id}`,
     manufacturer: MANUFACTURER,
     model: CAMERA_MODEL,
     ...(firmware ? { sw_version: firmware } : {}),

@@ -45,6 +45,8 @@ export interface LatestFrame {
   readonly jpeg: Buffer;
   /** `now()` when the frame was pushed. */
   readonly at: number;
+  /** Counts this camera's frames (1, 2, …): a viewer reloads a picture only when it changed. */
+  readonly seq: number;
 }
 
 export interface MediaSubscription {
@@ -125,8 +127,8 @@ export class MediaHub {
   pushFrame(cameraId: string, jpeg: Buffer): void {
     const cam = this.camera(cameraId);
     const at = this.now();
-    cam.latest = { jpeg, at };
     cam.counters.framesIn++;
+    cam.latest = { jpeg, at, seq: cam.counters.framesIn };
     cam.consecutiveRestarts = 0;
     // Iterate a copy (a consumer may unsubscribe another one), skipping any that left meanwhile.
     for (const consumer of [...cam.video]) if (cam.video.has(consumer)) this.deliver(cam, () => consumer.onData(jpeg, at));
@@ -203,6 +205,14 @@ export class MediaHub {
     if (cam.streamOpen) this.log.info({ cameraId }, `media stream of camera ${cameraId} ended: camera offline`);
     // No closeStream: there is no session left to send "stop" to.
     cam.streamOpen = false;
+  }
+
+  /** The user forgot the camera: end its consumers and drop its cached frame and counters. */
+  forget(cameraId: string): void {
+    const cam = this.cameras.get(cameraId);
+    if (!cam) return;
+    this.endAll(cam, 'offline');
+    this.cameras.delete(cameraId);
   }
 
   stats(cameraId: string): CameraMediaStats {

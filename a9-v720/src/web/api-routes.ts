@@ -1,27 +1,32 @@
 /**
- * The dashboard's JSON API: camera list and detail, server-sent events, settings,
- * restart and forget. Each handler does one thing; camera access goes through the
+ * The dashboard's JSON API: camera list and detail, server-sent events, the cached latest
+ * frame, names, settings, restart and forget. Each handler does one thing; camera access goes through the
  * registry (state) and CameraControl (commands).
  */
 import Router from '@koa/router';
 import type { PassThrough } from 'node:stream';
 import { PassThrough as PassThroughStream } from 'node:stream';
 import { CameraTimeoutError, CameraUnavailableError, type CameraControl } from '../camera/control.js';
-import type { CameraRegistry } from '../camera/registry.js';
+import type { CameraRecord, CameraRegistry } from '../camera/registry.js';
 import type { Logger } from '../log.js';
-import { toCameraView } from './camera-view.js';
+import { parseCameraName } from '../camera/camera-name.js';
+import { toCameraView, type CameraView, type FrameCache } from './camera-view.js';
 import { BadRequestError, readJsonBody } from './read-json-body.js';
 import { parseSettingRequest } from './settings-request.js';
 
 export interface ApiDeps {
   readonly registry: CameraRegistry;
   readonly control: CameraControl;
+  /** The media hub's latest-frame cache: tiles show it without opening a stream. */
+  readonly frames: FrameCache;
   readonly logger: Logger;
   readonly version: string;
   /** Where LAN devices reach the media URLs (shown in the dashboard). */
   readonly lan: { readonly host: string; readonly webPort: () => number; readonly lanMedia: boolean };
   /** How often the event stream re-sends the list even without changes (keeps "last seen" fresh). */
   readonly eventRefreshMs?: number;
+  /** How often the event stream looks for new frames (tiles of watched cameras follow them). */
+  readonly frameCheckMs?: number;
 }
 
 /** Maps camera errors to HTTP statuses with a JSON reason. */
@@ -33,9 +38,16 @@ export function cameraErrorStatus(error: unknown): { status: number; body: { err
 }
 
 export function createApiRouter(deps: ApiDeps): Router {
-  const { registry, control, logger } = deps;
+  const { registry, control, frames, logger } = deps;
   const router = new Router();
-  const listJson = (): string => JSON.stringify(registry.list().map(toCameraView));
+  const view = (camera: CameraRecord): CameraView => toCameraView(camera, frames);
+  const listJson = (): string => JSON.stringify(registry.list().map(view));
+  /** Changes whenever any camera got a new frame (frame counters only grow). */
+  const frameSignature = (): number => {
+    let sum = 0;
+    for (const camera of registry.list()) sum += frames.latestFrame(camera.id)?.seq ?? 0;
+    return sum;
+  };
 
   router.get('/api/info', (ctx) => {
     ctx.body = {
@@ -61,7 +73,55 @@ export function createApiRouter(deps: ApiDeps): Router {
       ctx.body = { error: `camera ${ctx.params.id} is not known` };
       return;
     }
-    ctx.body = toCameraView(camera);
+    ctx.body = view(camera);
+  });
+
+  /**
+   * The latest frame the add-on already holds, for the dashboard's tiles: never opens a stream
+   * (that costs the camera's battery and airtime). 204 when there is none yet.
+   */
+  router.get('/api/cameras/:id/frame', (ctx) => {
+    const id = ctx.params.id ?? '';
+    if (!registry.has(id)) {
+      ctx.status = 404;
+      ctx.body = { error: `camera ${id} is not known` };
+      return;
+    }
+    ctx.set('Cache-Control', 'no-store');
+    const latest = frames.latestFrame(id);
+    if (!latest) {
+      ctx.status = 204;
+      return;
+    }
+    ctx.set('X-Frame-Seq', String(latest.seq));
+    ctx.set('X-Frame-At', new Date(latest.at).toISOString());
+    ctx.type = 'image/jpeg';
+    ctx.body = latest.jpeg;
+  });
+
+  /** `{"name": "Garden"}` names the camera; `""` or `null` clears the name. */
+  router.put('/api/cameras/:id/name', async (ctx) => {
+    const id = ctx.params.id ?? '';
+    try {
+      const body = await readJsonBody(ctx);
+      if (!('name' in body)) throw new BadRequestError('send {"name": "…"} (an empty name or null clears it)');
+      const parsed = parseCameraName(body['name']);
+      if (!parsed.ok) throw new BadRequestError(parsed.reason);
+      const before = registry.get(id)?.name;
+      const camera = registry.rename(id, parsed.name);
+      if (!camera) throw new CameraUnavailableError(id, 'unknown');
+      if (before !== camera.name) {
+        logger.info(
+          { camera: id, name: camera.name },
+          camera.name === undefined ? `camera ${id} is no longer named (was "${before}")` : `camera ${id} renamed to "${camera.name}"${before === undefined ? '' : ` (was "${before}")`}`,
+        );
+      }
+      ctx.body = { ok: true, camera: view(camera) };
+    } catch (error) {
+      const mapped = cameraErrorStatus(error);
+      ctx.status = mapped.status;
+      ctx.body = mapped.body;
+    }
   });
 
   router.delete('/api/cameras/:id', (ctx) => {
@@ -86,7 +146,7 @@ export function createApiRouter(deps: ApiDeps): Router {
       }
       await control.sendSetting(id, parsed.command);
       const camera = registry.get(id);
-      ctx.body = { ok: true, camera: camera ? toCameraView(camera) : undefined };
+      ctx.body = { ok: true, camera: camera ? view(camera) : undefined };
     } catch (error) {
       const mapped = cameraErrorStatus(error);
       ctx.status = mapped.status;
@@ -127,10 +187,18 @@ export function createApiRouter(deps: ApiDeps): Router {
     const events = ['online', 'offline', 'updated', 'removed'] as const;
     for (const event of events) registry.on(event, schedule);
     const refresh = setInterval(send, deps.eventRefreshMs ?? 5000);
+    // New frames are no registry event; a cheap check makes the watched cameras' tiles follow.
+    let lastFrames = frameSignature();
+    const frameCheck = setInterval(() => {
+      const now = frameSignature();
+      if (now !== lastFrames) schedule();
+      lastFrames = now;
+    }, deps.frameCheckMs ?? 2000);
     send();
     const cleanup = (): void => {
       for (const event of events) registry.off(event, schedule);
       clearInterval(refresh);
+      clearInterval(frameCheck);
       if (pending) clearTimeout(pending);
       stream.end();
     };

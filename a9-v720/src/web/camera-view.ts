@@ -2,8 +2,23 @@
 import type { CameraRecord, ProtocolState } from '../camera/registry.js';
 import type { BaseInfo } from '../protocol/messages.js';
 
+/** What the dashboard needs to know about the latest frame the add-on holds (never the bytes). */
+export interface FrameView {
+  /** Increases with every frame: the dashboard reloads a tile only when it changed. */
+  readonly seq: number;
+  /** When the frame arrived (ISO time). */
+  readonly at: string;
+}
+
+/** The latest-frame cache, seen from the web API (the media hub). */
+export interface FrameCache {
+  latestFrame(cameraId: string): { readonly jpeg: Buffer; readonly at: number; readonly seq: number } | undefined;
+}
+
 export interface CameraView {
   readonly id: string;
+  /** The user's name; absent until the camera is named. */
+  readonly name?: string;
   readonly ip: string;
   readonly online: boolean;
   readonly lastSeen: string;
@@ -16,13 +31,17 @@ export interface CameraView {
   readonly battery?: number;
   readonly wifiName?: string;
   readonly baseInfo?: BaseInfo;
+  /** Absent when the add-on holds no frame of this camera (nobody watched it since start). */
+  readonly frame?: FrameView;
 }
 
-export function toCameraView(camera: CameraRecord): CameraView {
+export function toCameraView(camera: CameraRecord, frames?: FrameCache): CameraView {
+  const latest = frames?.latestFrame(camera.id);
   const power = camera.baseInfo?.devPower;
   const wifi = camera.baseInfo?.wifiName;
   return {
     id: camera.id,
+    name: camera.name,
     ip: camera.ip,
     online: camera.online,
     lastSeen: new Date(camera.lastSeen).toISOString(),
@@ -35,5 +54,6 @@ export function toCameraView(camera: CameraRecord): CameraView {
     battery: typeof power === 'number' && power >= 0 && power <= 100 ? power : undefined,
     wifiName: typeof wifi === 'string' ? wifi : undefined,
     baseInfo: camera.baseInfo,
+    frame: latest ? { seq: latest.seq, at: new Date(latest.at).toISOString() } : undefined,
   };
 }

@@ -59,3 +59,22 @@ test('known cameras survive a restart (offline until they reconnect); a corrupte
   await waitFor(() => h.app.registry.get('0800c0B00002')?.online === true, 'new camera online');
   await h.stop();
 });
+
+test('a saved name the API would refuse is dropped with one warning; the camera and good names load', async () => {
+  const h = await startHarness();
+  await h.app.stop();
+  const cameras = [
+    { id: '0800c0B00010', ip: '127.0.0.10', name: 'Front door' },
+    { id: '0800c0B00011', ip: '127.0.0.11', name: 'line one\nfake log line' },
+    { id: '0800c0B00012', ip: '127.0.0.12', name: 12 },
+  ];
+  writeFileSync(path.join(h.dataDir, 'cameras.json'), JSON.stringify({ version: 1, cameras }));
+  await h.restart();
+  assert.equal(h.app.registry.size, 3);
+  assert.equal(h.app.registry.get('0800c0B00010')?.name, 'Front door');
+  assert.equal(h.app.registry.get('0800c0B00011')?.name, undefined);
+  assert.equal(h.app.registry.get('0800c0B00012')?.name, undefined);
+  assert.ok(h.log.find(/ignoring the saved name of camera 0800c0B00011 .*control characters/));
+  assert.ok(h.log.find(/ignoring the saved name of camera 0800c0B00012 .*must be a string/));
+  await h.stop();
+});

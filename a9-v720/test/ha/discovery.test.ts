@@ -29,6 +29,16 @@ const BRIDGE = { topic: 'a9_v720/bridge/state' };
 const CAM = { topic: 'a9_v720/0800c00128F8/availability' };
 
 describe('camera discovery', () => {
+  it('names the device by the user\'s name; ids, unique ids and entity ids do not change with it', () => {
+    const plain = buildCameraDiscovery(bare, ctx);
+    const named = buildCameraDiscovery({ ...bare, name: 'Front door' }, ctx);
+    assert.equal(named.payload.device.name, 'Front door');
+    assert.equal(named.payload.device.serial_number, '0800c00128F8');
+    assert.deepEqual(named.payload.device.identifiers, plain.payload.device.identifiers);
+    assert.deepEqual(named.payload.components, plain.payload.components, 'entity names never repeat the device name');
+    assert.equal(named.topic, plain.topic);
+  });
+
   it('announces only what a camera without base info can back', () => {
     const d = buildCameraDiscovery(bare, ctx);
     assert.equal(d.topic, 'homeassistant/device/a9v720_0800c00128F8/config');

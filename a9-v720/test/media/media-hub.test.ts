@@ -99,7 +99,7 @@ test('snapshot: fresh frame at once, stale frame waits for the next one, timeout
   hub.pushFrame('camA', jpeg(2));
   assert.deepEqual(await waiting, jpeg(2));
   assert.equal(hub.stats('camA').snapshotWaiters, 0);
-  assert.deepEqual(hub.latestFrame('camA'), { jpeg: jpeg(2), at: clock });
+  assert.deepEqual(hub.latestFrame('camA'), { jpeg: jpeg(2), at: clock, seq: 2 });
 
   clock += 5000;
   await assert.rejects(hub.snapshot('camA', 50), (e) => e instanceof CameraTimeoutError && e.cameraId === 'camA');
@@ -200,5 +200,21 @@ test('a hung openStream does not wedge later open/close calls', async () => {
   sub.unsubscribe();
   await until(() => calls.includes('close camA'));
   assert.ok(log.find(/openStream did not settle within 50 ms/));
+  hub.close();
+});
+
+test('forget drops a camera’s cached frame and counters and ends its viewers', () => {
+  const { hub } = harness({});
+  hub.pushFrame('camA', jpeg(1));
+  hub.pushFrame('camB', jpeg(2));
+  const ends: string[] = [];
+  hub.subscribeVideo('camA', () => {}, (reason) => ends.push(reason));
+  hub.forget('camA');
+  assert.equal(hub.latestFrame('camA'), undefined);
+  assert.equal(hub.stats('camA').framesIn, 0);
+  assert.deepEqual(ends, ['offline']);
+  assert.deepEqual(hub.latestFrame('camB')?.seq, 1, 'other cameras keep theirs');
+  hub.pushFrame('camA', jpeg(3));
+  assert.equal(hub.latestFrame('camA')?.seq, 1, 'a camera that comes back counts from 1 again');
   hub.close();
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { accessLevel } from '../../src/web/access.js';
 import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
+import { taggedFrames } from '../support/media-client.js';
 
 let h: Harness;
 before(async () => {
@@ -101,4 +102,83 @@ test('GET /api/info tells the dashboard where LAN devices reach the media URLs',
   assert.equal(info.webPort, h.app.ports.web);
   assert.equal(info.lanMedia, true);
   assert.equal(typeof info.version, 'string');
+});
+
+test('GET /api/cameras/:id/frame: the cached latest frame without opening a stream; 204 before any frame', async () => {
+  const id = '0800c0C00400';
+  const camera = h.camera(id, { localAddress: '127.0.0.40', frames: taggedFrames(id), fps: 10 });
+  const sent: Buffer[] = [];
+  camera.on('frameSent', (jpeg) => sent.push(jpeg));
+  await camera.start();
+  await waitFor(() => h.app.registry.get(id)?.online === true, 'online');
+
+  const none = await api(`/api/cameras/${id}/frame`);
+  assert.equal(none.status, 204);
+  assert.equal((await none.arrayBuffer()).byteLength, 0);
+  assert.equal(((await (await api(`/api/cameras/${id}`)).json()) as { frame?: unknown }).frame, undefined);
+  assert.equal(camera.commands.filter((c) => c.code === 3).length, 0, 'asking for the cached frame opened no stream');
+  assert.equal((await api('/api/cameras/unknown/frame')).status, 404);
+
+  // A snapshot (someone watching) fills the cache; the tile endpoint then serves that frame.
+  const snapshot = Buffer.from(await (await api(`/api/cameras/${id}/snapshot`)).arrayBuffer());
+  const opens = camera.commands.filter((c) => c.code === 3).length;
+  const res = await api(`/api/cameras/${id}/frame`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'image/jpeg');
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+  const body = Buffer.from(await res.arrayBuffer());
+  assert.ok(sent.some((frame) => frame.equals(body)), 'a frame the camera sent, byte for byte');
+  assert.ok(snapshot.length > 0);
+  const view = (await (await api(`/api/cameras/${id}`)).json()) as { frame: { seq: number; at: string } };
+  assert.ok(view.frame.seq >= 1);
+  assert.ok(view.frame.seq >= Number(res.headers.get('x-frame-seq')), 'the list knows the served frame (or a newer one)');
+  assert.match(view.frame.at, /^\d{4}-\d\d-\d\dT/);
+  assert.equal(camera.commands.filter((c) => c.code === 3).length, opens, 'reading the cache opened no stream');
+
+  // Forgetting the camera drops its cached frame.
+  assert.equal((await api(`/api/cameras/${id}`, { method: 'DELETE' })).status, 204);
+  assert.equal(h.app.media.latestFrame(id), undefined);
+  camera.stop();
+});
+
+test('PUT /api/cameras/:id/name: trimmed, validated, logged, kept across a restart; empty clears it', async () => {
+  const id = '0800c0C00500';
+  const camera = h.camera(id, { localAddress: '127.0.0.50', reconnect: false });
+  await camera.start();
+  await waitFor(() => h.app.registry.get(id)?.online === true, 'online');
+  const put = (body: string, target = id) => api(`/api/cameras/${target}/name`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+
+  const ok = await put('{"name":"  Garden  "}');
+  assert.equal(ok.status, 200);
+  assert.equal(((await ok.json()) as { camera: { name: string } }).camera.name, 'Garden');
+  assert.equal(h.app.registry.get(id)?.name, 'Garden');
+  assert.ok(h.log.find(new RegExp(`camera ${id} renamed to "Garden"`)));
+
+  const bad: Array<[string, RegExp]> = [
+    ['{"name":"Front\\ndoor"}', /control characters/],
+    ['{"name":"a\\u0000b"}', /control characters/],
+    ['{"name":"evil\\u202e"}', /control characters/],
+    [JSON.stringify({ name: 'x'.repeat(65) }), /at most 64/],
+    ['{"name":42}', /must be a string/],
+    ['{"title":"Garden"}', /send \{"name"/],
+    ['not json', /not JSON/],
+  ];
+  for (const [body, reason] of bad) {
+    const res = await put(body);
+    assert.equal(res.status, 400, body);
+    assert.match(((await res.json()) as { error: string }).error, reason, body);
+  }
+  assert.equal(h.app.registry.get(id)?.name, 'Garden', 'refused names change nothing');
+  assert.equal((await put(JSON.stringify({ name: '🏡 Gårten ' + 'x'.repeat(55) }))).status, 200, '64 characters (not bytes) are fine');
+  assert.equal((await put('{"name":"Garden"}', 'unknown')).status, 404);
+  assert.equal((await put('{"name":"Garden"}')).status, 200);
+
+  camera.stop();
+  await h.restart();
+  assert.equal(h.app.registry.get(id)?.name, 'Garden', 'the name survives a restart');
+  const cleared = await put('{"name":"   "}');
+  assert.equal(cleared.status, 200);
+  assert.equal(((await cleared.json()) as { camera: { name?: string } }).camera.name, undefined);
+  assert.equal((await put('{"name":null}')).status, 200);
+  assert.equal(h.app.registry.get(id)?.name, undefined);
 });

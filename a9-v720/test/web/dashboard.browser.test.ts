@@ -260,7 +260,7 @@ async function webAppAs(lanMedia: boolean): Promise<{ request(peer: string, meth
     lanMedia,
     logger: h.log.logger,
     routers: [
-      createApiRouter({ registry: h.app.registry, control: h.app.sessions, logger: h.log.logger, version: 'test', lan: { host: '192.168.1.5', webPort: () => 1234, lanMedia } }),
+      createApiRouter({ registry: h.app.registry, control: h.app.sessions, frames: h.app.media, logger: h.log.logger, version: 'test', lan: { host: '192.168.1.5', webPort: () => 1234, lanMedia } }),
       createMediaRouter({ registry: h.app.registry, media: h.app.media, snapshotTimeoutMs: 5000, logger: h.log.logger }),
     ],
   });
