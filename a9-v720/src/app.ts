@@ -10,7 +10,6 @@ import { DeviceSecrets } from './camera/device-secrets.js';
 import { SessionManager } from './camera/session-manager.js';
 import { ControlServer } from './camera/control-server.js';
 import { MediaChannel } from './camera/media-channel.js';
-import { MediaReceiver } from './camera/media-receiver.js';
 import { createBootstrapServer } from './camera/bootstrap-server.js';
 import type { SessionTimeouts } from './camera/camera-session.js';
 import type { Config } from './config.js';
@@ -59,7 +58,6 @@ export class App {
   readonly sessions: SessionManager;
   readonly media: MediaHub;
   readonly mediaChannel: MediaChannel;
-  readonly receiver: MediaReceiver;
   readonly controlServer: ControlServer;
   readonly mqtt: MqttBridge;
   private readonly store: RegistryStore;
@@ -81,13 +79,9 @@ export class App {
     this.store = new RegistryStore(config.dataDir, this.registry, logger.child({ part: 'store' }));
     this.secrets = DeviceSecrets.load(config.dataDir, logger);
     const cameraLog = logger.child({ part: 'camera' });
-    this.sessions = new SessionManager(this.registry, cameraLog, options.sessionTimeouts);
-    this.mediaChannel = new MediaChannel(this.sessions, cameraLog);
-    this.sessions.setUdpLink(this.mediaChannel);
     this.media = new MediaHub({
       openStream: async (id, reason) => {
         if (reason === 'watchdog') this.sessions.resetHandshake(id);
-        this.receiver.reset(id);
         await this.sessions.openStream(id);
       },
       closeStream: (id) => this.sessions.closeStream(id),
@@ -95,8 +89,9 @@ export class App {
       logger: logger.child({ part: 'media' }),
       ...options.media,
     });
-    this.receiver = new MediaReceiver(this.media, this.mediaChannel, cameraLog);
-    this.mediaChannel.setSink(this.receiver);
+    this.sessions = new SessionManager({ registry: this.registry, logger: cameraLog, sink: this.media, timeouts: options.sessionTimeouts });
+    this.mediaChannel = new MediaChannel(this.sessions, cameraLog);
+    this.sessions.setUdpLink(this.mediaChannel);
     this.controlServer = new ControlServer({
       registry: this.registry,
       sessions: this.sessions,
@@ -143,12 +138,8 @@ export class App {
       supervisor: options.supervisor,
       timing: options.mqttTiming,
     });
-    // A camera that went away ends its viewers and forgets its UDP address and media state.
-    this.registry.on('offline', (camera) => {
-      this.media.cameraOffline(camera.id);
-      this.mediaChannel.forget(camera.id);
-      this.receiver.forget(camera.id);
-    });
+    // A camera that went away ends its viewers (its connection-side state went with its session).
+    this.registry.on('offline', (camera) => this.media.cameraOffline(camera.id));
     this.registry.on('removed', (id) => {
       this.sessions.get(id)?.disconnect('forgotten by the user');
       this.media.forget(id);
@@ -169,7 +160,7 @@ export class App {
   stats(): Record<string, unknown> {
     const memory = process.memoryUsage();
     const cameras: Record<string, unknown> = {};
-    for (const id of this.receiver.cameraIds()) cameras[id] = { ...this.receiver.stats(id), hub: this.media.stats(id) };
+    for (const [id, receive] of this.sessions.mediaStats()) cameras[id] = { ...receive, hub: this.media.stats(id) };
     return {
       version: ADDON_VERSION,
       uptimeSeconds: Math.round(process.uptime()),
@@ -179,9 +170,9 @@ export class App {
       tcpConnections: this.controlServer.connectionCount,
       udp: this.mediaChannel.stats,
       frameDeliveryMs: {
-        samples: this.receiver.deliveryLatency.count,
-        p50: this.receiver.deliveryLatency.percentile(50),
-        p99: this.receiver.deliveryLatency.percentile(99),
+        samples: this.sessions.deliveryLatency.count,
+        p50: this.sessions.deliveryLatency.percentile(50),
+        p99: this.sessions.deliveryLatency.percentile(99),
       },
       memory: { rss: memory.rss, heapUsed: memory.heapUsed },
       media: cameras,
@@ -220,7 +211,6 @@ export class App {
     this.stopping ??= (async () => {
       await this.mqtt.stop().catch((error: Error) => this.logger.warn(`MQTT shutdown: ${error.message}`));
       this.media.close();
-      this.receiver.close();
       this.controlServer.destroyAll();
       this.sessions.closeAll('server shutting down');
       await Promise.all([closeServer(this.controlServer.server), closeServer(this.bootstrapServer), closeServer(this.webServer)]);

@@ -67,7 +67,6 @@ export class CameraSession {
   private readonly cliTarget = randomBytes(16).toString('hex');
   private readonly cliToken = randomBytes(4).toString('hex');
   private commandMode: Promise<void> | undefined;
-  private udpEndpoint: UdpEndpoint | undefined;
   private probeWaiters: Array<(endpoint: UdpEndpoint) => void> = [];
   private echoWaiters: EchoWaiter[] = [];
   /** Serialises stream open/close so a quick close-open cannot interleave on the wire. */
@@ -91,11 +90,6 @@ export class CameraSession {
     return this.closed;
   }
 
-  /** The UDP address bound by the camera's 51 probe, once known. */
-  get mediaEndpoint(): UdpEndpoint | undefined {
-    return this.udpEndpoint;
-  }
-
   get isStreaming(): boolean {
     return this.state === 'streaming';
   }
@@ -105,7 +99,6 @@ export class CameraSession {
   /** UDP 51 from this camera (the media channel matched devTarget to us). */
   onProbe(endpoint: UdpEndpoint): void {
     if (this.closed) return;
-    this.udpEndpoint = endpoint;
     const waiters = this.probeWaiters;
     this.probeWaiters = [];
     for (const waiter of waiters) waiter(endpoint);

@@ -1,22 +1,15 @@
 /**
- * Per-camera media pipeline between the UDP channel and the media hub: reassembles JPEG
- * frames, passes audio through, and sends the retransmission confirms (605) without which
- * the camera's frame rate collapses. One pipeline per camera, created on its first packet.
+ * One camera's media receive path between the UDP channel and the media sink: reassembles JPEG
+ * frames, passes audio through, and produces the retransmission confirms (605) without which the
+ * camera's frame rate collapses. Owned by the camera's CameraConnection; no sockets here (confirms
+ * leave through the `sendConfirm` callback, towards the camera's one bound UDP endpoint).
  */
 import type { Logger } from '../log.js';
 import { Cmd, type Packet } from '../protocol/header.js';
 import { FrameAssembler } from '../protocol/fragments.js';
 import { RetransmitTracker } from '../protocol/retransmit.js';
-import type { MediaHub } from '../media/media-hub.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
-import type { UdpEndpoint, UdpLink } from './camera-session.js';
-import type { MediaPacketSink } from './media-channel.js';
-
-interface Pipeline {
-  readonly assembler: FrameAssembler;
-  readonly tracker: RetransmitTracker;
-  endpoint: UdpEndpoint;
-}
+import type { MediaSink } from './media-sink.js';
 
 /** Bounded latency samples (ms) for benchmarks: packet in → frame handed to every viewer. */
 export class LatencySamples {
@@ -35,88 +28,70 @@ export class LatencySamples {
   }
 }
 
-export class MediaReceiver implements MediaPacketSink {
-  private readonly pipelines = new Map<string, Pipeline>();
-  private readonly dropLog = new RateLimitedLog(30_000);
-  private readonly confirmTimer: NodeJS.Timeout;
-  /** From the last fragment's arrival to the frame written to every consumer (MJPEG writes included). */
-  readonly deliveryLatency = new LatencySamples();
+export interface CameraMediaStats {
+  readonly assembler: FrameAssembler['stats'];
+  readonly confirms: RetransmitTracker['stats'];
+}
 
-  constructor(
-    private readonly hub: MediaHub,
-    private readonly udp: UdpLink,
-    private readonly logger: Logger,
-  ) {
-    // Confirms must also go out when a burst ends and no further packet would trigger them.
-    this.confirmTimer = setInterval(() => this.flushConfirms(), 100);
-    this.confirmTimer.unref();
+export interface CameraMediaReceiverOptions {
+  readonly cameraId: string;
+  readonly sink: MediaSink;
+  readonly sendConfirm: (datagram: Buffer) => void;
+  readonly logger: Logger;
+  /** Shared by all cameras: from the last fragment's arrival to the frame written to every consumer. */
+  readonly deliveryLatency: LatencySamples;
+}
+
+export class CameraMediaReceiver {
+  private readonly assembler = new FrameAssembler();
+  private readonly tracker = new RetransmitTracker();
+  private readonly dropLog = new RateLimitedLog(30_000);
+  private packetsSeen = false;
+
+  constructor(private readonly options: CameraMediaReceiverOptions) {}
+
+  /** True once a media packet arrived since the camera came online. */
+  get hasMedia(): boolean {
+    return this.packetsSeen;
   }
 
-  onMediaPacket(cameraId: string, packet: Packet, from: UdpEndpoint): void {
+  get stats(): CameraMediaStats {
+    return { assembler: this.assembler.stats, confirms: this.tracker.stats };
+  }
+
+  onPacket(packet: Packet): void {
     const receivedAt = performance.now();
-    const pipeline = this.pipeline(cameraId, from);
-    pipeline.endpoint = from;
-    pipeline.tracker.record(packet.pkgId);
-    if (packet.cmd === Cmd.G711Alaw) this.hub.pushAudio(cameraId, packet.payload);
-    const result = pipeline.assembler.push(packet);
+    const { cameraId, sink } = this.options;
+    this.packetsSeen = true;
+    this.tracker.record(packet.pkgId);
+    if (packet.cmd === Cmd.G711Alaw) sink.pushAudio(cameraId, packet.payload, 'alaw');
+    const result = this.assembler.push(packet);
     if (result.kind === 'frame') {
-      if (result.droppedBefore) this.logDrop(cameraId, result.droppedBefore.reason, result.droppedBefore.detail);
-      pipeline.tracker.frameCompleted();
-      this.hub.pushFrame(cameraId, result.jpeg);
-      this.deliveryLatency.add(performance.now() - receivedAt);
+      if (result.droppedBefore) this.logDrop(result.droppedBefore.reason, result.droppedBefore.detail);
+      this.tracker.frameCompleted();
+      sink.pushFrame(cameraId, result.jpeg);
+      this.options.deliveryLatency.add(performance.now() - receivedAt);
     } else if (result.kind === 'dropped') {
-      this.logDrop(cameraId, result.reason, result.detail);
+      this.logDrop(result.reason, result.detail);
     }
-    this.sendConfirms(pipeline);
+    this.flushConfirms(receivedAt);
+  }
+
+  /** Sends the confirms due at `now`; also called on a timer so a burst's end is confirmed. */
+  flushConfirms(now = performance.now()): void {
+    for (const datagram of this.tracker.poll(now)) this.options.sendConfirm(datagram);
   }
 
   /** A stream (re)opens: the camera may restart its pkg_id sequence. */
-  reset(cameraId: string): void {
-    const pipeline = this.pipelines.get(cameraId);
-    pipeline?.assembler.reset();
-    pipeline?.tracker.reset();
+  reset(): void {
+    this.assembler.reset();
+    this.tracker.reset();
   }
 
-  forget(cameraId: string): void {
-    this.pipelines.delete(cameraId);
-  }
-
-  /** Ids of cameras that have sent media since they came online. */
-  cameraIds(): string[] {
-    return [...this.pipelines.keys()];
-  }
-
-  stats(cameraId: string): { assembler: FrameAssembler['stats']; confirms: RetransmitTracker['stats'] } | undefined {
-    const pipeline = this.pipelines.get(cameraId);
-    return pipeline && { assembler: pipeline.assembler.stats, confirms: pipeline.tracker.stats };
-  }
-
-  close(): void {
-    clearInterval(this.confirmTimer);
-  }
-
-  private pipeline(cameraId: string, from: UdpEndpoint): Pipeline {
-    let pipeline = this.pipelines.get(cameraId);
-    if (!pipeline) {
-      pipeline = { assembler: new FrameAssembler(), tracker: new RetransmitTracker(), endpoint: from };
-      this.pipelines.set(cameraId, pipeline);
-    }
-    return pipeline;
-  }
-
-  private sendConfirms(pipeline: Pipeline): void {
-    for (const datagram of pipeline.tracker.poll(performance.now())) {
-      this.udp.send(datagram, pipeline.endpoint.address, pipeline.endpoint.port);
-    }
-  }
-
-  private flushConfirms(): void {
-    for (const pipeline of this.pipelines.values()) this.sendConfirms(pipeline);
-  }
-
-  private logDrop(cameraId: string, reason: string, detail: string): void {
-    this.dropLog.maybe(`${cameraId}:${reason}`, (suppressed) =>
-      this.logger.warn(
+  private logDrop(reason: string, detail: string): void {
+    const { cameraId, logger } = this.options;
+    this.dropLog.maybe(reason, (suppressed) =>
+      logger.warn(
         { camera: cameraId, reason, suppressed },
         `camera ${cameraId}: dropped an incomplete video frame (${reason}: ${detail})${suppressed ? `; ${suppressed} more like it since the last line` : ''}`,
       ),

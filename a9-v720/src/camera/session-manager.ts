@@ -1,23 +1,59 @@
 /**
- * Live camera sessions by device id. The adapters' single entry point to cameras:
- * implements CameraControl (settings) and the stream demand API used by the media hub.
+ * The live cameras by device id: one CameraConnection each (TCP session, UDP endpoint, media
+ * receive path), created at registration and dropped as a whole when the camera goes offline.
+ * The adapters' single entry point to cameras: implements CameraControl (settings) and the
+ * stream demand API used by the media hub; the media channel routes UDP probes and media here.
  */
 import type { Logger } from '../log.js';
+import type { Packet } from '../protocol/header.js';
 import { ContentCode, type ForwardContent } from '../protocol/messages.js';
+import { CameraConnection } from './camera-connection.js';
 import { CameraSession, DEFAULT_SESSION_TIMEOUTS, type ControlLink, type SessionTimeouts, type UdpEndpoint, type UdpLink } from './camera-session.js';
 import { CameraUnavailableError, type CameraControl, type SettingCommand } from './control.js';
+import { LatencySamples, type CameraMediaStats } from './media-receiver.js';
+import type { MediaSink } from './media-sink.js';
 import type { CameraRegistry } from './registry.js';
 
-export class SessionManager implements CameraControl {
-  private readonly sessions = new Map<string, CameraSession>();
-  private udp: UdpLink | undefined;
+export interface SessionManagerOptions {
+  readonly registry: CameraRegistry;
+  readonly logger: Logger;
+  /** Receives every reassembled frame and audio chunk. */
+  readonly sink: MediaSink;
+  readonly timeouts?: SessionTimeouts;
+  /** Delay before the first command-mode handshake that fetches base info. Default 1000. */
+  readonly baseInfoDelayMs?: number;
+}
 
-  constructor(
-    private readonly registry: CameraRegistry,
-    private readonly logger: Logger,
-    private readonly timeouts: SessionTimeouts = DEFAULT_SESSION_TIMEOUTS,
-    private readonly baseInfoDelayMs = 1000,
-  ) {}
+/** Confirms also go out on this period, so the end of a burst is confirmed without a next packet. */
+const CONFIRM_FLUSH_MS = 100;
+
+const endpointKey = (endpoint: UdpEndpoint): string => `${endpoint.address}:${endpoint.port}`;
+
+export class SessionManager implements CameraControl {
+  private readonly connections = new Map<string, CameraConnection>();
+  /** "ip:port" → the connection whose probe bound it: an index over the connections' endpoints. */
+  private readonly byEndpoint = new Map<string, CameraConnection>();
+  private udp: UdpLink | undefined;
+  private readonly registry: CameraRegistry;
+  private readonly logger: Logger;
+  private readonly sink: MediaSink;
+  private readonly timeouts: SessionTimeouts;
+  private readonly baseInfoDelayMs: number;
+  private readonly confirmTimer: NodeJS.Timeout;
+  /** From the last fragment's arrival to the frame written to every consumer (MJPEG writes included). */
+  readonly deliveryLatency = new LatencySamples();
+
+  constructor(options: SessionManagerOptions) {
+    this.registry = options.registry;
+    this.logger = options.logger;
+    this.sink = options.sink;
+    this.timeouts = options.timeouts ?? DEFAULT_SESSION_TIMEOUTS;
+    this.baseInfoDelayMs = options.baseInfoDelayMs ?? 1000;
+    this.confirmTimer = setInterval(() => {
+      for (const connection of this.connections.values()) connection.media.flushConfirms();
+    }, CONFIRM_FLUSH_MS);
+    this.confirmTimer.unref();
+  }
 
   /** The media channel registers itself once it is bound. */
   setUdpLink(udp: UdpLink): void {
@@ -25,11 +61,11 @@ export class SessionManager implements CameraControl {
   }
 
   get(cameraId: string): CameraSession | undefined {
-    return this.sessions.get(cameraId);
+    return this.connections.get(cameraId)?.session;
   }
 
   get size(): number {
-    return this.sessions.size;
+    return this.connections.size;
   }
 
   /**
@@ -37,14 +73,16 @@ export class SessionManager implements CameraControl {
    * connection is closed first, so there is never more than one session per device id.
    */
   attach(cameraId: string, link: ControlLink): CameraSession {
-    const previous = this.sessions.get(cameraId);
-    if (previous) {
-      this.sessions.delete(cameraId);
-      previous.disconnect('replaced by a new connection');
-    }
     if (!this.udp) throw new Error('media channel not started');
     const session = new CameraSession(cameraId, link, this.udp, this.registry, this.logger, this.timeouts);
-    this.sessions.set(cameraId, session);
+    const existing = this.connections.get(cameraId);
+    if (existing) {
+      const previous = existing.session;
+      existing.replaceSession(session);
+      previous.disconnect('replaced by a new connection');
+    } else {
+      this.connections.set(cameraId, new CameraConnection({ session, udp: this.udp, sink: this.sink, logger: this.logger, deliveryLatency: this.deliveryLatency }));
+    }
     this.fetchBaseInfoSoon(session);
     return session;
   }
@@ -65,30 +103,72 @@ export class SessionManager implements CameraControl {
     timer.unref();
   }
 
-  /** The session's connection ended. Only the current session may mark the camera offline. */
+  /**
+   * The session's connection ended. Only the current session may take the camera offline; that
+   * drops its whole connection-side state (UDP binding, reassembly, confirms) with it.
+   */
   detach(session: CameraSession, reason: string): void {
     session.close(reason);
-    if (this.sessions.get(session.cameraId) !== session) return;
-    this.sessions.delete(session.cameraId);
+    const connection = this.connections.get(session.cameraId);
+    if (connection?.session !== session) return;
+    this.connections.delete(session.cameraId);
+    this.unbind(connection);
     this.registry.markOffline(session.cameraId, reason);
   }
 
-  /** UDP 51: the media channel found which camera owns an address. */
+  /** UDP 51: binds the sender's address to the camera's connection. False if it has no session. */
   onProbe(cameraId: string, endpoint: UdpEndpoint): boolean {
-    const session = this.sessions.get(cameraId);
-    if (!session) return false;
-    session.onProbe(endpoint);
+    const connection = this.connections.get(cameraId);
+    if (!connection) return false;
+    connection.session.onProbe(endpoint);
+    const key = endpointKey(endpoint);
+    const previous = this.byEndpoint.get(key);
+    if (previous !== connection) {
+      // One address per camera, one camera per address: the newest probe wins both ways.
+      if (previous) this.unbind(previous);
+      this.unbind(connection);
+      connection.bindMedia(endpoint);
+      this.byEndpoint.set(key, connection);
+      this.logger.debug({ camera: cameraId, peer: key, previous: previous?.cameraId }, `UDP ${key} belongs to camera ${cameraId}`);
+    }
     return true;
   }
 
-  private require(cameraId: string): CameraSession {
-    const session = this.sessions.get(cameraId);
-    if (session) return session;
+  /** The camera whose probe bound this address, if any. */
+  ownerOf(address: string, port: number): string | undefined {
+    return this.byEndpoint.get(endpointKey({ address, port }))?.cameraId;
+  }
+
+  /** A media packet from `from`; false when no camera's probe bound that address. */
+  onMediaPacket(from: UdpEndpoint, packet: Packet): boolean {
+    const connection = this.byEndpoint.get(endpointKey(from));
+    if (!connection) return false;
+    connection.onMediaPacket(packet);
+    return true;
+  }
+
+  /** Receive-path counters of the cameras that have sent media since they came online. */
+  mediaStats(): Map<string, CameraMediaStats> {
+    const stats = new Map<string, CameraMediaStats>();
+    for (const [id, connection] of this.connections) if (connection.media.hasMedia) stats.set(id, connection.media.stats);
+    return stats;
+  }
+
+  private unbind(connection: CameraConnection): void {
+    const endpoint = connection.mediaEndpoint;
+    if (!endpoint) return;
+    this.byEndpoint.delete(endpointKey(endpoint));
+    connection.unbindMedia();
+  }
+
+  private require(cameraId: string): CameraConnection {
+    const connection = this.connections.get(cameraId);
+    if (connection) return connection;
     throw new CameraUnavailableError(cameraId, this.registry.has(cameraId) ? 'offline' : 'unknown');
   }
 
   async sendSetting(cameraId: string, command: SettingCommand): Promise<ForwardContent> {
-    const session = this.require(cameraId);
+    const session = this.require(cameraId).session;
     this.logger.info({ camera: cameraId, command }, `sending setting ${JSON.stringify(command)} to camera ${cameraId}`);
     try {
       return await session.sendForward(command, `setting ${command.code}`);
@@ -99,25 +179,30 @@ export class SessionManager implements CameraControl {
     }
   }
 
+  /** Opens the stream; the camera may restart its pkg_id sequence, so reassembly starts over. */
   async openStream(cameraId: string): Promise<void> {
-    await this.require(cameraId).openStream();
+    const connection = this.require(cameraId);
+    connection.media.reset();
+    await connection.session.openStream();
   }
 
   async closeStream(cameraId: string): Promise<void> {
-    const session = this.sessions.get(cameraId);
-    if (session) await session.closeStream();
+    const connection = this.connections.get(cameraId);
+    if (connection) await connection.session.closeStream();
   }
 
   /** The watchdog's remedy: forget command mode so the next open re-runs the handshake. */
   resetHandshake(cameraId: string): void {
-    this.sessions.get(cameraId)?.resetHandshake();
+    this.connections.get(cameraId)?.session.resetHandshake();
   }
 
   isOnline(cameraId: string): boolean {
-    return this.sessions.has(cameraId);
+    return this.connections.has(cameraId);
   }
 
+  /** Shutdown: every camera goes offline and the confirm timer stops. */
   closeAll(reason: string): void {
-    for (const session of [...this.sessions.values()]) this.detach(session, reason);
+    clearInterval(this.confirmTimer);
+    for (const connection of [...this.connections.values()]) this.detach(connection.session, reason);
   }
 }

@@ -10,6 +10,7 @@
  * openStream/closeStream. All state lives in the instance (one per process, several cameras).
  */
 import { CameraTimeoutError, CameraUnavailableError } from '../camera/control.js';
+import type { MediaSink } from '../camera/media-sink.js';
 import type { Logger } from '../log.js';
 
 export type StreamEndReason = 'offline' | 'hub-closed';
@@ -102,7 +103,7 @@ interface CameraMedia {
   counters: { framesIn: number; audioChunksIn: number; opens: number; closes: number; watchdogRestarts: number; openFailures: number };
 }
 
-export class MediaHub {
+export class MediaHub implements MediaSink {
   private readonly cameras = new Map<string, CameraMedia>();
   private readonly lingerMs: number;
   private readonly watchdogMs: number;

@@ -13,7 +13,7 @@ import { waitFor } from '../support/app-harness.js';
 test('at the cap of unregistered connections the oldest idle one is closed, so a camera still gets in', async () => {
   const log = captureLog();
   const registry = new CameraRegistry();
-  const sessions = new SessionManager(registry, log.logger, undefined, 60_000);
+  const sessions = new SessionManager({ registry, logger: log.logger, sink: { pushFrame: () => undefined, pushAudio: () => undefined }, baseInfoDelayMs: 60_000 });
   sessions.setUdpLink({ send: () => undefined, port: 0 });
   const control = new ControlServer({
     registry,

@@ -164,7 +164,7 @@ test('a camera whose connection resets in the middle of a frame: no half frame i
     const spoofPort = spoof.address().port;
     const send = (datagram: Buffer): Promise<void> => new Promise((resolve) => spoof.send(datagram, h.app.ports.tcp, '127.0.0.1', () => resolve()));
     await send(encodeCameraJson({ code: 51, devTarget: idA, status: 200 }));
-    await waitFor(() => h.app.mediaChannel.ownerOf('127.0.0.1', spoofPort) === idA, 'spoofed address bound to A');
+    await waitFor(() => h.app.sessions.ownerOf('127.0.0.1', spoofPort) === idA, 'spoofed address bound to A');
     const partsBefore = viewerA.parts.length;
     const halfFrame = encodeJpegFragments(sentA[0]!, 900_000).datagrams;
     assert.ok(halfFrame.length >= 4);

@@ -1,0 +1,15 @@
+/**
+ * Where the camera side hands its media. Declared here, in `camera/`, so that the receive path
+ * does not depend on who consumes frames (the media hub implements it): imports run one way,
+ * protocol ← camera ← media.
+ */
+
+/** `alaw`: G.711 A-law, cmd 4. `pcm16`: cmd 6, assumed 16-bit little-endian (PROTOCOL.md §5). Both 8 kHz mono. */
+export type AudioFormat = 'alaw' | 'pcm16';
+
+export interface MediaSink {
+  /** A complete JPEG, exactly FFD8 … FFD9, in frame order. */
+  pushFrame(cameraId: string, jpeg: Buffer): void;
+  /** One audio packet's samples as the camera sent them. */
+  pushAudio(cameraId: string, payload: Buffer, format: AudioFormat): void;
+}
