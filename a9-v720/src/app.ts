@@ -12,6 +12,7 @@ import { ControlServer } from './camera/control-server.js';
 import { MediaChannel } from './camera/media-channel.js';
 import { createBootstrapServer } from './camera/bootstrap-server.js';
 import type { SessionTimeouts } from './camera/camera-session.js';
+import { CameraFacing, type HostNetwork } from './camera/camera-facing.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { MediaHub } from './media/media-hub.js';
@@ -45,6 +46,8 @@ export interface AppOptions {
   readonly mqttTiming?: Partial<MqttBridgeTiming>;
   /** Link on every HA device page; main resolves the ingress link from the Supervisor. */
   readonly dashboardUrl?: string;
+  /** The host's LAN address and port mapping, from the Supervisor (add-on mode). */
+  readonly hostNetwork?: HostNetwork;
 }
 
 export interface BoundPorts {
@@ -60,6 +63,8 @@ export class App {
   readonly mediaChannel: MediaChannel;
   readonly controlServer: ControlServer;
   readonly mqtt: MqttBridge;
+  /** The address and ports cameras are sent to. */
+  readonly cameraFacing: CameraFacing;
   private readonly store: RegistryStore;
   private readonly secrets: DeviceSecrets;
   private readonly bootstrapServer: http.Server;
@@ -79,6 +84,12 @@ export class App {
     this.store = new RegistryStore(config.dataDir, this.registry, logger.child({ part: 'store' }));
     this.secrets = DeviceSecrets.load(config.dataDir, logger);
     const cameraLog = logger.child({ part: 'camera' });
+    this.cameraFacing = new CameraFacing({
+      serverIp: config.serverIp,
+      network: options.hostNetwork ?? { ports: {} },
+      listening: () => this.ports,
+      detectLanAddress: detectLanIpv4,
+    });
     this.media = new MediaHub({
       openStream: async (id, reason) => {
         if (reason === 'watchdog') this.sessions.resetHandshake(id);
@@ -89,7 +100,13 @@ export class App {
       logger: logger.child({ part: 'media' }),
       ...options.media,
     });
-    this.sessions = new SessionManager({ registry: this.registry, logger: cameraLog, sink: this.media, timeouts: options.sessionTimeouts });
+    this.sessions = new SessionManager({
+      registry: this.registry,
+      logger: cameraLog,
+      sink: this.media,
+      timeouts: options.sessionTimeouts,
+      natTarget: (localAddress) => ({ address: this.cameraFacing.address(localAddress).address, port: this.cameraFacing.udpPort() }),
+    });
     this.mediaChannel = new MediaChannel(this.sessions, cameraLog);
     this.sessions.setUdpLink(this.mediaChannel);
     this.controlServer = new ControlServer({
@@ -103,8 +120,8 @@ export class App {
       registry: this.registry,
       secrets: this.secrets,
       logger: logger.child({ part: 'http' }),
-      serverIpFor: (localAddress) => this.serverIpFor(localAddress),
-      tcpPort: () => this.ports.tcp,
+      serverIpFor: (localAddress) => this.cameraFacing.address(localAddress).address,
+      tcpPort: () => this.cameraFacing.tcpPort(),
     });
     this.webServer = createWebServer({
       lanMedia: config.lanMedia,
@@ -116,7 +133,7 @@ export class App {
           frames: this.media,
           logger: logger.child({ part: 'api' }),
           version: ADDON_VERSION,
-          lan: { host: config.serverIp ?? detectLanIpv4() ?? '127.0.0.1', webPort: () => this.ports.web, lanMedia: config.lanMedia },
+          lan: { host: this.cameraFacing.address().address, webPort: () => this.cameraFacing.webPort() ?? this.ports.web, lanMedia: config.lanMedia },
         }),
         createMediaRouter({
           registry: this.registry,
@@ -134,7 +151,7 @@ export class App {
       snapshots: { snapshot: (id, timeoutMs) => this.snapshot(id, timeoutMs) },
       logger: logger.child({ part: 'mqtt' }),
       addonVersion: ADDON_VERSION,
-      dashboardUrl: options.dashboardUrl ?? `http://${config.serverIp ?? detectLanIpv4() ?? '127.0.0.1'}:${config.webPort}/`,
+      dashboardUrl: options.dashboardUrl ?? `http://${this.cameraFacing.address().address}:${config.webPort}/`,
       supervisor: options.supervisor,
       timing: options.mqttTiming,
     });
@@ -179,13 +196,6 @@ export class App {
     };
   }
 
-  private serverIpFor(localAddress: string): string {
-    // Configured wins; else the address the camera reached us on, if it is a real IPv4.
-    if (this.config.serverIp) return this.config.serverIp;
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(localAddress) && localAddress !== '0.0.0.0') return localAddress;
-    return detectLanIpv4() ?? '127.0.0.1';
-  }
-
   async start(): Promise<BoundPorts> {
     const { config, logger } = this;
     const restored = this.store.start();
@@ -197,11 +207,17 @@ export class App {
     const httpPort = await listenTcp(this.bootstrapServer, config.httpPort, host, 'HTTP bootstrap', 'http_port');
     const web = await listenTcp(this.webServer, config.webPort, host, 'web (dashboard)', 'web_port');
     this.boundPorts = { http: httpPort, tcp, web };
-    const advertised = config.serverIp ?? detectLanIpv4() ?? '(auto per connection)';
+    const facing = this.cameraFacing;
+    const { address: advertised, source } = facing.address();
+    const why = { server_ip: 'the server_ip option', supervisor: 'the host address from the Supervisor', connection: 'per connection', detected: 'or the address each camera reached us on' }[source];
     logger.info(
-      { ports: this.boundPorts, host, serverIp: advertised },
-      `A9 V720 server ${ADDON_VERSION} listening on ${host}: HTTP bootstrap ${httpPort}, TCP+UDP ${tcp}, dashboard ${web}; cameras are sent to ${advertised}`,
+      { ports: this.boundPorts, host, serverIp: advertised, cameraPorts: { tcp: facing.tcpPort(), udp: facing.udpPort() } },
+      `A9 V720 server ${ADDON_VERSION} listening on ${host}: HTTP bootstrap ${httpPort}, TCP+UDP ${tcp}, dashboard ${web}; cameras are sent to ${advertised} (${why}), TCP ${facing.tcpPort()}, UDP ${facing.udpPort()}`,
     );
+    const disabled = facing.disabledCameraPorts();
+    if (disabled.length > 0) {
+      logger.warn({ ports: disabled }, `port(s) ${disabled.join(', ')} are disabled in the add-on's Network settings: cameras cannot reach the add-on until they are mapped again`);
+    }
     await this.mqtt.start();
     return this.boundPorts;
   }

@@ -5,7 +5,7 @@
 import { App, StartupError } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
-import { resolveDashboardUrl, supervisorFromEnv } from './ha/supervisor.js';
+import { resolveDashboardUrl, resolveHostNetwork, supervisorFromEnv } from './ha/supervisor.js';
 import { detectLanIpv4 } from './util/net.js';
 import { createFleet, startFleet, stopFleet } from './simulator/fleet.js';
 import type { SimulatedCamera } from './simulator/simulated-camera.js';
@@ -30,13 +30,14 @@ async function main(): Promise<void> {
   for (const warning of warnings) logger.warn(warning);
 
   const supervisor = supervisorFromEnv();
+  const hostNetwork = await resolveHostNetwork({ supervisor, needAddress: config.serverIp === undefined, logger });
   const dashboardUrl = await resolveDashboardUrl({
     supervisor,
-    host: config.serverIp ?? detectLanIpv4() ?? '127.0.0.1',
+    host: config.serverIp ?? hostNetwork.hostAddress ?? detectLanIpv4() ?? '127.0.0.1',
     webPort: config.webPort,
     logger,
   });
-  const app = new App({ config, logger, supervisor, dashboardUrl });
+  const app = new App({ config, logger, supervisor, dashboardUrl, hostNetwork });
   try {
     await app.start();
   } catch (error) {

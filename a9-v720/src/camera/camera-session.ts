@@ -23,7 +23,7 @@ import type { CameraRegistry, ProtocolState } from './registry.js';
 export interface ControlLink {
   send(packet: Buffer): void;
   close(reason: string): void;
-  /** Our address as the camera reached it: what we put in the NAT request. */
+  /** Our address as the camera reached it (the container's own address behind DNAT). */
   readonly localAddress: string;
   readonly remoteAddress: string;
 }
@@ -38,6 +38,13 @@ export interface UdpEndpoint {
   readonly address: string;
   readonly port: number;
 }
+
+/**
+ * Where a camera must send its UDP, given our address as it reached us on TCP: what the NAT
+ * request (11) carries as `cliNatIp` / `cliNatPort`. Behind a port mapping this is the host's
+ * LAN address and mapped port, never the container's.
+ */
+export type NatTarget = (localAddress: string) => UdpEndpoint;
 
 export interface SessionTimeouts {
   /** Waiting for the camera's UDP probe after the NAT request. */
@@ -80,6 +87,7 @@ export class CameraSession {
     private readonly registry: CameraRegistry,
     private readonly logger: Logger,
     private readonly timeouts: SessionTimeouts = DEFAULT_SESSION_TIMEOUTS,
+    private readonly natTarget: NatTarget = (localAddress) => ({ address: localAddress, port: udp.port }),
   ) {}
 
   get protocolState(): ProtocolState {
@@ -207,7 +215,7 @@ export class CameraSession {
   }
 
   private async runHandshake(): Promise<void> {
-    const natIp = this.link.localAddress;
+    const nat = this.natTarget(this.link.localAddress);
     this.setState('nat');
     // Step 2: ask the camera to open the UDP data channel towards us.
     const probe = this.waitForProbe(this.timeouts.probeMs, 'no UDP probe (51) after the NAT request (11)');
@@ -215,10 +223,10 @@ export class CameraSession {
       encodeNatRequest({
         cliTarget: this.cliTarget,
         cliToken: this.cliToken,
-        cliIp: natIp,
-        cliPort: this.udp.port,
-        cliNatIp: natIp,
-        cliNatPort: this.udp.port,
+        cliIp: nat.address,
+        cliPort: nat.port,
+        cliNatIp: nat.address,
+        cliNatPort: nat.port,
       }),
     );
     // Steps 3–4: the media channel answers 20 with 21; the 51 binds the camera's UDP address.

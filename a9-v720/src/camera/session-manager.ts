@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { Packet } from '../protocol/header.js';
 import { ContentCode, type ForwardContent } from '../protocol/messages.js';
 import { CameraConnection } from './camera-connection.js';
-import { CameraSession, DEFAULT_SESSION_TIMEOUTS, type ControlLink, type SessionTimeouts, type UdpEndpoint, type UdpLink } from './camera-session.js';
+import { CameraSession, DEFAULT_SESSION_TIMEOUTS, type ControlLink, type NatTarget, type SessionTimeouts, type UdpEndpoint, type UdpLink } from './camera-session.js';
 import { CameraUnavailableError, type CameraControl, type SettingCommand } from './control.js';
 import { LatencySamples, type CameraMediaStats } from './media-receiver.js';
 import type { MediaSink } from './media-sink.js';
@@ -22,6 +22,8 @@ export interface SessionManagerOptions {
   readonly timeouts?: SessionTimeouts;
   /** Delay before the first command-mode handshake that fetches base info. Default 1000. */
   readonly baseInfoDelayMs?: number;
+  /** Where cameras send UDP; without it, the address they reached us on and the bound port. */
+  readonly natTarget?: NatTarget;
 }
 
 /** Confirms also go out on this period, so the end of a burst is confirmed without a next packet. */
@@ -39,6 +41,7 @@ export class SessionManager implements CameraControl {
   private readonly sink: MediaSink;
   private readonly timeouts: SessionTimeouts;
   private readonly baseInfoDelayMs: number;
+  private readonly natTarget: NatTarget | undefined;
   private readonly confirmTimer: NodeJS.Timeout;
   /** From the last fragment's arrival to the frame written to every consumer (MJPEG writes included). */
   readonly deliveryLatency = new LatencySamples();
@@ -49,6 +52,7 @@ export class SessionManager implements CameraControl {
     this.sink = options.sink;
     this.timeouts = options.timeouts ?? DEFAULT_SESSION_TIMEOUTS;
     this.baseInfoDelayMs = options.baseInfoDelayMs ?? 1000;
+    this.natTarget = options.natTarget;
     this.confirmTimer = setInterval(() => {
       for (const connection of this.connections.values()) connection.media.flushConfirms();
     }, CONFIRM_FLUSH_MS);
@@ -74,7 +78,7 @@ export class SessionManager implements CameraControl {
    */
   attach(cameraId: string, link: ControlLink): CameraSession {
     if (!this.udp) throw new Error('media channel not started');
-    const session = new CameraSession(cameraId, link, this.udp, this.registry, this.logger, this.timeouts);
+    const session = new CameraSession(cameraId, link, this.udp, this.registry, this.logger, this.timeouts, this.natTarget);
     const existing = this.connections.get(cameraId);
     if (existing) {
       const previous = existing.session;

@@ -1,8 +1,10 @@
 /**
- * Home Assistant Supervisor API, as far as the MQTT bridge needs it: the broker the Supervisor
- * offers (`GET /services/mqtt`) and the add-on's full slug (`GET /addons/self/info`) for
- * ingress links. The base URL is injectable so tests can use a fake on 127.0.0.1.
+ * Home Assistant Supervisor API, as far as the add-on needs it: the broker the Supervisor
+ * offers (`GET /services/mqtt`), the add-on's full slug and host-side port mapping
+ * (`GET /addons/self/info`) and the host's LAN address (`GET /network/info`, needs
+ * `hassio_api: true`). The base URL is injectable so tests can use a fake on 127.0.0.1.
  */
+import type { HostNetwork, PortMapping } from '../camera/camera-facing.js';
 import type { MqttOptions } from '../config.js';
 import type { Logger } from '../log.js';
 import type { BrokerSettings } from './mqtt-connection.js';
@@ -15,10 +17,13 @@ export interface SupervisorEndpoint {
 
 export const DEFAULT_SUPERVISOR_URL = 'http://supervisor';
 
-/** The Supervisor endpoint when running as an add-on (SUPERVISOR_TOKEN set), else undefined. */
+/**
+ * The Supervisor endpoint when running as an add-on (SUPERVISOR_TOKEN set), else undefined.
+ * `SUPERVISOR_API` overrides the URL, as it does for bashio.
+ */
 export function supervisorFromEnv(env: NodeJS.ProcessEnv = process.env): SupervisorEndpoint | undefined {
   const token = env['SUPERVISOR_TOKEN'];
-  return token ? { url: DEFAULT_SUPERVISOR_URL, token } : undefined;
+  return token ? { url: env['SUPERVISOR_API'] || DEFAULT_SUPERVISOR_URL, token } : undefined;
 }
 
 export class SupervisorError extends Error {
@@ -83,6 +88,83 @@ export async function fetchAddonSlug(endpoint: SupervisorEndpoint, timeoutMs = 5
     throw new SupervisorError(`Supervisor /addons/self/info: no usable slug (${JSON.stringify(slug)})`);
   }
   return slug;
+}
+
+const PORT_KEY = /^\d{1,5}\/(tcp|udp)$/;
+
+/**
+ * The host-side port mapping of this add-on (`data.network` of `GET /addons/self/info`);
+ * empty with host networking, where the Supervisor maps nothing.
+ */
+export async function fetchPortMapping(endpoint: SupervisorEndpoint, timeoutMs = 5_000): Promise<PortMapping> {
+  const data = await getData(endpoint, '/addons/self/info', timeoutMs);
+  const network = data['network'];
+  if (network === null || network === undefined || data['host_network'] === true) return {};
+  if (!isObject(network)) throw new SupervisorError(`Supervisor /addons/self/info: "network" is not a mapping (${JSON.stringify(network)})`);
+  const mapping: Record<string, number | null> = {};
+  for (const [key, value] of Object.entries(network)) {
+    const isPort = Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
+    if (!PORT_KEY.test(key) || !(isPort || value === null)) {
+      throw new SupervisorError(`Supervisor /addons/self/info: unusable port mapping ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+    }
+    mapping[key] = value as number | null;
+  }
+  return mapping;
+}
+
+const IPV4_WITH_PREFIX = /^((?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})(?:\/\d{1,2})?$/;
+
+/**
+ * The host's LAN IPv4 from `GET /network/info`: the first address of the primary interface,
+ * else of the first connected one. Cameras reach the add-on there; the Supervisor's DNAT
+ * forwards the mapped ports into the container.
+ */
+export async function fetchHostLanAddress(endpoint: SupervisorEndpoint, timeoutMs = 5_000): Promise<string> {
+  const data = await getData(endpoint, '/network/info', timeoutMs);
+  const interfaces = Array.isArray(data['interfaces']) ? data['interfaces'].filter(isObject) : [];
+  const firstIpv4 = (iface: Json): string | undefined => {
+    const ipv4 = iface['ipv4'];
+    const addresses = isObject(ipv4) && Array.isArray(ipv4['address']) ? ipv4['address'] : [];
+    for (const address of addresses) {
+      const match = typeof address === 'string' ? IPV4_WITH_PREFIX.exec(address) : null;
+      if (match?.[1]) return match[1];
+    }
+    return undefined;
+  };
+  const usable = interfaces.filter((iface) => iface['enabled'] !== false && iface['connected'] !== false);
+  const ordered = [...usable.filter((iface) => iface['primary'] === true), ...usable.filter((iface) => iface['primary'] !== true)];
+  for (const iface of ordered) {
+    const address = firstIpv4(iface);
+    if (address) return address;
+  }
+  throw new SupervisorError(`Supervisor /network/info: no connected interface with an IPv4 address (${interfaces.length} interface(s))`);
+}
+
+/** Both lookups; each failure is one warning and leaves its part unknown. Never throws. */
+export async function resolveHostNetwork(input: {
+  readonly supervisor?: SupervisorEndpoint;
+  readonly needAddress: boolean;
+  readonly logger: Logger;
+  readonly timeoutMs?: number;
+}): Promise<HostNetwork> {
+  const { supervisor, logger } = input;
+  if (!supervisor) return { ports: {} };
+  const [address, ports] = await Promise.allSettled([
+    input.needAddress ? fetchHostLanAddress(supervisor, input.timeoutMs) : Promise.resolve(undefined),
+    fetchPortMapping(supervisor, input.timeoutMs),
+  ]);
+  if (address.status === 'rejected') {
+    const message = (address.reason as Error).message;
+    logger.warn({ err: message }, `cannot learn the host's LAN address from the Supervisor (${message}); set the server_ip option so cameras can reach the add-on`);
+  }
+  if (ports.status === 'rejected') {
+    const message = (ports.reason as Error).message;
+    logger.warn({ err: message }, `cannot learn the host-side port mapping from the Supervisor (${message}); cameras are given the container ports`);
+  }
+  return {
+    ...(address.status === 'fulfilled' && address.value ? { hostAddress: address.value } : {}),
+    ports: ports.status === 'fulfilled' ? ports.value : {},
+  };
 }
 
 /**

@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { fetchSupervisorMqtt, resolveBrokerSettings, resolveDashboardUrl, supervisorFromEnv, type SupervisorEndpoint } from '../../src/ha/supervisor.js';
+import {
+  fetchHostLanAddress,
+  fetchPortMapping,
+  fetchSupervisorMqtt,
+  resolveBrokerSettings,
+  resolveDashboardUrl,
+  resolveHostNetwork,
+  supervisorFromEnv,
+  type SupervisorEndpoint,
+} from '../../src/ha/supervisor.js';
 import { captureLog } from '../support/log-capture.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { createHarness } from './harness.js';
@@ -88,9 +97,62 @@ describe('Supervisor lookup', () => {
     assert.equal(await resolveDashboardUrl({ supervisor: broken.endpoint, host: '192.168.1.2', webPort: 1234, logger: log.logger }), 'http://192.168.1.2:1234/');
   });
 
-  it('finds the Supervisor from SUPERVISOR_TOKEN', () => {
+  it('finds the Supervisor from SUPERVISOR_TOKEN (SUPERVISOR_API overrides the URL, as for bashio)', () => {
     assert.deepEqual(supervisorFromEnv({ SUPERVISOR_TOKEN: 'abc' }), { url: 'http://supervisor', token: 'abc' });
+    assert.deepEqual(supervisorFromEnv({ SUPERVISOR_TOKEN: 'abc', SUPERVISOR_API: 'http://172.30.32.2' }), { url: 'http://172.30.32.2', token: 'abc' });
     assert.equal(supervisorFromEnv({}), undefined);
+  });
+
+  it('reads the host LAN address from /network/info: the primary interface first', async (t) => {
+    const sup = await fakeSupervisor(t, { '/network/info': { status: 200, body: networkInfo() } });
+    assert.equal(await fetchHostLanAddress(sup.endpoint), '192.168.1.20');
+    assert.deepEqual(sup.requests, [{ path: '/network/info', authorization: `Bearer ${TOKEN}` }]);
+  });
+
+  it('without a primary interface: the first connected one with IPv4; none at all is an error', async (t) => {
+    const info = networkInfo();
+    const interfaces = info.data.interfaces;
+    interfaces[1] = { ...interfaces[1]!, primary: false };
+    const sup = await fakeSupervisor(t, {
+      '/network/info': { status: 200, body: info },
+    });
+    assert.equal(await fetchHostLanAddress(sup.endpoint), '192.168.1.20');
+    const none = await fakeSupervisor(t, {
+      '/network/info': { status: 200, body: { result: 'ok', data: { interfaces: [interfaces[0]], docker: info.data.docker } } },
+    });
+    await assert.rejects(fetchHostLanAddress(none.endpoint), /no connected interface with an IPv4 address/);
+  });
+
+  it('reads the host-side port mapping from /addons/self/info', async (t) => {
+    const sup = await fakeSupervisor(t, { '/addons/self/info': { status: 200, body: selfInfo({ '80/tcp': 80, '6123/tcp': 16123, '6123/udp': 16124, '1234/tcp': null }) } });
+    assert.deepEqual(await fetchPortMapping(sup.endpoint), { '80/tcp': 80, '6123/tcp': 16123, '6123/udp': 16124, '1234/tcp': null });
+    const host = await fakeSupervisor(t, { '/addons/self/info': { status: 200, body: selfInfo(null, true) } });
+    assert.deepEqual(await fetchPortMapping(host.endpoint), {});
+    const bad = await fakeSupervisor(t, { '/addons/self/info': { status: 200, body: selfInfo({ '6123/tcp': '16123' }) } });
+    await assert.rejects(fetchPortMapping(bad.endpoint), /unusable port mapping "6123\/tcp"/);
+  });
+
+  it('resolveHostNetwork: both facts when the Supervisor answers; one warning per failed lookup', async (t) => {
+    const log = captureLog();
+    const sup = await fakeSupervisor(t, {
+      '/network/info': { status: 200, body: networkInfo() },
+      '/addons/self/info': { status: 200, body: selfInfo({ '6123/tcp': 6123, '6123/udp': 6123 }) },
+    });
+    assert.deepEqual(await resolveHostNetwork({ supervisor: sup.endpoint, needAddress: true, logger: log.logger }), {
+      hostAddress: '192.168.1.20',
+      ports: { '6123/tcp': 6123, '6123/udp': 6123 },
+    });
+    // server_ip set: the address is not asked for.
+    const before = sup.requests.length;
+    await resolveHostNetwork({ supervisor: sup.endpoint, needAddress: false, logger: log.logger });
+    assert.deepEqual(sup.requests.slice(before).map((r) => r.path), ['/addons/self/info']);
+    assert.equal(log.problems().length, 0);
+    const broken = await fakeSupervisor(t, { '/network/info': { status: 403, body: { result: 'error', message: 'Forbidden' } } });
+    assert.deepEqual(await resolveHostNetwork({ supervisor: broken.endpoint, needAddress: true, logger: log.logger }), { ports: {} });
+    assert.equal(log.problems().length, 2);
+    assert.match(log.problems()[0]?.msg ?? '', /LAN address.*Forbidden.*set the server_ip option/);
+    assert.match(log.problems()[1]?.msg ?? '', /port mapping/);
+    assert.deepEqual(await resolveHostNetwork({ needAddress: true, logger: log.logger }), { ports: {} });
   });
 
   it('connects the bridge to the broker the Supervisor names', async (t) => {
@@ -111,3 +173,51 @@ describe('Supervisor lookup', () => {
     await rec.waitForMessage('a9_v720/bridge/state', 'online');
   });
 });
+
+/** A `GET /network/info` answer as the Supervisor gives it (supervisor/api/network.py). */
+function networkInfo() {
+  const ipv6 = { method: 'auto', addr_gen_mode: 'default', ip6_privacy: 'default', address: ['fe80::1/64'], nameservers: [], gateway: null, route_metric: null, ready: true };
+  return {
+    result: 'ok',
+    data: {
+      interfaces: [
+        {
+          interface: 'wlan0',
+          type: 'wireless',
+          enabled: true,
+          connected: false,
+          primary: false,
+          mac: '00:11:22:33:44:56',
+          ipv4: { method: 'auto', address: ['10.9.9.9/24'], nameservers: [], gateway: null, route_metric: null, ready: false },
+          ipv6,
+          wifi: null,
+          vlan: null,
+          mdns: 'default',
+          llmnr: 'default',
+        },
+        {
+          interface: 'end0',
+          type: 'ethernet',
+          enabled: true,
+          connected: true,
+          primary: true,
+          mac: '00:11:22:33:44:55',
+          ipv4: { method: 'auto', address: ['192.168.1.20/24'], nameservers: ['192.168.1.1'], gateway: '192.168.1.1', route_metric: null, ready: true },
+          ipv6,
+          wifi: null,
+          vlan: null,
+          mdns: 'default',
+          llmnr: 'default',
+        },
+      ],
+      docker: { interface: 'hassio', address: '172.30.32.0/23', gateway: '172.30.32.1', dns: '172.30.32.3' },
+      host_internet: true,
+      supervisor_internet: true,
+    },
+  };
+}
+
+/** The parts of `GET /addons/self/info` the add-on reads. */
+function selfInfo(network: Record<string, unknown> | null, hostNetwork = false) {
+  return { result: 'ok', data: { slug: 'a1b2c3d4_a9_v720', ingress_port: 1234, host_network: hostNetwork, network } };
+}
