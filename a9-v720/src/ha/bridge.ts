@@ -243,7 +243,7 @@ export class MqttBridge {
   private onConnect(): void {
     if (this.mode === 'stopped') return;
     this.mode = 'connected';
-    this.connection?.subscribe([this.topics.commandWildcard, this.topics.haStatus]);
+    this.connection?.subscribe([this.topics.commandWildcard, ...this.topics.haStatusTopics]);
     this.retained.set(this.topics.bridgeState, 'online', true);
     for (const id of this.toClear) if (!this.deps.registry.has(id)) this.clearCamera(id);
     this.toClear.clear();
@@ -253,7 +253,7 @@ export class MqttBridge {
 
   private onMessage(topic: string, payload: Buffer, retained: boolean): void {
     if (this.mode === 'stopped') return;
-    if (topic === this.topics.haStatus) {
+    if (this.topics.haStatusTopics.includes(topic)) {
       if (payload.toString('utf8').trim() === 'online') this.scheduleBirthRepublish();
       return;
     }

@@ -9,8 +9,16 @@
  *   <base>/<camera>/<key>/set              commands from Home Assistant
  *   <prefix>/device/a9v720_<camera>/config device-based discovery of a camera (retained)
  *   <prefix>/device/a9v720_bridge/config   discovery of the bridge device (retained)
- *   <prefix>/status                        Home Assistant's birth / last will
+ *   homeassistant/status                   Home Assistant's birth / last will, whatever the prefix
+ *   <prefix>/status                        the same, for an HA whose birth topic follows the prefix
  */
+
+/**
+ * HA's birth and last-will topic. It does not follow the discovery prefix: HA's MQTT
+ * integration publishes there unless the user changes the birth message itself
+ * (homeassistant/components/mqtt/const.py `DEFAULT_BIRTH_WILL_TOPIC`).
+ */
+export const HA_BIRTH_TOPIC = 'homeassistant/status';
 
 /** Prefix of every unique id, device identifier and discovery object id. */
 export const ID_PREFIX = 'a9v720';
@@ -44,8 +52,10 @@ export class HaTopics {
     return `${this.discoveryPrefix}/device/${ID_PREFIX}_${BRIDGE_SEGMENT}/config`;
   }
 
-  get haStatus(): string {
-    return `${this.discoveryPrefix}/status`;
+  /** Where HA announces itself: its default birth topic, and `<prefix>/status` with a custom prefix. */
+  get haStatusTopics(): string[] {
+    const prefixed = `${this.discoveryPrefix}/status`;
+    return prefixed === HA_BIRTH_TOPIC ? [HA_BIRTH_TOPIC] : [HA_BIRTH_TOPIC, prefixed];
   }
 
   cameraAvailability(cameraId: string): string {

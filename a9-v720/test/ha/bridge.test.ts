@@ -266,7 +266,7 @@ describe('MqttBridge with a real broker', () => {
     await s.rec.waitForMessage(T.cameraEntity(CAM, 'ir_led'), 'ON');
     await s.rec.waitForMessage(T.cameraAvailability('56000b00054B'), 'online');
     const mark = s.rec.mark;
-    await s.rec.publish(T.haStatus, 'online');
+    await s.rec.publish('homeassistant/status', 'online');
     const after = (topic: string) => s.rec.waitForMessage(topic, undefined, { afterSeq: mark });
     const discovery = [await after(T.bridgeDiscovery), await after(T.cameraDiscovery(CAM)), await after(T.cameraDiscovery('56000b00054B'))];
     const states = [
@@ -280,6 +280,35 @@ describe('MqttBridge with a real broker', () => {
     assert.ok(Math.max(...discovery.map((m) => m.seq)) < Math.min(...states.map((m) => m.seq)), 'discovery before states');
     for (const message of [...discovery, ...states]) assert.equal(message.retain, true, message.topic);
     assert.ok(s.log.find(/Home Assistant is online/));
+  });
+
+  it('with a custom discovery prefix, HA\'s birth on homeassistant/status (and <prefix>/status) still re-publishes', async (t) => {
+    const broker = await MosquittoBroker.create();
+    const h = createHarness(broker.url, { config: { discoveryPrefix: 'ha/discovery' } });
+    const rec = await MqttRecorder.connect(broker.url);
+    t.after(async () => {
+      await h.bridge.stop();
+      await rec.close();
+      await broker.dispose();
+    });
+    const custom = new HaTopics('a9_v720', 'ha/discovery');
+    await h.bridge.start();
+    await waitUntil(() => h.bridge.connected, 'bridge connected');
+    h.registry.markOnline(CAM, '192.168.1.50', true);
+    await rec.waitForMessage(custom.cameraDiscovery(CAM));
+    for (const birthTopic of ['homeassistant/status', 'ha/discovery/status']) {
+      const mark = rec.mark;
+      await rec.publish(birthTopic, 'online');
+      const again = await rec.waitForMessage(custom.cameraDiscovery(CAM), undefined, { afterSeq: mark });
+      assert.equal(again.retain, true, birthTopic);
+      await rec.waitForMessage(custom.cameraAvailability(CAM), 'online', { afterSeq: mark });
+    }
+    // HA's last will ("offline") triggers nothing: the broker delivers it before the next "online".
+    const mark = rec.mark;
+    await rec.publish('homeassistant/status', 'offline');
+    await rec.publish('homeassistant/status', 'online');
+    await rec.waitForMessage(custom.cameraDiscovery(CAM), undefined, { afterSeq: mark });
+    assert.equal(h.log.lines.filter((line) => /Home Assistant is online/.test(line.msg)).length, 3);
   });
 
   it('reconnects after a broker restart and re-publishes everything', async (t) => {
