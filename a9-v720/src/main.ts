@@ -8,6 +8,7 @@ import { createLogger } from './log.js';
 import { resolveDashboardUrl, resolveHostNetwork, supervisorFromEnv } from './ha/supervisor.js';
 import { detectLanIpv4 } from './util/net.js';
 import { createFleet, startFleet, stopFleet } from './simulator/fleet.js';
+import { DEMO_PROFILES } from './simulator/profiles.js';
 import type { SimulatedCamera } from './simulator/simulated-camera.js';
 
 /** The Supervisor waits `timeout` seconds (config.yaml) before SIGKILL; finish well before. */
@@ -51,9 +52,11 @@ async function main(): Promise<void> {
 
   let fleet: SimulatedCamera[] = [];
   if (config.demoCameras > 0) {
-    fleet = createFleet({ count: config.demoCameras, host: '127.0.0.1', httpPort: app.ports.http });
+    // Mixed profiles (ideal, lossy and resending, PCM audio, X6 mini): a demo shows what a real home gives.
+    fleet = createFleet({ count: config.demoCameras, host: '127.0.0.1', httpPort: app.ports.http, profiles: DEMO_PROFILES });
     const started = await startFleet(fleet);
-    logger.info(`demo mode: ${started} of ${fleet.length} simulated cameras connected; dashboard at http://127.0.0.1:${app.ports.web}/`);
+    const mix = fleet.map((camera, index) => `${camera.id} ${DEMO_PROFILES[index % DEMO_PROFILES.length]}`).join(', ');
+    logger.info(`demo mode: ${started} of ${fleet.length} simulated cameras connected (${mix}); dashboard at http://127.0.0.1:${app.ports.web}/`);
   }
 
   let stopping = false;

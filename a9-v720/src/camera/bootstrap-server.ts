@@ -11,6 +11,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from '../log.js';
 import { plainIp } from '../util/net.js';
+import { RateLimitedLog } from '../util/rate-limited-log.js';
 import type { DeviceSecrets } from './device-secrets.js';
 import type { CameraRegistry } from './registry.js';
 
@@ -32,6 +33,8 @@ const DEVICE_ID_PATTERN = /^[A-Za-z0-9]{4,32}$/;
 
 export function createBootstrapApp(deps: BootstrapDeps): Koa {
   const { registry, secrets, logger } = deps;
+  // Such firmware calls getDevInfo two or three times per boot: one line per camera is enough.
+  const mqttOnlyLog = new RateLimitedLog(60 * 60_000);
   const app = new Koa();
   const router = new Router();
 
@@ -92,10 +95,13 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa {
       const camera = registry.get(id);
       if (!camera?.online) registry.noteMqttOnly(id, ctx.state.ip);
       const firmware = firmwareHeader(ctx);
-      logger.warn(
-        { camera: id, ip: ctx.state.ip, firmware },
-        `camera ${id} (${ctx.state.ip}, firmware ${firmware ?? 'unknown'}) called getDevInfo: newer "MQTT-only" firmware that may never open the TCP channel; please report it`,
+      mqttOnlyLog.maybe(id, (suppressed) =>
+        logger.warn(
+          { camera: id, ip: ctx.state.ip, firmware, suppressed },
+          `camera ${id} (${ctx.state.ip}, firmware ${firmware ?? 'unknown'}) called getDevInfo: newer "MQTT-only" firmware that may never open the TCP channel; please report it`,
+        ),
       );
+      logger.debug({ camera: id, ip: ctx.state.ip }, `camera ${id} (${ctx.state.ip}) called getDevInfo`);
     }
   });
 

@@ -3,8 +3,9 @@
  * 127.0.0.12, …) so they show distinct IPs in the dashboard. Used by the demo mode,
  * the simulate CLI and benchmarks.
  */
-import { createAlawTone } from './media-encoder.js';
+import { createAlawTone, createPcmTone } from './media-encoder.js';
 import { framesForCamera } from './frame-library.js';
+import { CAMERA_PROFILES, type ProfileName } from './profiles.js';
 import { SimulatedCamera, type SimulatedCameraOptions } from './simulated-camera.js';
 
 export interface FleetOptions {
@@ -19,6 +20,8 @@ export interface FleetOptions {
   readonly fps?: number;
   readonly heartbeatMs?: number;
   readonly withMedia?: boolean;
+  /** Behaviour per camera, cycled over the fleet (camera i gets profiles[i % length]). Default: ideal. */
+  readonly profiles?: readonly ProfileName[];
   readonly overrides?: Partial<SimulatedCameraOptions>;
 }
 
@@ -35,9 +38,14 @@ export function loopbackAddress(index: number, firstOctet = 11): string {
 
 export function createFleet(options: FleetOptions): SimulatedCamera[] {
   const prefix = options.idPrefix ?? '0800c0D';
-  const tone = createAlawTone();
+  const alaw = createAlawTone()(8000);
+  const pcm = createPcmTone()(8000);
+  const profiles = options.profiles ?? [];
   return Array.from({ length: options.count }, (_, index) => {
     const id = fleetCameraId(prefix, index);
+    const profile = profiles.length > 0 ? (profiles[index % profiles.length] as ProfileName) : 'ideal';
+    const behaviour = CAMERA_PROFILES[profile].behaviour;
+    const audioFormat = options.overrides?.audioFormat ?? ('audioFormat' in behaviour ? behaviour.audioFormat : undefined);
     return new SimulatedCamera({
       id,
       host: options.host,
@@ -46,7 +54,8 @@ export function createFleet(options: FleetOptions): SimulatedCamera[] {
       heartbeatMs: options.heartbeatMs,
       fps: options.fps,
       frames: options.withMedia === false ? undefined : framesForCamera(id),
-      audio: options.withMedia === false ? undefined : tone(8000),
+      audio: options.withMedia === false ? undefined : audioFormat === 'pcm16' ? pcm : alaw,
+      ...behaviour,
       ...options.overrides,
     });
   });

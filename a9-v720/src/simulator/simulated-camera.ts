@@ -1,7 +1,14 @@
 /**
  * A simulated A9/V720 camera speaking the real protocol over real sockets: HTTP bootstrap,
  * TCP registration and heartbeats, the NAT/probe handshake, base info and setting echoes,
- * and JPEG/A-law media over UDP. Used by tests, benchmarks and the demo mode.
+ * and JPEG/A-law/PCM media over UDP. Used by tests, benchmarks and the demo mode.
+ *
+ * By default it is an ideal camera. On request it misbehaves the way real firmware and home
+ * Wi-Fi do (PROTOCOL.md §5, §8): datagram loss, neighbour swaps, delays and duplicates; resends of
+ * packets the server's 605 confirms did not list; audio on its own pkg_id counter; PCM audio as
+ * cmd 6; fragments without 250/251/252 flags; first-boot and getDevInfo-only bootstrap; requests
+ * left unanswered. All randomness comes from a seeded PRNG (`seed`, else derived from the id), so
+ * a run is reproducible. Named bundles of these live in profiles.ts.
  */
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
@@ -10,9 +17,16 @@ import { Cmd, decodeDatagram, type Packet } from '../protocol/header.js';
 import { isObject, optionalNumber, optionalString, parseJsonObject } from '../protocol/json.js';
 import { encodeCameraJson } from '../protocol/messages.js';
 import { PacketStreamDecoder } from '../protocol/stream-decoder.js';
-import { bootstrap } from './bootstrap-client.js';
+import { bootstrap, firstBootRegistration, getDevInfo } from './bootstrap-client.js';
 import { ChunkedWriter, type WriteMode } from './chunked-writer.js';
-import { encodeAudioPacket, encodeJpegFragments } from './media-encoder.js';
+import { impairBurst, isImpaired, newImpairmentCounters, type ImpairmentCounters, type ImpairmentOptions } from './impairments.js';
+import { encodeAudioPacket, encodeJpegFragments, encodePcmPacket, FRAME_TAIL_BYTES } from './media-encoder.js';
+import { ResendBuffer, type ResendCounters, type ResendOptions } from './resend-buffer.js';
+import { seededRandom, seedFromText, type Random } from './seeded-random.js';
+
+export type AudioFormat = 'alaw' | 'pcm16';
+/** How the camera finds its server: the captured flow, first boot, or getDevInfo-only firmware. */
+export type BootstrapFlow = 'conf-check' | 'first-boot' | 'mqtt-only';
 
 export interface SimulatedCameraOptions {
   readonly id: string;
@@ -27,12 +41,29 @@ export interface SimulatedCameraOptions {
   /** JPEG frames to stream in a loop; without frames the camera never sends video. */
   readonly frames?: readonly Buffer[];
   readonly fps?: number;
-  /** A-law bytes to loop as audio; empty = no audio. */
+  /** Audio samples to loop (A-law bytes, or s16le bytes for `pcm16`); empty = no audio. */
   readonly audio?: Buffer;
-  /** Probability that a media datagram is lost. */
+  /** cmd 4 A-law (default) or cmd 6 PCM s16le 8 kHz mono (firmware 202312111512). */
+  readonly audioFormat?: AudioFormat;
+  /** Audio packets per second, interleaved with the JPEG fragments. Default 20. */
+  readonly audioPacketsPerSecond?: number;
+  /** 'shared' (default): one pkg_id counter for video and audio; 'separate': audio has its own. */
+  readonly audioCounter?: 'shared' | 'separate';
+  /** Probability that a media datagram is lost (shorthand for impairments.loss). */
   readonly packetLoss?: number;
-  /** Probability that a media datagram is swapped with the next one. */
+  /** Probability that a media datagram is swapped with the next one (shorthand for impairments.swap). */
   readonly reorder?: number;
+  /** What the network does to media datagrams; merged over packetLoss / reorder. */
+  readonly impairments?: ImpairmentOptions;
+  /** Resend media packets the 605 confirms did not list, like real firmware. Default: off. */
+  readonly resend?: ResendOptions | boolean;
+  /** Bytes after the JPEG in a frame's last fragment: (n-4) unknown + u32 size. Default 5, as measured. */
+  readonly frameTailBytes?: number;
+  /** false: fragments carry msg_flag 0 instead of 250/251/252 (firmware that ignores 298). */
+  readonly fragmentFlags?: boolean;
+  /** Seed of the PRNG behind every misbehaviour; default derived from the id. */
+  readonly seed?: number;
+  /** Overrides the seeded PRNG (tests that share one PRNG between several cameras). */
   readonly random?: () => number;
   /** Reconnect after a lost connection; false = stay down. */
   readonly reconnect?: boolean;
@@ -43,6 +74,12 @@ export interface SimulatedCameraOptions {
   readonly sloppyJson?: boolean;
   /** Register with this token instead of the bootstrap pwd. */
   readonly tokenOverride?: string;
+  /** Default 'conf-check'. 'mqtt-only' calls getDevInfo and never opens TCP (firmware 202411152039). */
+  readonly bootstrapFlow?: BootstrapFlow;
+  /** Probability that a request (a 301 command, a UDP 50 probe request) gets no answer; the command still acts. */
+  readonly skipAnswers?: number;
+  /** false: the camera never sends heartbeats (the server must not rely on them). Default true. */
+  readonly heartbeats?: boolean;
 }
 
 export interface SimulatedCameraStats {
@@ -53,6 +90,14 @@ export interface SimulatedCameraStats {
   datagramsSent: number;
   datagramsDropped: number;
   confirmsReceived: number;
+  /** Audio packets generated (before the network had its way with them). */
+  audioPacketsSent: number;
+  /** Frames whose every fragment left the camera at least once (not lost on every try). */
+  framesOnWire: number;
+  /** Requests deliberately left unanswered (skipAnswers). */
+  answersSkipped: number;
+  impairments: ImpairmentCounters;
+  resends: ResendCounters;
   /** Latency of each heartbeat answer in ms (bounded ring, for benchmarks). */
   heartbeatLatenciesMs: number[];
 }
@@ -64,13 +109,23 @@ export interface SimulatedCameraEvents {
   command: [content: Record<string, unknown>];
   streaming: [on: boolean];
   frameSent: [jpeg: Buffer, index: number];
+  /** Every fragment of frame `index` has now left the camera at least once; `at` = performance.now(). */
+  frameOnWire: [index: number, at: number];
   error: [error: Error];
 }
 
 const MAX_LATENCY_SAMPLES = 10_000;
+/** Frames whose fragments are tracked until all went out; older ones are forgotten (bounded memory). */
+const MAX_TRACKED_FRAMES = 64;
+/** First pkg_id of the separate audio counter: far from the video ids, as a second counter would be. */
+const SEPARATE_AUDIO_FIRST_PKG_ID = 1;
+
+interface TrackedFrame {
+  readonly index: number;
+  readonly missing: Set<number>;
+}
 
 export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
-  readonly id: string;
   readonly stats: SimulatedCameraStats = {
     registrations: 0,
     heartbeatsSent: 0,
@@ -79,6 +134,11 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
     datagramsSent: 0,
     datagramsDropped: 0,
     confirmsReceived: 0,
+    audioPacketsSent: 0,
+    framesOnWire: 0,
+    answersSkipped: 0,
+    impairments: newImpairmentCounters(),
+    resends: { resent: 0, confirmed: 0, abandoned: 0 },
     heartbeatLatenciesMs: [],
   };
   /** Every 301 content the server sent, in order. */
@@ -95,17 +155,35 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
   private pendingHeartbeats: number[] = [];
   private cliTarget = '';
   private pkgId = 1000;
+  private audioPkgId = SEPARATE_AUDIO_FIRST_PKG_ID;
   private frameIndex = 0;
   private audioOffset = 0;
+  /** Fractional audio packets owed to the next frame (packets per second / fps is rarely whole). */
+  private audioDue = 0;
   private stopped = true;
   private connected = false;
   private failures = 0;
-  private readonly random: () => number;
+  private currentId: string;
+  private readonly random: Random;
+  /** A separate PRNG for the network, so TCP write splits or reconnect jitter do not shift losses. */
+  private readonly networkRandom: Random;
+  private readonly impairments: ImpairmentOptions;
+  private readonly resendBuffer: ResendBuffer<Buffer> | undefined;
+  private resendTimer: NodeJS.Timeout | undefined;
+  private readonly delayedSends = new Set<NodeJS.Timeout>();
+  /** pkg_id of a video fragment → its frame, until every fragment went out once. */
+  private readonly trackedFrames = new Map<number, TrackedFrame>();
 
   constructor(private readonly options: SimulatedCameraOptions) {
     super();
-    this.id = options.id;
-    this.random = options.random ?? Math.random;
+    this.currentId = options.id;
+    const seed = options.seed ?? seedFromText(options.id);
+    this.random = options.random ?? seededRandom(seed);
+    this.networkRandom = options.random ?? seededRandom(seed ^ 0x5eed);
+    this.impairments = { loss: options.packetLoss, swap: options.reorder, ...options.impairments };
+    const resend = options.resend ?? false;
+    this.resendBuffer = resend === false ? undefined : new ResendBuffer(resend === true ? {} : resend);
+    this.stats.resends = this.resendBuffer?.counters ?? this.stats.resends;
     this.baseInfo = {
       IrLed: 0,
       devPower: 87,
@@ -119,6 +197,11 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
       version: options.firmware ?? '202212011602',
       ...options.baseInfo,
     };
+  }
+
+  /** The device id; a first-boot camera adopts the one registerDevices hands out. */
+  get id(): string {
+    return this.currentId;
   }
 
   get isConnected(): boolean {
@@ -173,7 +256,17 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
 
   private async connectOnce(): Promise<void> {
     const firmware = this.options.firmware ?? '202212011602';
-    const answer = await bootstrap(this.options.host, this.options.httpPort, this.id, firmware, this.options.localAddress);
+    const { host, httpPort, localAddress } = this.options;
+    const flow = this.options.bootstrapFlow ?? 'conf-check';
+    if (flow === 'mqtt-only') {
+      // Firmware 202411152039: asks getDevInfo two or three times, then only talks MQTT (not simulated).
+      for (let i = 0; i < 3; i++) await getDevInfo(host, httpPort, this.id, firmware, localAddress);
+      return;
+    }
+    if (flow === 'first-boot' && this.stats.registrations === 0) {
+      this.currentId = await firstBootRegistration(host, httpPort, this.id, firmware, localAddress);
+    }
+    const answer = await bootstrap(host, httpPort, this.id, firmware, localAddress);
     await new Promise<void>((resolve, reject) => {
       const socket = net.connect({ host: answer.host, port: answer.tcpPort, localAddress: this.options.localAddress });
       this.socket = socket;
@@ -225,7 +318,7 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
     this.failures = 0;
     this.stats.registrations++;
     const heartbeatMs = this.options.heartbeatMs ?? 5000;
-    this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), heartbeatMs);
+    if (this.options.heartbeats !== false) this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), heartbeatMs);
     this.emit('registered');
   }
 
@@ -337,22 +430,94 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
     this.udp.send(datagram, this.udpTarget.port, this.udpTarget.address);
   }
 
+  /**
+   * Media datagrams go through the simulated network: lost, swapped, delayed or duplicated as
+   * configured. What actually leaves the camera is counted towards "frame on wire".
+   */
+  private transmit(burst: Buffer[]): void {
+    if (!isImpaired(this.impairments)) {
+      for (const datagram of burst) this.putOnWire(datagram);
+      return;
+    }
+    const before = this.stats.impairments.lost;
+    const { now, later } = impairBurst(burst, this.impairments, this.networkRandom, this.stats.impairments);
+    this.stats.datagramsDropped += this.stats.impairments.lost - before;
+    for (const datagram of now) this.putOnWire(datagram);
+    for (const { item, afterMs } of later) {
+      const timer = setTimeout(() => {
+        this.delayedSends.delete(timer);
+        this.putOnWire(item);
+      }, afterMs);
+      this.delayedSends.add(timer);
+    }
+  }
+
+  private putOnWire(datagram: Buffer): void {
+    if (!this.udp) return;
+    this.sendUdp(datagram);
+    if (datagram.readUInt16LE(4) !== Cmd.JpegFragment) return;
+    const pkgId = datagram.readUInt32LE(16);
+    const frame = this.trackedFrames.get(pkgId);
+    if (!frame) return;
+    this.trackedFrames.delete(pkgId);
+    frame.missing.delete(pkgId);
+    if (frame.missing.size === 0) {
+      this.stats.framesOnWire++;
+      this.emit('frameOnWire', frame.index, performance.now());
+    }
+  }
+
+  private trackFrame(index: number, pkgIds: readonly number[]): void {
+    const frame: TrackedFrame = { index, missing: new Set(pkgIds) };
+    for (const id of pkgIds) this.trackedFrames.set(id, frame);
+    // Bounded: forget the oldest frames' fragments (they will never complete anyway).
+    while (this.trackedFrames.size > MAX_TRACKED_FRAMES * 64) {
+      const oldest = this.trackedFrames.keys().next();
+      if (oldest.done) break;
+      this.trackedFrames.delete(oldest.value);
+    }
+  }
+
   private onUdp(datagram: Buffer): void {
     const decoded = decodeDatagram(datagram);
     if (!decoded.ok) return;
     const packet = decoded.packet;
     if (packet.cmd === Cmd.RetransmitConfirm) {
       this.stats.confirmsReceived++;
+      this.onConfirm(packet.payload);
       return;
     }
     if (packet.cmd !== Cmd.Json) return;
     const json = parseJsonObject(packet.payload);
-    if (json.ok && optionalNumber(json.value, 'code') === 50) {
+    if (json.ok && optionalNumber(json.value, 'code') === 50 && !this.skipThisAnswer()) {
       this.sendUdp(encodeCameraJson({ code: 51, devTarget: this.id, status: 200 }));
     }
   }
 
+  /** A 605 lists the pkg_ids the server received; what it did not list is resent shortly after. */
+  private onConfirm(payload: Buffer): void {
+    const buffer = this.resendBuffer;
+    if (!buffer) return;
+    const ids: number[] = [];
+    for (let offset = 0; offset + 4 <= payload.length; offset += 4) ids.push(payload.readUInt32LE(offset));
+    buffer.confirm(ids, performance.now());
+    if (this.resendTimer) return;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined;
+      const due = buffer.due(performance.now());
+      if (due.length > 0 && this.isStreaming) this.transmit(due.map((packet) => packet.item));
+    }, buffer.resendDelayMs + 1);
+  }
+
+  private skipThisAnswer(): boolean {
+    const rate = this.options.skipAnswers ?? 0;
+    if (rate <= 0 || this.random() >= rate) return false;
+    this.stats.answersSkipped++;
+    return true;
+  }
+
   private reply(content: Record<string, unknown>): void {
+    if (this.skipThisAnswer()) return;
     if (this.options.sloppyJson) {
       const inner = JSON.stringify(content).replace(/,/g, ' , ').replace(/:/g, ':  ');
       this.writer?.write(encodeCameraJson(`{"code": 301 , "target": "${this.cliTarget}", "content":  ${inner} }`));
@@ -410,38 +575,72 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
     if (!this.streamTimer) return;
     clearInterval(this.streamTimer);
     this.streamTimer = undefined;
+    if (this.resendTimer) clearTimeout(this.resendTimer);
+    this.resendTimer = undefined;
+    for (const timer of this.delayedSends) clearTimeout(timer);
+    this.delayedSends.clear();
+    this.resendBuffer?.clear();
+    this.trackedFrames.clear();
     this.emit('streaming', false);
   }
 
   private sendFrame(frames: readonly Buffer[]): void {
     const index = this.frameIndex++;
     const jpeg = frames[index % frames.length] as Buffer;
-    const { datagrams, nextPkgId } = encodeJpegFragments(jpeg, this.pkgId);
-    this.pkgId = nextPkgId;
-    const loss = this.options.packetLoss ?? 0;
-    const reorder = this.options.reorder ?? 0;
-    const outgoing = datagrams.filter(() => {
-      if (loss > 0 && this.random() < loss) {
-        this.stats.datagramsDropped++;
-        return false;
-      }
-      return true;
+    const fps = this.options.fps ?? 10;
+    const { datagrams } = encodeJpegFragments(jpeg, 0, {
+      tailBytes: this.options.frameTailBytes ?? FRAME_TAIL_BYTES,
+      fragmentFlags: this.options.fragmentFlags,
     });
-    if (reorder > 0) {
-      for (let i = 0; i + 1 < outgoing.length; i++) {
-        if (this.random() < reorder) [outgoing[i], outgoing[i + 1]] = [outgoing[i + 1] as Buffer, outgoing[i] as Buffer];
+    // The audio recorded during this frame interval goes out between the fragments, as real
+    // firmware interleaves them (PROTOCOL.md §5); positions come from the seeded PRNG.
+    const audio = this.audioPackets(fps);
+    const slots = datagrams.map(() => [] as Buffer[]);
+    for (const chunk of audio) slots[Math.floor(this.random() * slots.length)]?.push(chunk);
+    const burst: Buffer[] = [];
+    const videoIds: number[] = [];
+    const separate = this.options.audioCounter === 'separate';
+    const pcm = this.options.audioFormat === 'pcm16';
+    datagrams.forEach((fragment, i) => {
+      for (const samples of slots[i] ?? []) {
+        const id = separate ? this.audioPkgId++ : this.pkgId++;
+        this.audioPkgId >>>= 0;
+        this.pkgId >>>= 0;
+        burst.push(pcm ? encodePcmPacket(samples, id) : encodeAudioPacket(samples, id));
       }
+      const id = this.pkgId;
+      this.pkgId = (this.pkgId + 1) >>> 0;
+      fragment.writeUInt32LE(id, 16);
+      videoIds.push(id);
+      burst.push(fragment);
+    });
+    this.trackFrame(index, videoIds);
+    if (this.resendBuffer) {
+      const now = performance.now();
+      for (const datagram of burst) this.resendBuffer.sent(datagram.readUInt32LE(16), datagram, now);
     }
-    for (const datagram of outgoing) this.sendUdp(datagram);
+    this.transmit(burst);
     this.stats.framesSent++;
     this.emit('frameSent', jpeg, index);
+  }
+
+  /** The audio packets of one frame interval: 8000 Hz × 1/pps s each, A-law 1 byte or PCM 2 bytes per sample. */
+  private audioPackets(fps: number): Buffer[] {
     const audio = this.options.audio;
-    if (audio && audio.length > 0) {
-      const bytes = Math.round(8000 / (this.options.fps ?? 10));
-      const chunk = Buffer.alloc(bytes);
+    if (!audio || audio.length === 0) return [];
+    const perSecond = this.options.audioPacketsPerSecond ?? 20;
+    this.audioDue += perSecond / fps;
+    const count = Math.floor(this.audioDue);
+    this.audioDue -= count;
+    const bytes = Math.round(8000 / perSecond) * (this.options.audioFormat === 'pcm16' ? 2 : 1);
+    const out: Buffer[] = [];
+    for (let n = 0; n < count; n++) {
+      const chunk = Buffer.allocUnsafe(bytes);
       for (let i = 0; i < bytes; i++) chunk[i] = audio[(this.audioOffset + i) % audio.length] as number;
       this.audioOffset = (this.audioOffset + bytes) % audio.length;
-      this.sendUdp(encodeAudioPacket(chunk, this.pkgId++));
+      out.push(chunk);
     }
+    this.stats.audioPacketsSent += out.length;
+    return out;
   }
 }

@@ -35,14 +35,14 @@ const frames = (results: readonly AssemblerResult[]): Buffer[] =>
 test('the encoder writes the observed fragment header byte for byte', () => {
   const jpeg = fakeJpeg(3000);
   const { datagrams } = encodeJpegFragments(jpeg, 2802);
-  // 3004 + 6 trailer bytes = 3010 → 1004 + 1004 + 1002
+  // 3004 + 5 tail bytes (1 unknown + u32 size, as measured, PROTOCOL.md §5) = 3009 → 1004 + 1004 + 1001
   assert.equal(datagrams.length, 3);
   assert.deepEqual(datagrams[1]!.subarray(0, 20), hex('ec030000 0100 fb 00 0000000000000000 f30a0000'));
   assert.deepEqual(datagrams[0]!.subarray(4, 7), hex('0100 fa'));
-  assert.deepEqual(datagrams[2]!.subarray(0, 7), hex('ea030000 0100 fc'));
+  assert.deepEqual(datagrams[2]!.subarray(0, 7), hex('e9030000 0100 fc'));
   const last = datagrams[2]!;
-  assert.equal(last.readUInt32LE(last.length - 4), jpeg.length, 'trailer declares the JPEG length');
-  assert.deepEqual(last.subarray(last.length - 8, last.length - 6), hex('ffd9'), 'JPEG ends right before the 2 extra bytes');
+  assert.equal(last.readUInt32LE(last.length - 4), jpeg.length, 'tail declares the JPEG length');
+  assert.deepEqual(last.subarray(last.length - 7, last.length - 5), hex('ffd9'), 'JPEG ends right before the 1 unknown byte');
 });
 
 test('the assembler accepts the observed middle fragment header', () => {
@@ -234,7 +234,7 @@ test('a gap right before a whole frame reports both the drop and the frame', () 
 test('fragment payloads are 1004 bytes and ids are consecutive across the u32 wrap', () => {
   const { datagrams, nextPkgId } = encodeJpegFragments(fakeJpeg(5000), 0xffff_fffe);
   const ids = datagrams.map((d) => decode(d).pkgId);
-  // 5002-byte JPEG + 6 trailer bytes = 5008 → 5 fragments
+  // 5002-byte JPEG + 5 tail bytes = 5007 → 5 fragments
   assert.deepEqual(ids, [0xffff_fffe, 0xffff_ffff, 0, 1, 2]);
   assert.equal(nextPkgId, 3);
   assert.ok(datagrams.slice(0, -1).every((d) => d.length === 20 + FRAGMENT_PAYLOAD_BYTES));

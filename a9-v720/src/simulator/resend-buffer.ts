@@ -1,0 +1,117 @@
+/**
+ * The camera side of retransmission (PROTOCOL.md §5): real firmware keeps the media packets it
+ * sent recently and sends again those that the server's 605 confirms did not list. Pure: time
+ * is passed in, the caller sends what `due` returns.
+ *
+ * A packet counts as missed when a confirm arrives at least `graceMs` after the packet was sent
+ * (the server had time to see it) and does not list it; it is resent `resendDelayMs` after that
+ * confirm, at most `maxResends` times. Packets are forgotten when confirmed, after `keepMs`, or
+ * when more than `maxPackets` are held (oldest first), so memory stays bounded whatever the server
+ * does — including a server that never confirms anything (then nothing is ever resent).
+ */
+
+export interface ResendOptions {
+  /** A confirm must arrive this long after a send before its silence means "missed". Default 20. */
+  readonly graceMs?: number;
+  /** Wait after the confirm that missed a packet before resending it. Default 10. */
+  readonly resendDelayMs?: number;
+  /** Resends per packet. Default 2. */
+  readonly maxResends?: number;
+  /** Forget a packet this long after its first send. Default 1000. */
+  readonly keepMs?: number;
+  /** Packets held at most. Default 1024. */
+  readonly maxPackets?: number;
+}
+
+export interface ResendCounters {
+  resent: number;
+  confirmed: number;
+  /** Packets forgotten unconfirmed (too old, too many, resends used up). */
+  abandoned: number;
+}
+
+interface SentPacket<T> {
+  readonly item: T;
+  readonly firstSentAt: number;
+  lastSentAt: number;
+  resends: number;
+  /** When a confirm showed this packet missing; undefined while not known to be missing. */
+  missedAt: number | undefined;
+}
+
+export class ResendBuffer<T> {
+  private readonly graceMs: number;
+  readonly resendDelayMs: number;
+  private readonly maxResends: number;
+  private readonly keepMs: number;
+  private readonly maxPackets: number;
+  /** pkg_id → packet, in first-send order (a Map keeps insertion order). */
+  private readonly packets = new Map<number, SentPacket<T>>();
+  readonly counters: ResendCounters = { resent: 0, confirmed: 0, abandoned: 0 };
+
+  constructor(options: ResendOptions = {}) {
+    this.graceMs = options.graceMs ?? 20;
+    this.resendDelayMs = options.resendDelayMs ?? 10;
+    this.maxResends = options.maxResends ?? 2;
+    this.keepMs = options.keepMs ?? 1000;
+    this.maxPackets = options.maxPackets ?? 1024;
+  }
+
+  get size(): number {
+    return this.packets.size;
+  }
+
+  /** A media packet went out for the first time (whether or not the network then lost it). */
+  sent(pkgId: number, item: T, now: number): void {
+    const id = pkgId >>> 0;
+    this.packets.delete(id);
+    this.packets.set(id, { item, firstSentAt: now, lastSentAt: now, resends: 0, missedAt: undefined });
+    while (this.packets.size > this.maxPackets) this.forgetOldest();
+  }
+
+  /** A 605 arrived listing `pkgIds`: those are done; older unlisted ones are missed. */
+  confirm(pkgIds: readonly number[], now: number): void {
+    for (const id of pkgIds) {
+      if (this.packets.delete(id >>> 0)) this.counters.confirmed++;
+    }
+    for (const packet of this.packets.values()) {
+      if (packet.missedAt === undefined && now - packet.lastSentAt >= this.graceMs) packet.missedAt = now;
+    }
+  }
+
+  /** Packets to send again at `now`; also forgets expired ones. */
+  due(now: number): { pkgId: number; item: T }[] {
+    const out: { pkgId: number; item: T }[] = [];
+    for (const [pkgId, packet] of this.packets) {
+      if (now - packet.firstSentAt > this.keepMs) {
+        this.packets.delete(pkgId);
+        this.counters.abandoned++;
+        continue;
+      }
+      if (packet.missedAt === undefined || now - packet.missedAt < this.resendDelayMs) continue;
+      if (packet.resends >= this.maxResends) {
+        this.packets.delete(pkgId);
+        this.counters.abandoned++;
+        continue;
+      }
+      packet.resends++;
+      packet.lastSentAt = now;
+      packet.missedAt = undefined;
+      this.counters.resent++;
+      out.push({ pkgId, item: packet.item });
+    }
+    return out;
+  }
+
+  /** The stream stopped: nothing is resent any more. */
+  clear(): void {
+    this.packets.clear();
+  }
+
+  private forgetOldest(): void {
+    const oldest = this.packets.keys().next();
+    if (oldest.done) return;
+    this.packets.delete(oldest.value);
+    this.counters.abandoned++;
+  }
+}
