@@ -20,6 +20,8 @@ export interface FleetOptions {
   readonly fps?: number;
   readonly heartbeatMs?: number;
   readonly withMedia?: boolean;
+  /** Frames per camera id; default: the library's frames for that id. */
+  readonly framesFor?: (cameraId: string) => Buffer[];
   /** Behaviour per camera, cycled over the fleet (camera i gets profiles[i % length]). Default: ideal. */
   readonly profiles?: readonly ProfileName[];
   readonly overrides?: Partial<SimulatedCameraOptions>;
@@ -53,7 +55,7 @@ export function createFleet(options: FleetOptions): SimulatedCamera[] {
       localAddress: options.distinctAddresses === false ? undefined : loopbackAddress(index, options.firstOctet),
       heartbeatMs: options.heartbeatMs,
       fps: options.fps,
-      frames: options.withMedia === false ? undefined : framesForCamera(id),
+      frames: options.withMedia === false ? undefined : (options.framesFor ?? framesForCamera)(id),
       audio: options.withMedia === false ? undefined : audioFormat === 'pcm16' ? pcm : alaw,
       ...behaviour,
       ...options.overrides,
