@@ -25,7 +25,8 @@ export interface ServerProcess {
   problems: string[];
 }
 
-export async function startServerProcess(options: Record<string, unknown> = {}): Promise<ServerProcess> {
+/** `extraArgs` go to the server's command line (e.g. `--demo 50`). */
+export async function startServerProcess(options: Record<string, unknown> = {}, extraArgs: readonly string[] = []): Promise<ServerProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'a9-bench-'));
   const ports = { http: await freePort(), tcp: await freePort(), web: await freePort() };
   const optionsFile = path.join(dataDir, 'options.json');
@@ -36,7 +37,7 @@ export async function startServerProcess(options: Record<string, unknown> = {}):
   const root = new URL('..', import.meta.url);
   // Measure what the add-on runs: the compiled build, not the TypeScript loader.
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  const child = spawn(process.execPath, ['dist/main.js', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1'], {
+  const child = spawn(process.execPath, ['dist/main.js', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1', ...extraArgs], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -193,7 +193,7 @@ function buildTile(id) {
       'div',
       { className: 'tile-badges' },
       el('span', { className: 'badge', dataset: { field: 'status' } }),
-      el('span', { className: 'badge badge-live', dataset: { field: 'streaming' }, text: 'Live', title: 'The camera is streaming (someone is watching)', hidden: true }),
+      el('span', { className: 'badge badge-live', dataset: { field: 'streaming' }, text: 'Streaming', title: 'The camera is streaming (someone is watching it)', hidden: true }),
       // Motion: filled once the API reports it (camera.motion).
       el('span', { className: 'badge badge-motion', dataset: { field: 'motion' }, text: 'Motion', hidden: true }),
     ),
