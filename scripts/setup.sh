@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the add-on's development needs on a fresh Debian machine: npm packages
-# always; with --test also mosquitto (MQTT tests), chromium (dashboard tests) and shellcheck.
+# always; with --test also mosquitto (MQTT tests), chromium (dashboard tests), shellcheck, and
+# iproute2 + nftables (the network-namespace DNAT test, run as root) and apparmor (its parser
+# checks apparmor.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +11,9 @@ if [ "${1:-}" = "--test" ]; then
   command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+  command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing+=(iproute2)
+  command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || missing+=(nftables)
+  command -v apparmor_parser >/dev/null 2>&1 || [ -x /usr/sbin/apparmor_parser ] || missing+=(apparmor)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "setup: installing ${missing[*]} with apt-get"
     SUDO=""

@@ -72,6 +72,16 @@ type OptionSpec =
 export type OptionName = keyof typeof OPTION_SPECS;
 export const OPTION_NAMES = Object.keys(OPTION_SPECS) as OptionName[];
 
+/**
+ * Options for running outside the add-on only. In the add-on the ports are fixed inside the
+ * container (the manifest's `ports` keys, `ingress_port`, the watchdog); the user remaps the
+ * host side in the Network panel, and the add-on learns that mapping from the Supervisor.
+ */
+export const STANDALONE_OPTIONS = ['http_port', 'tcp_port', 'web_port'] as const satisfies readonly OptionName[];
+
+/** The container ports of the add-on: config.yaml's `ports` keys and `ingress_port`. */
+export const ADDON_PORTS = { http: 80, tcp: 6123, web: 1234 } as const;
+
 function checkOption(name: string, spec: OptionSpec, value: unknown): unknown {
   const fail = (expected: string): never => {
     throw new ConfigError(`option "${name}": expected ${expected}, got ${JSON.stringify(value)}`);
@@ -205,10 +215,15 @@ export function loadConfig(argv: readonly string[], addonOptionsFile = ADDON_OPT
   const rawHttpPortSet = (raw as Raw)['http_port'] !== undefined;
   const demoCameras = cli.demoCameras ?? 0;
   const httpPort = !inAddon && !rawHttpPortSet ? 8080 : (options.http_port as number);
+  if (inAddon) {
+    for (const name of STANDALONE_OPTIONS) {
+      if ((raw as Raw)[name] !== undefined) warnings.push(`option "${name}" is ignored in the add-on: change the host port in the add-on's Network settings instead`);
+    }
+  }
   const config: Config = {
-    httpPort,
-    tcpPort: options.tcp_port as number,
-    webPort: options.web_port as number,
+    httpPort: inAddon ? ADDON_PORTS.http : httpPort,
+    tcpPort: inAddon ? ADDON_PORTS.tcp : (options.tcp_port as number),
+    webPort: inAddon ? ADDON_PORTS.web : (options.web_port as number),
     serverIp: (options.server_ip as string | undefined) ?? (demoCameras > 0 ? '127.0.0.1' : undefined),
     offlineAfterSeconds: options.offline_after as number,
     mqtt: {

@@ -217,6 +217,10 @@ export class CameraSession {
   private async runHandshake(): Promise<void> {
     const nat = this.natTarget(this.link.localAddress);
     this.setState('nat');
+    this.logger.debug(
+      { camera: this.cameraId, natIp: nat.address, natPort: nat.port, localAddress: this.link.localAddress },
+      `camera ${this.cameraId}: NAT request (11) asks for UDP to ${nat.address}:${nat.port} (reached us on ${this.link.localAddress})`,
+    );
     // Step 2: ask the camera to open the UDP data channel towards us.
     const probe = this.waitForProbe(this.timeouts.probeMs, 'no UDP probe (51) after the NAT request (11)');
     this.link.send(

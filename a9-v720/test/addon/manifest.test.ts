@@ -3,26 +3,28 @@
  * against the Supervisor's rules and against the option definitions in src/config.ts.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { OPTION_NAMES, validateOptions } from '../../src/config.js';
+import { ADDON_PORTS, OPTION_NAMES, STANDALONE_OPTIONS, validateOptions } from '../../src/config.js';
 import {
   ADDON_DIR,
+  apparmorProblems,
   checkOptionValue,
   FORBIDDEN_KEYS,
   isRecord,
   parseSchemaType,
   readYaml,
   REPO_ROOT,
+  RE_APPARMOR_PROFILE,
   RE_DOCKER_PORT,
   RE_PORT_KEY,
   RE_SERVICE,
   RE_SLUG,
   RE_WATCHDOG,
   REQUIRED_KEYS,
-  STARTUP_VALUES,
+  securityRating,
   SUPPORTED_ARCH,
   type SchemaType,
 } from './supervisor-rules.js';
@@ -35,6 +37,8 @@ const manifest: Record<string, unknown> = manifestRaw;
 const options = isRecord(manifest['options']) ? manifest['options'] : {};
 const schema = isRecord(manifest['schema']) ? manifest['schema'] : {};
 const ports = isRecord(manifest['ports']) ? manifest['ports'] : {};
+/** The options of the add-on: config.ts's, without those that only apply outside the add-on. */
+const ADDON_OPTION_NAMES = OPTION_NAMES.filter((name) => !(STANDALONE_OPTIONS as readonly string[]).includes(name));
 
 function schemaTypes(): Map<string, SchemaType> {
   const types = new Map<string, SchemaType>();
@@ -80,31 +84,46 @@ describe('config.yaml against the Supervisor rules', () => {
 
   test('add-on runtime settings the add-on relies on', () => {
     assert.equal(manifest['init'], false, 'init: false (s6-overlay is PID 1 in the base image)');
-    assert.equal(manifest['host_network'], true, 'cameras must reach ports 80/6123 on the host');
+    assert.ok(!('host_network' in manifest), 'runs on the Supervisor network with mapped ports, not on the host network');
+    assert.equal(manifest['hassio_api'], true, 'needs GET /network/info and /addons/self/info');
+    assert.ok(!('hassio_role' in manifest), 'the default role (info calls only) is enough');
     assert.equal(manifest['ingress'], true);
     assert.equal(manifest['panel_icon'], 'mdi:cctv');
-    assert.ok((STARTUP_VALUES as readonly string[]).includes(String(manifest['startup'])));
-    assert.equal(manifest['startup'], 'application');
     const services = manifest['services'];
     assert.ok(Array.isArray(services), 'services must be a list');
     for (const s of services) assert.match(String(s), RE_SERVICE);
-    assert.ok(services.includes('mqtt:need'));
+    assert.deepEqual(services, ['mqtt:want'], 'the add-on runs without a broker too');
     assert.equal(typeof manifest['url'], 'string');
     assert.ok(URL.canParse(manifest['url'] as string), 'url must be a URL');
     const timeout = manifest['timeout'];
     assert.ok(Number.isInteger(timeout) && (timeout as number) >= 10 && (timeout as number) <= 300, 'timeout must be 10–300');
   });
 
-  test('watchdog has the Supervisor format and points at the camera TCP port', () => {
+  test('no keys at their default value (the add-on linter flags them)', () => {
+    const defaults: Record<string, unknown> = { boot: 'auto', startup: 'application', host_network: false, ingress_port: 8099, hassio_role: 'default', apparmor: true };
+    for (const [key, value] of Object.entries(defaults)) {
+      assert.notDeepEqual(manifest[key], value, `"${key}: ${String(value)}" is the default; leave it out`);
+    }
+  });
+
+  test('homeassistant minimum version knows every discovery key used (default_entity_id: 2025.10)', () => {
+    const version = String(manifest['homeassistant'] ?? '');
+    assert.match(version, /^\d{4}\.\d{1,2}\.\d+$/, 'homeassistant must be a quoted version such as "2025.10.0"');
+    const [year, month] = version.split('.').map(Number) as [number, number];
+    const discoverySource = readFileSync(path.join(ADDON_DIR, 'src/ha/discovery.ts'), 'utf8') + readFileSync(path.join(ADDON_DIR, 'src/ha/entities.ts'), 'utf8');
+    if (discoverySource.includes('default_entity_id')) assert.ok(year > 2025 || (year === 2025 && month >= 10), `default_entity_id needs HA 2025.10, manifest says ${version}`);
+  });
+
+  test('watchdog probes the fixed container port of the control channel', () => {
     assert.match(String(manifest['watchdog']), RE_WATCHDOG);
-    const port = /\[PORT:(\d+)\]/.exec(String(manifest['watchdog']))?.[1];
-    assert.equal(Number(port), options['tcp_port'], 'watchdog should probe tcp_port');
-    assert.ok(`${String(port)}/tcp` in ports, 'watchdog port must be a declared port');
+    const port = Number(/\[PORT:(\d+)\]/.exec(String(manifest['watchdog']))?.[1]);
+    assert.equal(port, ADDON_PORTS.tcp, 'watchdog should probe the camera TCP port');
+    assert.ok(`${port}/tcp` in ports, 'watchdog port must be a declared port');
+    for (const key of Object.keys(schema)) assert.ok(!/port/.test(key), `"${key}": no port is a user option in the add-on (the Network panel remaps them)`);
   });
 
   test('ports and ports_description are valid and agree', () => {
     const descriptions = isRecord(manifest['ports_description']) ? manifest['ports_description'] : {};
-    assert.ok(Object.keys(ports).length > 0, 'ports must be declared');
     for (const [key, value] of Object.entries(ports)) {
       assert.match(key, RE_DOCKER_PORT);
       assert.match(key, RE_PORT_KEY, `port key "${key}" should name its protocol`);
@@ -112,13 +131,19 @@ describe('config.yaml against the Supervisor rules', () => {
     }
     assert.deepEqual(Object.keys(descriptions).sort(), Object.keys(ports).sort());
     for (const value of Object.values(descriptions)) assert.equal(typeof value, 'string');
-    for (const key of ['80/tcp', '6123/tcp', '6123/udp', '1234/tcp']) assert.ok(key in ports, `missing port ${key}`);
+    // Exactly the container ports the add-on listens on, each mapped to the same host port by default.
+    const expected = { [`${ADDON_PORTS.http}/tcp`]: ADDON_PORTS.http, [`${ADDON_PORTS.tcp}/tcp`]: ADDON_PORTS.tcp, [`${ADDON_PORTS.tcp}/udp`]: ADDON_PORTS.tcp, [`${ADDON_PORTS.web}/tcp`]: ADDON_PORTS.web };
+    assert.deepEqual(ports, expected);
   });
 
-  test('ingress_port is the web_port default', () => {
-    const ingressPort = manifest['ingress_port'];
-    assert.ok(Number.isInteger(ingressPort) && (ingressPort as number) >= 1 && (ingressPort as number) <= 65535);
-    assert.equal(ingressPort, options['web_port']);
+  test('ingress_port is the fixed container port of the web server', () => {
+    assert.equal(manifest['ingress_port'], ADDON_PORTS.web);
+    assert.ok(`${ADDON_PORTS.web}/tcp` in ports, 'the same server answers LAN media URLs on its mapped port');
+  });
+
+  test('security rating (supervisor/apps/utils.py rating_security) is at least 8 with the AppArmor profile', () => {
+    const rating = securityRating(manifest, existsSync(path.join(ADDON_DIR, 'apparmor.txt')));
+    assert.ok(rating >= 8, `security rating ${rating}`);
   });
 
   test('every schema element is a valid Supervisor type', () => {
@@ -155,8 +180,8 @@ describe('config.yaml against the Supervisor rules', () => {
 describe('config.yaml agrees with src/config.ts', () => {
   const defaults = validateOptions({}).options as Record<string, unknown>;
 
-  test('schema keys are exactly OPTION_NAMES', () => {
-    assert.deepEqual(Object.keys(schema).sort(), [...OPTION_NAMES].sort());
+  test('schema keys are exactly the add-on options of config.ts', () => {
+    assert.deepEqual(Object.keys(schema).sort(), [...ADDON_OPTION_NAMES].sort());
   });
 
   test('validateOptions accepts the manifest defaults, with no unknown keys', () => {
@@ -166,7 +191,7 @@ describe('config.yaml agrees with src/config.ts', () => {
 
   test('defaults agree; options without a default in config.ts are optional', () => {
     const types = schemaTypes();
-    for (const name of OPTION_NAMES) {
+    for (const name of ADDON_OPTION_NAMES) {
       if (defaults[name] === undefined) {
         assert.ok(types.get(name)?.optional, `"${name}" has no default in config.ts, so schema must end in "?"`);
         assert.ok(!(name in options));
@@ -223,6 +248,63 @@ describe('config.yaml agrees with src/config.ts', () => {
         assert.throws(() => validateOptions({ [name]: value }), `${name}: config.ts accepts ${value}`);
       }
     }
+  });
+});
+
+describe('apparmor.txt', () => {
+  const file = path.join(ADDON_DIR, 'apparmor.txt');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const rules = (profile: string): string[] => {
+    // The lines of one (sub)profile's body, without nested profiles.
+    const lines = text.split('\n').map((line) => line.trim());
+    const start = lines.findIndex((line) => line.startsWith(`profile ${profile} `));
+    assert.ok(start >= 0, `profile ${profile} missing`);
+    const body: string[] = [];
+    let depth = 0;
+    for (const line of lines.slice(start + 1)) {
+      if (line.endsWith('{')) depth++;
+      else if (line === '}') {
+        if (depth === 0) break;
+        depth--;
+      } else if (depth === 0) body.push(line);
+    }
+    return body;
+  };
+
+  test('is well formed: one top-level profile named after the slug, balanced, every rule ends with ","', () => {
+    assert.ok(text.startsWith('#include <tunables/global>'), 'starts with #include <tunables/global>');
+    assert.deepEqual(apparmorProblems(text), []);
+    const name = text.split('\n').map((line) => RE_APPARMOR_PROFILE.exec(line)?.[1]).find(Boolean);
+    assert.equal(name, manifest['slug']);
+    assert.ok(!/complain/.test(text), 'enforced, not complain mode');
+    assert.ok(!('apparmor' in manifest), 'config.yaml must not disable AppArmor');
+  });
+
+  test('the checker catches a missing comma and an unbalanced brace', () => {
+    assert.notDeepEqual(apparmorProblems(text.replace('/data/** rw,', '/data/** rw')), []);
+    assert.notDeepEqual(apparmorProblems(text.replace(/\}\s*$/, '')), []);
+  });
+
+  test('grants the camera server what it needs and no more', () => {
+    const parent = rules('a9_v720');
+    assert.ok(parent.includes('/usr/bin/node cx -> camera_server,'), 'node runs in its own profile');
+    assert.ok(parent.includes('/data/** rw,'));
+    const server = rules('camera_server');
+    for (const rule of ['network inet stream,', 'network inet6 stream,', 'network inet dgram,', 'network inet6 dgram,', '/app/** r,', '/data/** rwk,', '@{PROC}/@{pid}/stat r,', '@{PROC}/meminfo r,']) {
+      assert.ok(server.includes(rule), `camera_server lacks "${rule}"`);
+    }
+    assert.ok(!server.some((rule) => /^\/app\/\*\* .*w/.test(rule)), '/app stays read only');
+    assert.ok(!server.some((rule) => /^(capability|network raw|ptrace|mount|file,)/.test(rule)), `no broad rights: ${server.join(' ')}`);
+  });
+
+  test('apparmor_parser accepts it (when installed)', (t) => {
+    const probe = spawnSync('apparmor_parser', ['--version'], { encoding: 'utf8' });
+    if (probe.error) {
+      t.skip('apparmor_parser not installed (apt-get install apparmor; scripts/setup.sh --test does)');
+      return;
+    }
+    const result = spawnSync('apparmor_parser', ['--skip-kernel-load', '--skip-cache', '--quiet', file], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
   });
 });
 

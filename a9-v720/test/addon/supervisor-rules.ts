@@ -43,7 +43,6 @@ export const REQUIRED_KEYS = ['name', 'version', 'slug', 'description', 'arch'] 
  * make the Supervisor pull a prebuilt image that is not published instead of building the Dockerfile.
  */
 export const FORBIDDEN_KEYS = ['advanced', 'codenotary', 'image'] as const;
-export const STARTUP_VALUES = ['initialize', 'system', 'services', 'application', 'once'] as const;
 
 export type Manifest = Record<string, unknown>;
 
@@ -119,4 +118,61 @@ export function checkOptionValue(type: SchemaType, value: unknown): string | und
     case 'device':
       return typeof value === 'string' ? undefined : `expected a device path for ${type.raw}`;
   }
+}
+
+/** Capabilities that cost a rating point (supervisor/apps/utils.py `rating_security`). */
+const RISKY_PRIVILEGES = ['BPF', 'CHECKPOINT_RESTORE', 'DAC_READ_SEARCH', 'NET_ADMIN', 'NET_RAW', 'PERFMON', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_PTRACE', 'SYS_RAWIO'];
+
+/**
+ * The security rating the Supervisor shows (1–8), transcribed from supervisor/apps/utils.py
+ * `rating_security`. `hasProfile`: an apparmor.txt ships with the add-on. Not signed.
+ */
+export function securityRating(manifest: Manifest, hasProfile: boolean): number {
+  let rating = 5;
+  if (manifest['apparmor'] === false) rating -= 1;
+  else if (hasProfile) rating += 1;
+  if (manifest['ingress'] === true) rating += 2;
+  else if (manifest['auth_api'] === true) rating += 1;
+  const privileged = Array.isArray(manifest['privileged']) ? manifest['privileged'].map(String) : [];
+  if (privileged.some((p) => RISKY_PRIVILEGES.includes(p)) || manifest['kernel_modules'] === true) rating -= 1;
+  if (manifest['hassio_role'] === 'manager') rating -= 1;
+  else if (manifest['hassio_role'] === 'admin') rating -= 2;
+  if (manifest['host_network'] === true) rating -= 1;
+  if (manifest['host_pid'] === true) rating -= 2;
+  if (manifest['host_uts'] === true && privileged.includes('SYS_ADMIN')) rating -= 1;
+  if (manifest['docker_api'] === true || manifest['full_access'] === true) rating = 1;
+  return Math.max(Math.min(8, rating), 1);
+}
+
+/** supervisor/utils/apparmor.py: the Supervisor reads the profile name from the one top-level line. */
+export const RE_APPARMOR_PROFILE = /^profile ([^ ]+).*$/;
+
+/**
+ * Structural checks of an AppArmor profile, the way the Supervisor and apparmor_parser read it:
+ * exactly one top-level profile, balanced braces, every rule ends with a comma. Returns problems.
+ */
+export function apparmorProblems(text: string): string[] {
+  const problems: string[] = [];
+  const lines = text.split('\n');
+  const topLevel = lines.filter((line) => RE_APPARMOR_PROFILE.test(line));
+  if (topLevel.length !== 1) problems.push(`expected exactly one top-level "profile" line, found ${topLevel.length}`);
+  let depth = 0;
+  lines.forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return; // comments and #include
+    const where = `line ${index + 1} "${line}"`;
+    if (line.endsWith('{')) {
+      if (!/^profile \S+( flags=\([a-z_,]+\))? \{$/.test(line)) problems.push(`${where}: not a profile header`);
+      depth++;
+    } else if (line === '}') {
+      depth--;
+      if (depth < 0) problems.push(`${where}: unbalanced "}"`);
+    } else if (!line.endsWith(',')) {
+      problems.push(`${where}: a rule must end with ","`);
+    } else if (depth === 0) {
+      problems.push(`${where}: rule outside any profile`);
+    }
+  });
+  if (depth !== 0) problems.push(`unbalanced braces (depth ${depth} at the end)`);
+  return problems;
 }

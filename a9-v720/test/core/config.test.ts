@@ -38,6 +38,14 @@ test('inside the add-on /data/options.json is read and http_port defaults to 80'
   assert.equal(config.serverIp, '192.168.1.5');
 });
 
+test('inside the add-on the ports are the fixed container ports; port options are ignored with a warning', () => {
+  const options = file('options-ports.json', JSON.stringify({ tcp_port: 7000, web_port: 8123 }));
+  const { config, warnings } = loadConfig([], options);
+  assert.deepEqual([config.httpPort, config.tcpPort, config.webPort], [80, 6123, 1234]);
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[0] ?? '', /option "tcp_port" is ignored in the add-on: change the host port in the add-on's Network settings/);
+});
+
 test('--options reads YAML with the same keys; unknown keys are warnings', () => {
   const yaml = file('opts.yaml', 'http_port: 8081\nsnapshot_interval: 30\nmystery: 1\n');
   const { config, warnings } = loadConfig(['--options', yaml, '--data-dir', dir], NO_ADDON);
