@@ -32,7 +32,16 @@ export async function startServerProcess(options: Record<string, unknown> = {}, 
   const optionsFile = path.join(dataDir, 'options.json');
   writeFileSync(
     optionsFile,
-    JSON.stringify({ http_port: ports.http, tcp_port: ports.tcp, web_port: ports.web, server_ip: '127.0.0.1', log_level: 'warn', ...options }),
+    JSON.stringify({
+      http_port: ports.http,
+      tcp_port: ports.tcp,
+      web_port: ports.web,
+      server_ip: '127.0.0.1',
+      log_level: 'warn',
+      // Benchmarks run fleets of hundreds of cameras; bench/flood.ts measures the default cap.
+      max_cameras: 1000,
+      ...options,
+    }),
   );
   const root = new URL('..', import.meta.url);
   // Measure what the add-on runs: the compiled build, not the TypeScript loader.

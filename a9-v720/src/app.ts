@@ -10,7 +10,9 @@ import { DeviceSecrets } from './camera/device-secrets.js';
 import { SessionManager } from './camera/session-manager.js';
 import { ControlServer } from './camera/control-server.js';
 import { MediaChannel } from './camera/media-channel.js';
-import { createBootstrapServer } from './camera/bootstrap-server.js';
+import { createBootstrapServer, DEFAULT_BOOTSTRAP_LIMITS } from './camera/bootstrap-server.js';
+import { DEFAULT_REGISTRATION_LIMITS } from './camera/control-server.js';
+import type { TokenBucketLimits } from './util/token-bucket.js';
 import type { SessionTimeouts } from './camera/camera-session.js';
 import { CameraFacing, type HostNetwork } from './camera/camera-facing.js';
 import type { Config } from './config.js';
@@ -24,6 +26,7 @@ import { MqttBridge, type MqttBridgeTiming } from './ha/bridge.js';
 import { detectLanIpv4 } from './util/net.js';
 import { bindUdp, closeServer, listenTcp, StartupError } from './util/listen.js';
 import { removeStaleTempFiles } from './util/atomic-file.js';
+import { RateLimitedLog } from './util/rate-limited-log.js';
 
 export const ADDON_VERSION: string = (() => {
   try {
@@ -48,7 +51,22 @@ export interface AppOptions {
   readonly dashboardUrl?: string;
   /** The host's LAN address and port mapping, from the Supervisor (add-on mode). */
   readonly hostNetwork?: HostNetwork;
+  /** Test hook: per-source rate limits and how long an unregistered camera is kept. */
+  readonly limits?: Partial<AppLimits>;
 }
+
+export interface AppLimits {
+  readonly bootstrap: TokenBucketLimits;
+  readonly registration: TokenBucketLimits;
+  /** A camera that only bootstrapped is forgotten after this long without registering. */
+  readonly unregisteredTtlMs: number;
+}
+
+export const DEFAULT_LIMITS: AppLimits = {
+  bootstrap: DEFAULT_BOOTSTRAP_LIMITS,
+  registration: DEFAULT_REGISTRATION_LIMITS,
+  unregisteredTtlMs: 10 * 60_000,
+};
 
 export interface BoundPorts {
   http: number;
@@ -57,7 +75,7 @@ export interface BoundPorts {
 }
 
 export class App {
-  readonly registry = new CameraRegistry();
+  readonly registry: CameraRegistry;
   readonly sessions: SessionManager;
   readonly media: MediaHub;
   readonly mediaChannel: MediaChannel;
@@ -73,11 +91,14 @@ export class App {
   private readonly logger: Logger;
   private boundPorts: BoundPorts | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly expiryTimer: NodeJS.Timeout;
 
   constructor(options: AppOptions) {
     const { config, logger } = options;
     this.config = config;
     this.logger = logger;
+    const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.registry = new CameraRegistry(Date.now, config.maxCameras);
     mkdirSync(config.dataDir, { recursive: true });
     const staleTemps = removeStaleTempFiles(config.dataDir);
     if (staleTemps.length > 0) logger.info({ files: staleTemps }, `removed ${staleTemps.length} half-written temporary file(s) from an interrupted save`);
@@ -115,6 +136,7 @@ export class App {
       secrets: this.secrets,
       logger: cameraLog,
       offlineAfterMs: config.offlineAfterSeconds * 1000,
+      registrationLimits: limits.registration,
     });
     this.bootstrapServer = createBootstrapServer({
       registry: this.registry,
@@ -122,6 +144,7 @@ export class App {
       logger: logger.child({ part: 'http' }),
       serverIpFor: (localAddress) => this.cameraFacing.address(localAddress).address,
       tcpPort: () => this.cameraFacing.tcpPort(),
+      limits: limits.bootstrap,
     });
     this.webServer = createWebServer({
       lanMedia: config.lanMedia,
@@ -161,6 +184,22 @@ export class App {
       this.sessions.get(id)?.disconnect('forgotten by the user');
       this.media.forget(id);
     });
+    // One clear line when the limit first refuses a camera, then at most one an hour.
+    const fullLog = new RateLimitedLog(3_600_000);
+    this.registry.on('full', (id, max) =>
+      fullLog.maybe('full', (suppressed) =>
+        logger.warn(
+          { camera: id, maxCameras: max, suppressed },
+          `camera limit reached: ${max} cameras are registered (option max_cameras), so new camera ${id} was refused; forget unused cameras in the dashboard or raise max_cameras${suppressed ? ` (${suppressed} more refused since the last such line)` : ''}`,
+        ),
+      ),
+    );
+    // Ids named only in HTTP requests are kept just long enough for a real camera to register.
+    this.expiryTimer = setInterval(() => {
+      const expired = this.registry.expireUnregistered(limits.unregisteredTtlMs);
+      if (expired.length > 0) logger.debug({ count: expired.length }, `forgot ${expired.length} camera id(s) that bootstrapped but never registered`);
+    }, Math.max(1000, Math.min(60_000, limits.unregisteredTtlMs / 4)));
+    this.expiryTimer.unref();
   }
 
   get ports(): BoundPorts {
@@ -225,6 +264,7 @@ export class App {
   /** Clean shutdown: offline to MQTT first, then close every listener and session. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      clearInterval(this.expiryTimer);
       await this.mqtt.stop().catch((error: Error) => this.logger.warn(`MQTT shutdown: ${error.message}`));
       this.media.close();
       this.controlServer.destroyAll();

@@ -29,6 +29,8 @@ export interface Config {
   readonly snapshotTimeoutSeconds: number;
   /** Lets LAN clients use the read-only media endpoints (snapshot, stream, audio). */
   readonly lanMedia: boolean;
+  /** Cameras kept at most (registered ones are never pushed out; the user forgets them). */
+  readonly maxCameras: number;
   readonly logLevel: LogLevel;
   readonly dataDir: string;
   /** Address all listeners bind to. */
@@ -62,6 +64,7 @@ const OPTION_SPECS = {
   snapshot_interval: { kind: 'int', min: 0, max: 86400, default: 0 },
   snapshot_timeout: { kind: 'int', min: 1, max: 120, default: 10 },
   lan_media: { kind: 'bool', default: true },
+  max_cameras: { kind: 'int', min: 1, max: 1000, default: 64 },
   log_level: { kind: 'level', default: 'info' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -236,6 +239,7 @@ export function loadConfig(argv: readonly string[], addonOptionsFile = ADDON_OPT
     snapshotIntervalSeconds: options.snapshot_interval as number,
     snapshotTimeoutSeconds: options.snapshot_timeout as number,
     lanMedia: options.lan_media as boolean,
+    maxCameras: options.max_cameras as number,
     logLevel: options.log_level as LogLevel,
     dataDir: path.resolve(cli.dataDir ?? (inAddon ? '/data' : '.data')),
     listenHost: cli.listenHost ?? (inAddon ? '0.0.0.0' : demoCameras > 0 ? '127.0.0.1' : '0.0.0.0'),

@@ -10,10 +10,18 @@ import type { Socket } from 'node:net';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from '../log.js';
-import { plainIp } from '../util/net.js';
+import { isThisHost, plainIp } from '../util/net.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
+import { TokenBuckets, type TokenBucketLimits } from '../util/token-bucket.js';
+import { isDeviceId } from '../protocol/device-id.js';
 import type { DeviceSecrets } from './device-secrets.js';
 import type { CameraRegistry } from './registry.js';
+
+/**
+ * A camera asks a handful of times per boot; a scanner or a flood asks thousands of times.
+ * Requests from the add-on host itself (demo cameras, local tools) are not limited.
+ */
+export const DEFAULT_BOOTSTRAP_LIMITS: TokenBucketLimits = { capacity: 30, refillPerSecond: 2 };
 
 export interface BootstrapDeps {
   readonly registry: CameraRegistry;
@@ -22,6 +30,8 @@ export interface BootstrapDeps {
   /** The IPv4 cameras must connect to; `localAddress` is the address the camera reached us on. */
   readonly serverIpFor: (localAddress: string) => string;
   readonly tcpPort: () => number;
+  /** Requests per source IP (token bucket). */
+  readonly limits?: TokenBucketLimits;
 }
 
 /** The vendor cloud's envelope: `操作成功` means "operation succeeded". */
@@ -29,18 +39,24 @@ function ok(data: unknown): { code: number; message: string; data: unknown } {
   return { code: 200, message: '操作成功', data };
 }
 
-const DEVICE_ID_PATTERN = /^[A-Za-z0-9]{4,32}$/;
-
 export function createBootstrapApp(deps: BootstrapDeps): Koa {
   const { registry, secrets, logger } = deps;
   // Such firmware calls getDevInfo two or three times per boot: one line per camera is enough.
   const mqttOnlyLog = new RateLimitedLog(60 * 60_000);
+  const mqttOnlyLineBudget = new TokenBuckets({ capacity: 10, refillPerSecond: 0.1 });
   const app = new Koa();
   const router = new Router();
+  const buckets = new TokenBuckets(deps.limits ?? DEFAULT_BOOTSTRAP_LIMITS);
+  // Warnings that any LAN host can trigger at will: one line per kind and minute, with a count.
+  const warnings = new RateLimitedLog(60_000);
+  const warn = (kind: string, fields: Record<string, unknown>, message: string): void =>
+    warnings.maybe(kind, (suppressed) =>
+      logger.warn({ ...fields, suppressed }, `${message}${suppressed ? ` (${suppressed} more like it in the last minute)` : ''}`),
+    );
 
   const deviceId = (ctx: Koa.Context): string | undefined => {
     const code = ctx.query['devicesCode'];
-    return typeof code === 'string' && DEVICE_ID_PATTERN.test(code) ? code : undefined;
+    return isDeviceId(code) ? code : undefined;
   };
   const firmwareHeader = (ctx: Koa.Context): string | undefined => {
     const version = ctx.get('version');
@@ -52,10 +68,14 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa {
     if (!id) {
       ctx.status = 400;
       ctx.body = { code: 400, message: 'missing or malformed devicesCode', data: null };
-      logger.warn({ ip: ctx.state.ip, query: ctx.querystring }, `getA9ConfCheck from ${ctx.state.ip} without a usable devicesCode`);
+      warn('no-id', { ip: ctx.state.ip, query: ctx.querystring }, `getA9ConfCheck from ${ctx.state.ip} without a usable devicesCode`);
       return;
     }
-    registry.noteBootstrap(id, ctx.state.ip, firmwareHeader(ctx));
+    if (!registry.noteBootstrap(id, ctx.state.ip, firmwareHeader(ctx))) {
+      ctx.status = 503;
+      ctx.body = { code: 503, message: `camera limit reached (max_cameras ${registry.maxCameras})`, data: null };
+      return;
+    }
     const host = deps.serverIpFor(ctx.state.localAddress);
     ctx.body = ok({
       tcpPort: deps.tcpPort(),
@@ -65,7 +85,7 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa {
       updateUrl: null,
       host,
       currTime: String(Math.floor(Date.now() / 1000)),
-      pwd: secrets.pwdFor(id),
+      pwd: secrets.pwdFor(id, ctx.state.ip),
       version: null,
     });
     logger.info({ camera: id, ip: ctx.state.ip, host }, `camera ${id} (${ctx.state.ip}) bootstrapped: sent to ${host}:${deps.tcpPort()}`);
@@ -95,12 +115,14 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa {
       const camera = registry.get(id);
       if (!camera?.online) registry.noteMqttOnly(id, ctx.state.ip);
       const firmware = firmwareHeader(ctx);
-      mqttOnlyLog.maybe(id, (suppressed) =>
+      // One line per camera and hour, within a budget for all of them: made-up ids are free.
+      mqttOnlyLog.maybe(id, (suppressed) => {
+        if (!mqttOnlyLineBudget.take('getDevInfo')) return;
         logger.warn(
           { camera: id, ip: ctx.state.ip, firmware, suppressed },
           `camera ${id} (${ctx.state.ip}, firmware ${firmware ?? 'unknown'}) called getDevInfo: newer "MQTT-only" firmware that may never open the TCP channel; please report it`,
-        ),
-      );
+        );
+      });
       logger.debug({ camera: id, ip: ctx.state.ip }, `camera ${id} (${ctx.state.ip}) called getDevInfo`);
     }
   });
@@ -108,6 +130,13 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa {
   app.use(async (ctx, next) => {
     ctx.state.ip = plainIp(ctx.socket.remoteAddress);
     ctx.state.localAddress = plainIp(ctx.socket.localAddress);
+    if (!isThisHost(ctx.state.ip) && !buckets.take(ctx.state.ip)) {
+      ctx.status = 429;
+      ctx.set('Connection', 'close');
+      ctx.body = { code: 429, message: 'too many requests', data: null };
+      warn('rate', { ip: ctx.state.ip }, `too many bootstrap requests from ${ctx.state.ip}: refused (429) until it slows down`);
+      return;
+    }
     logger.debug(
       { ip: ctx.state.ip, method: ctx.method, path: ctx.path, query: ctx.querystring, host: ctx.get('host') },
       `HTTP ${ctx.method} ${ctx.url} from ${ctx.state.ip}`,
@@ -116,7 +145,8 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa {
     if (ctx.status === 404 && ctx.body === undefined) {
       ctx.status = 404;
       ctx.body = { code: 404, message: `unknown path ${ctx.path}`, data: null };
-      logger.warn(
+      warn(
+        'unknown-path',
         { ip: ctx.state.ip, method: ctx.method, path: ctx.path, query: ctx.querystring, host: ctx.get('host'), userAgent: ctx.get('user-agent') },
         `unknown HTTP path from camera ${ctx.state.ip}: ${ctx.method} ${ctx.path}${ctx.querystring ? `?${ctx.querystring}` : ''} (Host: ${ctx.get('host') || '-'}) — new firmware behaviour? please report`,
       );
@@ -145,13 +175,24 @@ export function createBootstrapServer(deps: BootstrapDeps): http.Server {
     },
     app.callback(),
   );
+  const clientErrors = new RateLimitedLog(60_000);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     const ip = plainIp(socket.remoteAddress);
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       // Idle or slowloris clients: say what happened instead of calling it malformed.
-      deps.logger.warn({ ip, code: error.code }, `HTTP client ${ip} on the bootstrap port did not finish its request in time (idle or too slow); closing the connection`);
+      clientErrors.maybe('timeout', (suppressed) =>
+        deps.logger.warn(
+          { ip, code: error.code, suppressed },
+          `HTTP client ${ip} on the bootstrap port did not finish its request in time (idle or too slow); closing the connection${suppressed ? ` (${suppressed} more in the last minute)` : ''}`,
+        ),
+      );
     } else if (error.code !== 'ECONNRESET') {
-      deps.logger.warn({ ip, err: error.message, code: error.code }, `malformed HTTP request on the bootstrap port from ${ip}: ${error.code ?? error.message}`);
+      clientErrors.maybe('malformed', (suppressed) =>
+        deps.logger.warn(
+          { ip, err: error.message, code: error.code, suppressed },
+          `malformed HTTP request on the bootstrap port from ${ip}: ${error.code ?? error.message}${suppressed ? ` (${suppressed} more in the last minute)` : ''}`,
+        ),
+      );
     }
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     socket.destroy();

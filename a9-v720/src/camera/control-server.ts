@@ -12,8 +12,9 @@ import { Cmd, type Packet } from '../protocol/header.js';
 import { isUnknownMessage, MessageCode, encodeHeartbeat, encodeRegisterOk, parseCameraMessage } from '../protocol/messages.js';
 import { preview } from '../protocol/json.js';
 import { PacketStreamDecoder, ProtocolError } from '../protocol/stream-decoder.js';
-import { hexPreview, plainIp } from '../util/net.js';
+import { hexPreview, isThisHost, plainIp } from '../util/net.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
+import { TokenBuckets, type TokenBucketLimits } from '../util/token-bucket.js';
 import type { CameraSession, ControlLink } from './camera-session.js';
 import type { DeviceSecrets } from './device-secrets.js';
 import type { CameraRegistry } from './registry.js';
@@ -29,6 +30,29 @@ export interface ControlServerDeps {
   readonly maxPayload?: number;
   /** Unregistered connections allowed at once, so idle sockets cannot exhaust memory. */
   readonly maxPendingConnections?: number;
+  /** Registrations per source IP (token bucket); the add-on host itself is not limited. */
+  readonly registrationLimits?: TokenBucketLimits;
+}
+
+/** A camera registers once per boot or reconnect; thousands of ids from one host are a flood. */
+export const DEFAULT_REGISTRATION_LIMITS: TokenBucketLimits = { capacity: 20, refillPerSecond: 1 };
+
+/**
+ * Warnings any LAN host can trigger at will (junk, made-up ids, idle sockets): one line per
+ * kind and minute, with the count of the others, however many addresses and ports send them.
+ */
+export type KindWarn = (kind: string, fields: Record<string, unknown>, message: string) => void;
+
+export function kindWarn(logger: Logger, intervalMs = 60_000): KindWarn {
+  const log = new RateLimitedLog(intervalMs);
+  return (kind, fields, message) =>
+    log.maybe(kind, (suppressed) => logger.warn({ ...fields, suppressed }, `${message}${suppressed ? ` (${suppressed} more like it since the last such line)` : ''}`));
+}
+
+/** What every connection shares. */
+interface ConnectionContext extends ControlServerDeps {
+  readonly warn: KindWarn;
+  readonly registrations: TokenBuckets;
 }
 
 export class ControlServer {
@@ -37,11 +61,15 @@ export class ControlServer {
   private readonly pending = new Set<ControlConnection>();
   private readonly sockets = new Set<net.Socket>();
   private readonly evictionLog = new RateLimitedLog(60_000);
-  /** Unparseable JSON, per camera (or peer before registration): the first line, then a count. */
-  private readonly badJsonLog = new RateLimitedLog(60_000);
+  private readonly context: ConnectionContext;
 
   constructor(private readonly deps: ControlServerDeps) {
     this.server = net.createServer((socket) => this.accept(socket));
+    this.context = {
+      ...deps,
+      warn: kindWarn(deps.logger),
+      registrations: new TokenBuckets(deps.registrationLimits ?? DEFAULT_REGISTRATION_LIMITS),
+    };
   }
 
   /** Ends every connection (shutdown): sessions see a close like any other. */
@@ -69,9 +97,7 @@ export class ControlServer {
       );
       oldest?.close('evicted: too many unregistered connections');
     }
-    const connection: ControlConnection = new ControlConnection(socket, this.deps, this.badJsonLog, () =>
-      this.pending.delete(connection),
-    );
+    const connection: ControlConnection = new ControlConnection(socket, this.context, () => this.pending.delete(connection));
     this.pending.add(connection);
   }
 }
@@ -87,8 +113,7 @@ class ControlConnection implements ControlLink {
 
   constructor(
     private readonly socket: net.Socket,
-    private readonly deps: ControlServerDeps,
-    private readonly badJsonLog: RateLimitedLog,
+    private readonly deps: ConnectionContext,
     /** Called once the connection registers or ends: it no longer counts as pending. */
     private readonly leftPending: () => void,
   ) {
@@ -104,6 +129,11 @@ class ControlConnection implements ControlLink {
     socket.on('timeout', () => this.end(`silent for more than ${Math.round(deps.offlineAfterMs / 1000)} s`));
     socket.on('error', (error: NodeJS.ErrnoException) => this.end(`connection error ${error.code ?? error.message}`));
     socket.on('close', () => this.end('connection closed'));
+  }
+
+  /** Junk from anonymous senders is limited per kind; a registered camera's own per kind and camera. */
+  private warn(kind: string, fields: Record<string, unknown>, message: string): void {
+    this.deps.warn(`${kind}:${this.session?.cameraId ?? '-'}`, fields, message);
   }
 
   private get who(): string {
@@ -124,7 +154,8 @@ class ControlConnection implements ControlLink {
       packets = this.decoder.push(chunk);
     } catch (error) {
       if (error instanceof ProtocolError) {
-        this.deps.logger.warn(
+        this.warn(
+          'protocol-error',
           { camera: this.session?.cameraId, peer: this.peer, head: hexPreview(chunk) },
           `protocol error from ${this.who}: ${error.message}; closing this connection (first bytes ${hexPreview(chunk, 20)})`,
         );
@@ -149,7 +180,8 @@ class ControlConnection implements ControlLink {
         this.onJson(packet);
         return;
       default:
-        this.deps.logger.warn(
+        this.warn(
+          'unexpected-cmd',
           { camera: this.session?.cameraId, peer: this.peer, cmd: packet.cmd, length: packet.length },
           `unexpected cmd ${packet.cmd} (${packet.length} bytes) on TCP from ${this.who}; ignored`,
         );
@@ -160,19 +192,17 @@ class ControlConnection implements ControlLink {
     const parsed = parseCameraMessage(packet.payload);
     if (!parsed.ok) {
       // The length framing is intact, so the next message starts at a known byte: skip this one.
-      const camera = this.session?.cameraId;
-      this.badJsonLog.maybe(camera ?? this.remoteAddress, (suppressed) =>
-        this.deps.logger.warn(
-          { camera, peer: this.peer, head: hexPreview(packet.payload), suppressed },
-          `bad JSON message from ${this.who}: ${parsed.reason}; skipped, the connection stays (payload ${hexPreview(packet.payload)})` +
-            (suppressed ? `; ${suppressed} more since the last line` : ''),
-        ),
+      this.warn(
+        'bad-json',
+        { camera: this.session?.cameraId, peer: this.peer, head: hexPreview(packet.payload) },
+        `bad JSON message from ${this.who}: ${parsed.reason}; skipped, the connection stays (payload ${hexPreview(packet.payload)})`,
       );
       return;
     }
     const message = parsed.value;
     if (isUnknownMessage(message)) {
-      this.deps.logger.warn(
+      this.warn(
+        'unknown-code',
         { camera: this.session?.cameraId, peer: this.peer, code: message.code },
         `unknown message code ${String(message.code)} from ${this.who}: ${preview(packet.payload, 200)}`,
       );
@@ -183,7 +213,7 @@ class ControlConnection implements ControlLink {
       return;
     }
     if (!this.session) {
-      this.deps.logger.warn({ peer: this.peer, code: message.code }, `message code ${message.code} before registration from ${this.peer}; ignored`);
+      this.warn('before-registration', { peer: this.peer, code: message.code }, `message code ${message.code} before registration from ${this.peer}; ignored`);
       return;
     }
     switch (message.code) {
@@ -199,20 +229,37 @@ class ControlConnection implements ControlLink {
   }
 
   private register(uid: string, token: string): void {
-    const { registry, sessions, secrets, logger } = this.deps;
+    const { registry, sessions, secrets, logger, warn } = this.deps;
     if (this.session) {
       if (this.session.cameraId === uid) {
         this.send(encodeRegisterOk());
         return;
       }
-      logger.warn({ camera: this.session.cameraId, peer: this.peer, uid }, `${this.who} re-registered as a different id ${uid}; closing this connection`);
+      warn('reregister', { camera: this.session.cameraId, peer: this.peer, uid }, `${this.who} re-registered as a different id ${uid}; closing this connection`);
       this.end('registered twice with different ids');
       return;
     }
-    const tokenOk = token === secrets.pwdFor(uid);
+    if (!isThisHost(this.remoteAddress) && !this.deps.registrations.take(this.remoteAddress)) {
+      warn('rate', { camera: uid, ip: this.remoteAddress }, `too many TCP registrations from ${this.remoteAddress}: refused ${uid} and closed the connection`);
+      this.end('too many registrations from this address');
+      return;
+    }
+    if (!registry.admit(uid)) {
+      // The registry's `full` event carries the user-facing line; this connection just ends.
+      this.end(`camera limit reached (max_cameras ${registry.maxCameras})`);
+      return;
+    }
+    const tokenOk = token === secrets.pwdFor(uid, this.remoteAddress);
     if (!tokenOk) {
-      // Cameras keep a pwd from the vendor cloud or an older install; accept, but say so.
-      logger.warn({ camera: uid, ip: this.remoteAddress }, `camera ${uid} (${this.peer}) registered with a token that does not match the pwd we handed out (token mismatch); accepted anyway`);
+      // Cameras keep a pwd from the vendor cloud, an older install or another address; accept,
+      // but say so (the token is no proof of identity: see device-secrets.ts).
+      // Per kind: a flood of made-up ids must not become a flood of lines. The dashboard shows
+      // tokenOk per camera.
+      warn(
+        'token-mismatch',
+        { camera: uid, ip: this.remoteAddress },
+        `camera ${uid} (${this.peer}) registered with a token that was not handed out to this address (token mismatch); accepted anyway`,
+      );
     }
     this.leftPending();
     this.session = sessions.attach(uid, this);
@@ -232,7 +279,8 @@ class ControlConnection implements ControlLink {
       this.leftPending();
       if (reason.startsWith('silent')) {
         const head = this.decoder.pendingHead();
-        this.deps.logger.warn(
+        this.warn(
+          'silent',
           { peer: this.peer, head: head.toString('hex') },
           `closing TCP connection from ${this.peer}: nothing valid received (${reason})${head.length ? `; first bytes ${head.toString('hex')}` : ''}`,
         );

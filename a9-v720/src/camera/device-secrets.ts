@@ -1,7 +1,16 @@
 /**
  * The per-device `pwd` handed out in the HTTP bootstrap and echoed back as `token` at TCP
- * registration. Derived from one random secret kept in the data dir, so it is stable for a
- * device across restarts without storing a password per camera.
+ * registration. Derived from one random secret kept in the data dir, so it is stable across
+ * restarts without storing a password per camera.
+ *
+ * Why it is bound to the address that asked: the protocol has no real authentication. The
+ * bootstrap answers anyone who names an id, so a pwd per id alone would hand a stranger the
+ * very token the real camera presents. Bound to (id, requesting IP), the pwd a stranger gets is
+ * worthless from any other address, and `tokenOk` at registration means "this connection comes
+ * from the address that bootstrapped with us". Identity itself rests on the TCP session: a
+ * healthy session is never replaced from another address, whatever token is shown (see the
+ * control server); the token only tells a camera that bootstrapped here from one that kept a pwd
+ * from the vendor cloud or another install, which must still be accepted.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -33,8 +42,8 @@ export class DeviceSecrets {
     return new DeviceSecrets(secret);
   }
 
-  /** 8 lowercase hex chars, like the vendor cloud's pwd. */
-  pwdFor(deviceId: string): string {
-    return createHmac('sha256', this.secret).update(deviceId).digest('hex').slice(0, 8);
+  /** 8 lowercase hex chars, like the vendor cloud's pwd, for `deviceId` asking from `ip`. */
+  pwdFor(deviceId: string, ip: string): string {
+    return createHmac('sha256', this.secret).update(`${deviceId}\n${ip}`).digest('hex').slice(0, 8);
   }
 }

@@ -53,14 +53,18 @@ export class MediaChannel implements UdpLink {
     });
   }
 
-  private reject(address: string, port: number, why: string, datagram: Buffer): void {
+  /**
+   * Counts and ignores a datagram. UDP senders are free to pick any address and port, so the
+   * log is limited per kind of junk, not per sender: one line a minute, with the count.
+   */
+  private reject(address: string, port: number, kind: string, why: string, datagram: Buffer): void {
     this.stats.rejected++;
     const owner = this.cameras.ownerOf(address, port);
     const who = owner ? `camera ${owner} (${endpointKey(address, port)})` : endpointKey(address, port);
-    this.junkLog.maybe(`${address}:${port}:${why.slice(0, 20)}`, (suppressed) =>
+    this.junkLog.maybe(kind, (suppressed) =>
       this.logger.warn(
         { camera: owner, peer: endpointKey(address, port), head: hexPreview(datagram, 24), suppressed },
-        `ignored UDP datagram from ${who}: ${why}${suppressed ? ` (${suppressed} similar suppressed)` : ''}`,
+        `ignored UDP datagram from ${who}: ${why}${suppressed ? ` (${suppressed} similar since the last such line)` : ''}`,
       ),
     );
   }
@@ -69,7 +73,7 @@ export class MediaChannel implements UdpLink {
     this.stats.datagrams++;
     const decoded = decodeDatagram(datagram);
     if (!decoded.ok) {
-      this.reject(address, port, decoded.reason, datagram);
+      this.reject(address, port, 'undecodable', decoded.reason, datagram);
       return;
     }
     const packet = decoded.packet;
@@ -84,24 +88,24 @@ export class MediaChannel implements UdpLink {
       case Cmd.G711Alaw: {
         if (!this.cameras.onMediaPacket({ address, port }, packet)) {
           this.stats.unboundMedia++;
-          this.reject(address, port, `media (cmd ${packet.cmd}) from an address no camera probed from`, datagram);
+          this.reject(address, port, 'unbound-media', `media (cmd ${packet.cmd}) from an address no camera probed from`, datagram);
         }
         return;
       }
       default:
-        this.reject(address, port, `unexpected cmd ${packet.cmd}`, datagram);
+        this.reject(address, port, 'unexpected-cmd', `unexpected cmd ${packet.cmd}`, datagram);
     }
   }
 
   private onJson(packet: Packet, datagram: Buffer, address: string, port: number): void {
     const parsed = parseCameraMessage(packet.payload);
     if (!parsed.ok) {
-      this.reject(address, port, parsed.reason, datagram);
+      this.reject(address, port, 'bad-json', parsed.reason, datagram);
       return;
     }
     const message = parsed.value;
     if (isUnknownMessage(message)) {
-      this.reject(address, port, `unknown message code ${String(message.code)}`, datagram);
+      this.reject(address, port, 'unknown-code', `unknown message code ${String(message.code)}`, datagram);
       return;
     }
     switch (message.code) {
@@ -110,11 +114,11 @@ export class MediaChannel implements UdpLink {
         return;
       case MessageCode.Probe:
         if (!this.cameras.onProbe(message.devTarget, { address, port })) {
-          this.reject(address, port, `probe (51) for ${message.devTarget}, which has no TCP session`, datagram);
+          this.reject(address, port, 'probe-no-session', `probe (51) for ${message.devTarget}, which has no TCP session`, datagram);
         }
         return;
       default:
-        this.reject(address, port, `message code ${message.code} is not expected on UDP`, datagram);
+        this.reject(address, port, 'unexpected-code', `message code ${message.code} is not expected on UDP`, datagram);
     }
   }
 }

@@ -7,7 +7,8 @@ import { readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { isObject, optionalNumber, optionalString } from '../protocol/json.js';
-import type { BaseInfo } from '../protocol/messages.js';
+import { capCameraString, toBaseInfo } from '../protocol/messages.js';
+import { isDeviceId } from '../protocol/device-id.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { parseCameraName } from './camera-name.js';
 import type { CameraRecord, CameraRegistry } from './registry.js';
@@ -60,6 +61,7 @@ export class RegistryStore {
       ip: camera.ip,
       firstSeen: camera.firstSeen,
       lastSeen: camera.lastSeen,
+      registered: camera.registered,
       firmware: camera.firmware,
       baseInfo: camera.baseInfo,
     }));
@@ -95,17 +97,22 @@ export class RegistryStore {
     for (const entry of parsed['cameras'] as unknown[]) {
       if (!isObject(entry)) continue;
       const id = optionalString(entry, 'id');
-      if (!id) continue;
-      const baseInfo = isObject(entry['baseInfo']) ? (entry['baseInfo'] as BaseInfo) : undefined;
+      if (!isDeviceId(id)) continue;
+      const baseInfo = isObject(entry['baseInfo']) ? toBaseInfo(entry['baseInfo']) : undefined;
+      const firmware = optionalString(entry, 'firmware');
+      // Files written before `registered` existed: a camera that registered got its base info
+      // within a second, one that only bootstrapped never did.
+      const registered = typeof entry['registered'] === 'boolean' ? entry['registered'] : baseInfo !== undefined;
       records.push({
         id,
         name: this.loadName(id, entry['name']),
-        ip: optionalString(entry, 'ip') ?? '',
+        ip: capCameraString(optionalString(entry, 'ip') ?? '', 64),
         online: false,
         firstSeen: optionalNumber(entry, 'firstSeen') ?? Date.now(),
         lastSeen: optionalNumber(entry, 'lastSeen') ?? Date.now(),
         state: 'offline',
-        firmware: optionalString(entry, 'firmware'),
+        registered,
+        firmware: firmware === undefined ? undefined : capCameraString(firmware, 32),
         baseInfo,
         streaming: false,
       });

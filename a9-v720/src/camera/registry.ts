@@ -3,7 +3,7 @@
  * it through typed events and never keeps its own idea of whether a camera is online.
  */
 import { EventEmitter } from 'node:events';
-import type { BaseInfo } from '../protocol/messages.js';
+import { capCameraString, toBaseInfo, type BaseInfo } from '../protocol/messages.js';
 
 /**
  * Where a camera is in the protocol (PROTOCOL.md §4 working order):
@@ -32,6 +32,11 @@ export interface CameraRecord {
   readonly firstSeen: number;
   readonly lastSeen: number;
   readonly state: ProtocolState;
+  /**
+   * Registered over TCP at least once. Only such cameras are Home Assistant devices and are
+   * kept for good; an id that was only named in an HTTP request expires (see expireUnregistered).
+   */
+  readonly registered: boolean;
   /** Whether the TCP registration token matched the pwd we handed out (undefined: no pwd known). */
   readonly tokenOk?: boolean;
   /** Firmware version: HTTP `version` header or base info `version`. */
@@ -48,8 +53,10 @@ export interface RegistryEvents {
   offline: [camera: CameraRecord, reason: string];
   /** Anything else changed (state, base info, firmware, streaming, ip). Not fired for heartbeats. */
   updated: [camera: CameraRecord];
-  /** The user forgot the camera. */
-  removed: [id: string];
+  /** The user forgot the camera, or an unregistered one expired or made room for another. */
+  removed: [id: string, camera: CameraRecord];
+  /** A new camera was refused: the registry holds `maxCameras` registered cameras. */
+  full: [id: string, maxCameras: number];
 }
 
 /** Numeric IPv4 ordering (10.0.0.9 before 10.0.0.10); other strings sort after, by text. */
@@ -72,10 +79,16 @@ export function compareIp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Cameras kept at most, unless the caller says otherwise (the `max_cameras` option). */
+export const DEFAULT_MAX_CAMERAS = 64;
+
 export class CameraRegistry extends EventEmitter<RegistryEvents> {
   private readonly cameras = new Map<string, CameraRecord>();
 
-  constructor(private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly now: () => number = Date.now,
+    readonly maxCameras: number = DEFAULT_MAX_CAMERAS,
+  ) {
     super();
     // Many observers (MQTT, web, media, persistence) are normal here.
     this.setMaxListeners(50);
@@ -104,46 +117,81 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
     return [...this.cameras.values()].sort((a, b) => compareIp(a.ip, b.ip) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** Restores persisted cameras at start-up: all offline until they reconnect. No events. */
+  /**
+   * Restores persisted cameras at start-up: all offline until they reconnect. No events.
+   * At most maxCameras, registered ones first (a file from an older version may hold a flood).
+   */
   restore(records: readonly CameraRecord[]): void {
-    for (const record of records) {
+    const ordered = [...records].sort((a, b) => Number(b.registered) - Number(a.registered) || b.lastSeen - a.lastSeen);
+    for (const record of ordered.slice(0, this.maxCameras)) {
       this.cameras.set(record.id, { ...record, online: false, streaming: false, state: 'offline' });
     }
   }
 
-  /** A camera asked the HTTP bootstrap for its server. Seen, not online. */
-  noteBootstrap(id: string, ip: string, firmware: string | undefined): CameraRecord {
+  /**
+   * Whether `id` may be added: it is known, there is room, or an unregistered entry made room
+   * (it is dropped now). Emits `full` when not. Cameras that answered base info are never
+   * pushed out by new ones: the user forgets them.
+   */
+  admit(id: string): boolean {
+    return this.cameras.has(id) || this.makeRoomFor(id);
+  }
+
+  /**
+   * A camera asked the HTTP bootstrap for its server. Seen, not online. An HTTP request proves
+   * nothing about who sent it, so it never changes a registered camera's address; it refreshes
+   * an unregistered one. Undefined when the registry is full.
+   */
+  noteBootstrap(id: string, ip: string, firmware: string | undefined): CameraRecord | undefined {
     const existing = this.cameras.get(id);
     const now = this.now();
+    if (existing?.registered) {
+      if (existing.online || existing.ip !== ip) return existing;
+      return this.patch(id, { lastSeen: now, firmware: firmware ?? existing.firmware, state: 'bootstrapped' });
+    }
+    if (!existing && !this.makeRoomFor(id)) return undefined;
     const record: CameraRecord = existing
-      ? {
-          ...existing,
-          ip: existing.online ? existing.ip : ip,
-          lastSeen: now,
-          firmware: firmware ?? existing.firmware,
-          state: existing.online ? existing.state : 'bootstrapped',
-        }
-      : { id, ip, online: false, firstSeen: now, lastSeen: now, state: 'bootstrapped', firmware, streaming: false };
+      ? { ...existing, ip, lastSeen: now, firmware: firmware ?? existing.firmware, state: 'bootstrapped' }
+      : { id, ip, online: false, firstSeen: now, lastSeen: now, state: 'bootstrapped', registered: false, firmware, streaming: false };
     this.cameras.set(id, record);
     this.emit('updated', record);
     return record;
   }
 
-  /** Newer firmware that talks only MQTT: seen, never online over TCP. */
-  noteMqttOnly(id: string, ip: string): CameraRecord {
+  /** Newer firmware that talks only MQTT: seen, never online over TCP. Undefined when full. */
+  noteMqttOnly(id: string, ip: string): CameraRecord | undefined {
     const existing = this.cameras.get(id);
-    if (existing?.online) return existing;
+    if (existing?.online || (existing?.registered && existing.ip !== ip)) return existing;
+    if (!existing && !this.makeRoomFor(id)) return undefined;
     return this.patch(id, { ip, state: 'mqtt-only', lastSeen: this.now() }, ip);
   }
 
-  /** TCP registration succeeded. */
-  markOnline(id: string, ip: string, tokenOk: boolean | undefined): CameraRecord {
+  /**
+   * Drops cameras that never registered over TCP and were not seen for `maxAgeMs`: an id named
+   * in an HTTP request is kept only long enough for a real camera to register.
+   */
+  expireUnregistered(maxAgeMs: number): string[] {
+    const cutoff = this.now() - maxAgeMs;
+    const expired: string[] = [];
+    for (const camera of [...this.cameras.values()]) {
+      if (camera.registered || camera.online || camera.lastSeen > cutoff) continue;
+      this.cameras.delete(camera.id);
+      expired.push(camera.id);
+      this.emit('removed', camera.id, camera);
+    }
+    return expired;
+  }
+
+  /** TCP registration succeeded. Undefined (nothing changed) when the registry is full. */
+  markOnline(id: string, ip: string, tokenOk: boolean | undefined): CameraRecord | undefined {
     const existing = this.cameras.get(id);
+    if (!existing && !this.makeRoomFor(id)) return undefined;
     const now = this.now();
     const record: CameraRecord = {
       ...(existing ?? { id, firstSeen: now, streaming: false }),
       id,
       ip,
+      registered: true,
       online: true,
       lastSeen: now,
       state: 'registered',
@@ -186,8 +234,8 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
   mergeBaseInfo(id: string, info: BaseInfo): void {
     const existing = this.cameras.get(id);
     if (!existing) return;
-    const baseInfo = { ...existing.baseInfo, ...info };
-    const firmware = typeof baseInfo.version === 'string' && baseInfo.version !== '' ? baseInfo.version : existing.firmware;
+    const baseInfo = toBaseInfo({ ...existing.baseInfo, ...info });
+    const firmware = typeof baseInfo.version === 'string' && baseInfo.version !== '' ? capCameraString(baseInfo.version, 32) : existing.firmware;
     this.patch(id, { baseInfo, firmware });
   }
 
@@ -200,8 +248,37 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
   }
 
   remove(id: string): boolean {
-    if (!this.cameras.delete(id)) return false;
-    this.emit('removed', id);
+    const camera = this.cameras.get(id);
+    if (!camera) return false;
+    this.cameras.delete(id);
+    this.emit('removed', id, camera);
+    return true;
+  }
+
+  /**
+   * The entry a new camera may push out: offline and never proven to be a camera, i.e. it only
+   * bootstrapped, or it registered but never answered base info (a real camera does within a
+   * second; a flood of raw registrations never does). Stalest first.
+   */
+  private oldestUnregistered(): CameraRecord | undefined {
+    let oldest: CameraRecord | undefined;
+    for (const camera of this.cameras.values()) {
+      const unproven = !camera.registered || camera.baseInfo === undefined;
+      if (unproven && !camera.online && (!oldest || camera.lastSeen < oldest.lastSeen)) oldest = camera;
+    }
+    return oldest;
+  }
+
+  /** Room for a new id: free, or made by dropping the stalest unregistered entry. */
+  private makeRoomFor(id: string): boolean {
+    if (this.cameras.size < this.maxCameras) return true;
+    const victim = this.oldestUnregistered();
+    if (!victim) {
+      this.emit('full', id, this.maxCameras);
+      return false;
+    }
+    this.cameras.delete(victim.id);
+    this.emit('removed', victim.id, victim);
     return true;
   }
 
@@ -215,6 +292,7 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
       firstSeen: now,
       lastSeen: now,
       state: 'offline',
+      registered: false,
       streaming: false,
     };
     const record: CameraRecord = { ...base, ...changes };

@@ -105,8 +105,10 @@ export class MqttBridge {
     this.publishCamera(camera, false);
     this.publishBridgeStates(false);
   };
-  private readonly onRemoved = (id: string): void => {
-    this.clearCamera(id);
+  private readonly onRemoved = (id: string, camera: CameraRecord): void => {
+    // An id that never registered was never announced: nothing to clear (a flood of made-up
+    // ids expiring must not turn into a flood of empty retained messages).
+    if (camera.registered || this.announced.has(id)) this.clearCamera(id);
     this.publishBridgeStates(false);
   };
 
@@ -279,7 +281,7 @@ export class MqttBridge {
 
   /** All discovery first, then all states (HA needs the entities before their states). */
   private publishAll(): void {
-    const cameras = this.deps.registry.list();
+    const cameras = this.deps.registry.list().filter((camera) => camera.registered);
     this.publishBridgeDiscovery(true);
     for (const camera of cameras) this.publishCameraDiscovery(camera, true);
     this.publishBridgeStates(true);
@@ -305,7 +307,8 @@ export class MqttBridge {
   }
 
   private publishCamera(camera: CameraRecord, force: boolean): void {
-    if (this.mode !== 'connected') return;
+    // Only a camera that registered over TCP is a device: an HTTP request naming an id is not.
+    if (this.mode !== 'connected' || !camera.registered) return;
     this.publishCameraDiscovery(camera, force);
     this.publishCameraStates(camera, force);
   }

@@ -2,6 +2,7 @@
  * Typed JSON messages (cmd 0) of PROTOCOL.md §4, with validating parsers for what the camera
  * sends and encoders for what we send. Pure: no sockets.
  */
+import { DEVICE_ID_RULE, isDeviceId } from './device-id.js';
 import { Cmd, encodePacket, MsgFlag } from './header.js';
 import {
   isObject,
@@ -124,8 +125,8 @@ export function parseCameraMessage(payload: Buffer): ParseResult<CameraMessage> 
   switch (code) {
     case MessageCode.Register: {
       const uid = strictString(obj, 'uid');
-      if (uid === undefined || uid.length === 0 || uid.length > 64) {
-        return { ok: false, reason: 'registration (code 100) without a usable "uid"' };
+      if (!isDeviceId(uid)) {
+        return { ok: false, reason: `registration (code 100) without a usable "uid" (${DEVICE_ID_RULE})` };
       }
       return {
         ok: true,
@@ -150,8 +151,8 @@ export function parseCameraMessage(payload: Buffer): ParseResult<CameraMessage> 
       return { ok: true, value: { code } };
     case MessageCode.Probe: {
       const devTarget = strictString(obj, 'devTarget');
-      if (devTarget === undefined || devTarget.length === 0 || devTarget.length > 64) {
-        return { ok: false, reason: 'probe (code 51) without a usable "devTarget"' };
+      if (!isDeviceId(devTarget)) {
+        return { ok: false, reason: `probe (code 51) without a usable "devTarget" (${DEVICE_ID_RULE})` };
       }
       return { ok: true, value: { code, devTarget, status: optionalNumber(obj, 'status') } };
     }
@@ -171,11 +172,30 @@ export function parseCameraMessage(payload: Buffer): ParseResult<CameraMessage> 
 }
 
 /** Keeps only the base-info fields whose types we trust; unknown extra fields pass through. */
-export function toBaseInfo(content: ForwardContent): BaseInfo {
+/**
+ * Bounds on what a camera may make us store and publish (20–40 kB firmware strings were seen
+ * from a hostile sender): real base info has ~15 short fields.
+ */
+export const BASE_INFO_LIMITS = { fields: 48, keyLength: 32, stringLength: 64 } as const;
+
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Caps a camera-sent string before it is stored or published. */
+export function capCameraString(value: string, max: number = BASE_INFO_LIMITS.stringLength): string {
+  return value.length > max ? value.slice(0, max) : value;
+}
+
+/** Scalar fields of a 301 content (or a stored base info), within BASE_INFO_LIMITS. */
+export function toBaseInfo(content: { readonly [field: string]: unknown }): BaseInfo {
   const out: Record<string, unknown> = {};
+  let fields = 0;
   for (const [key, value] of Object.entries(content)) {
-    if (key === 'code') continue;
-    if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') out[key] = value;
+    if (key === 'code' || key.length > BASE_INFO_LIMITS.keyLength || !FIELD_NAME.test(key)) continue;
+    if (fields >= BASE_INFO_LIMITS.fields) break;
+    if (typeof value === 'string') out[key] = capCameraString(value);
+    else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') out[key] = value;
+    else continue;
+    fields++;
   }
   return out as BaseInfo;
 }

@@ -12,6 +12,16 @@ export function isLoopback(address: string | undefined): boolean {
 }
 
 /**
+ * The add-on host itself (its demo cameras, local tools): 127.0.0.1 and ::1 only. A LAN host
+ * cannot send from these (the kernel drops such packets from outside), so they are exempt
+ * from per-source rate limits. Other 127.x addresses are not: tests play LAN hosts with them.
+ */
+export function isThisHost(address: string | undefined): boolean {
+  const ip = plainIp(address);
+  return ip === '127.0.0.1' || ip === '::1';
+}
+
+/**
  * The first non-internal IPv4 address: what cameras on the LAN can reach when server_ip is
  * not set. Private ranges are preferred over anything else.
  */

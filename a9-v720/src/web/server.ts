@@ -11,6 +11,7 @@ import serveStatic from 'koa-static';
 import type { Logger } from '../log.js';
 import { plainIp } from '../util/net.js';
 import { accessFilter } from './access.js';
+import { RateLimitedLog } from '../util/rate-limited-log.js';
 
 /** Works from src/ (tsx) and from dist/ (the build copies public/ next to the compiled code). */
 export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -53,13 +54,25 @@ export function createWebServer(deps: WebServerDeps): http.Server {
     { requestTimeout: 0, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 },
     createWebApp(deps).callback(),
   );
+  const clientErrors = new RateLimitedLog(60_000);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     const ip = plainIp(socket.remoteAddress);
+    // Per kind, not per client: slowloris and junk clients come by the thousand if they like.
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       // Idle or slowloris clients: say what happened instead of calling it malformed.
-      deps.logger.warn({ ip, code: error.code }, `HTTP client ${ip} on the web port did not finish its request headers in time (idle or too slow); closing the connection`);
+      clientErrors.maybe('timeout', (suppressed) =>
+        deps.logger.warn(
+          { ip, code: error.code, suppressed },
+          `HTTP client ${ip} on the web port did not finish its request headers in time (idle or too slow); closing the connection${suppressed ? ` (${suppressed} more in the last minute)` : ''}`,
+        ),
+      );
     } else if (error.code !== 'ECONNRESET') {
-      deps.logger.warn({ ip, code: error.code }, `malformed HTTP request on the web port from ${ip}: ${error.code ?? error.message}`);
+      clientErrors.maybe('malformed', (suppressed) =>
+        deps.logger.warn(
+          { ip, code: error.code, suppressed },
+          `malformed HTTP request on the web port from ${ip}: ${error.code ?? error.message}${suppressed ? ` (${suppressed} more in the last minute)` : ''}`,
+        ),
+      );
     }
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     socket.destroy();

@@ -67,6 +67,7 @@ describe('MqttBridge with a real broker', () => {
     assert.equal((await s.rec.waitForMessage('a9_v720/bridge/version', '0.1.0-test')).retain, true);
 
     const record = s.registry.markOnline(CAM, '192.168.1.50', true);
+    assert.ok(record);
     const config = await s.rec.waitForMessage('homeassistant/device/a9v720_0800c00128F8/config');
     assert.equal(config.retain, true);
     const payload = json(config) as { device: Record<string, unknown>; components: Record<string, Record<string, unknown>> };
@@ -92,13 +93,28 @@ describe('MqttBridge with a real broker', () => {
     assert.deepEqual(s.log.problems(), []);
   });
 
-  it('announces a camera seen only at bootstrap (or restored) as offline', async (t) => {
+  it('announces a restored camera that registered before as offline; one seen only at bootstrap is no device', async (t) => {
     const s = await setup(t);
+    // A made-up id in an HTTP request: no discovery, no state topics, nothing to clear when it expires.
+    const stranger = '0800c0FAKE01';
+    s.registry.noteBootstrap(stranger, '192.168.1.66', '202212011602');
+    s.registry.restore([
+      { id: CAM, ip: '192.168.1.50', online: false, firstSeen: 1, lastSeen: 2, state: 'offline', registered: true, firmware: '202212011602', streaming: false },
+    ]);
     s.registry.noteBootstrap(CAM, '192.168.1.50', '202212011602');
     const config = await s.rec.waitForMessage(T.cameraDiscovery(CAM));
     assert.equal((json(config) as { device: Record<string, unknown> }).device['sw_version'], '202212011602');
     assert.equal((await s.rec.waitForMessage(T.cameraAvailability(CAM))).text, 'offline');
     await s.rec.waitForMessage('a9_v720/bridge/cameras_online', '0');
+    const mark = s.rec.mark;
+    assert.equal(s.registry.expireUnregistered(0).includes(stranger), true);
+    s.registry.markOnline(CAM, '192.168.1.50', true);
+    await s.rec.waitForMessage(T.cameraAvailability(CAM), 'online', { afterSeq: mark });
+    assert.deepEqual(
+      s.rec.messages.filter((m) => m.topic.includes(stranger)).map((m) => m.topic),
+      [],
+      'nothing was ever published for the id that only bootstrapped',
+    );
   });
 
   it('shows connectivity ON then OFF within a second of the registry event', async (t) => {

@@ -16,6 +16,7 @@ const bare: CameraRecord = {
   firstSeen: Date.UTC(2026, 0, 1),
   lastSeen: Date.UTC(2026, 0, 1, 12),
   state: 'registered',
+  registered: true,
   streaming: false,
 };
 

@@ -100,8 +100,10 @@ test('1000 silent TCP clients: bounded server memory, a working camera beside th
   const latest = Math.max(...closed) - opened;
   assert.ok(latest < 5000 + 10_000, `every idle socket closed by the server within offline_after (+ generous slack): ${latest} ms`);
   assert.ok(Math.min(...closed) - opened >= 4500, 'not closed before offline_after');
-  const lines = await logLines(problemsBefore, /nothing valid received \(silent for more than 5 s\)/, 1000);
-  assert.equal(lines.length, 1000, 'one clear warn line per silent client');
+  await sleep(500);
+  const lines = await logLines(problemsBefore, /nothing valid received \(silent for more than 5 s\)/, 1);
+  // Any LAN host can open idle sockets at will: one clear line per kind, not one per socket.
+  assert.equal(lines.length, 1, 'one clear warn line for 1000 silent clients');
   assert.ok(lines.every((line) => levelOf(line) === 40 && /closing TCP connection from 127\.0\.1\.\d+:\d+/.test(msgOf(line))));
   assert.equal(camera.isConnected, true, 'the camera was never dropped');
   const after = (await (await fetch(`http://127.0.0.1:${server.ports.web}/api/stats`)).json()) as { tcpConnections: number; online: number };
@@ -137,8 +139,10 @@ test('slowloris and idle clients on the bootstrap and web ports are cut at the h
   assert.ok(Math.max(...webClosed) - started < 10_000 + 8000, `web slowloris lingered ${Math.max(...webClosed) - started} ms`);
   assert.ok(Math.min(...webClosed) - started >= 9000, 'web clients get the full header timeout');
 
-  assert.equal((await logLines(problemsBefore, /^HTTP client 127\.0\.0\.1 on the bootstrap port did not finish its request in time/, 60)).length, 60);
-  assert.equal((await logLines(problemsBefore, /^HTTP client 127\.0\.0\.1 on the web port did not finish its request headers in time/, 60)).length, 60);
+  // One line per kind and port, not one per client (slowloris clients are free to come by the thousand).
+  await sleep(500);
+  assert.equal((await logLines(problemsBefore, /^HTTP client 127\.0\.0\.1 on the bootstrap port did not finish its request in time/, 1)).length, 1);
+  assert.equal((await logLines(problemsBefore, /^HTTP client 127\.0\.0\.1 on the web port did not finish its request headers in time/, 1)).length, 1);
   assert.equal(camera.isConnected, true);
   camera.stop();
 });

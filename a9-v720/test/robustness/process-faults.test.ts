@@ -155,8 +155,8 @@ test('a corrupted or empty secret.key: clear warning, a new secret that then sta
     }
     // The new secret is stable from now on: the same pwd across another restart.
     const probe = captureLog('warn');
-    const pwd = DeviceSecrets.load(h.dataDir, probe.logger).pwdFor('0800c0P00010');
-    assert.equal(DeviceSecrets.load(h.dataDir, probe.logger).pwdFor('0800c0P00010'), pwd);
+    const pwd = DeviceSecrets.load(h.dataDir, probe.logger).pwdFor('0800c0P00010', '127.0.0.1');
+    assert.equal(DeviceSecrets.load(h.dataDir, probe.logger).pwdFor('0800c0P00010', '127.0.0.1'), pwd);
     assert.deepEqual(probe.problems(), []);
     await h.restart();
     const again = h.camera('0800c0P00010');
