@@ -214,7 +214,7 @@ export class MqttBridge {
     connection.start();
   }
 
-  /** Publishes `offline` on the bridge topic and disconnects, within timing.stopTimeoutMs. */
+  /** Publishes `offline` on the bridge and every online camera's topic and disconnects, within timing.stopTimeoutMs. */
   async stop(): Promise<void> {
     if (this.mode === 'stopped') return;
     const wasRunning = this.mode === 'connecting' || this.mode === 'connected';
@@ -231,7 +231,15 @@ export class MqttBridge {
     if (!connection || !wasRunning) return;
     const started = Date.now();
     const budget = this.timing.stopTimeoutMs;
-    const sent = await connection.publishAndWait(this.topics.bridgeState, 'offline', { retain: true, qos: 1 }, Math.round(budget / 2));
+    // Every camera's own availability too: it doubles as the connectivity state, and a retained
+    // "online" would outlive the add-on (the bridge's last will covers only the bridge topic).
+    const offline = { retain: true, qos: 1 } as const;
+    const cameras = registry.list().filter((camera) => camera.online);
+    const results = await Promise.all([
+      ...cameras.map((camera) => connection.publishAndWait(this.topics.cameraAvailability(camera.id), 'offline', offline, Math.round(budget / 2))),
+      connection.publishAndWait(this.topics.bridgeState, 'offline', offline, Math.round(budget / 2)),
+    ]);
+    const sent = results.every(Boolean);
     await connection.stop(Math.max(100, budget - (Date.now() - started)));
     this.out.target = undefined;
     this.deps.logger.info(`MQTT: ${sent ? 'published offline and ' : ''}disconnected`);

@@ -361,17 +361,24 @@ describe('MqttBridge with a real broker', () => {
     assert.deepEqual(await retainedFor(s.broker.url, CAM), new Map());
   });
 
-  it('publishes offline on stop, within two seconds', async (t) => {
+  it('publishes offline on stop for the bridge and every camera, within two seconds', async (t) => {
     const s = await setup(t);
-    await s.rec.waitForMessage(T.bridgeState, 'online');
+    const ids = ['0800c0E00001', '0800c0E00002', '0800c0E00003'];
+    for (const id of ids) s.registry.markOnline(id, '192.168.1.60', true);
+    s.registry.markOnline('0800c0E00004', '192.168.1.61', true);
+    s.registry.markOffline('0800c0E00004', 'test');
+    for (const id of ids) await s.rec.waitForMessage(T.cameraAvailability(id), 'online');
+    await s.rec.waitForMessage(T.cameraAvailability('0800c0E00004'), 'offline');
     const mark = s.rec.mark;
     const started = Date.now();
     await s.bridge.stop();
     assert.ok(Date.now() - started < 2500, `stop took ${Date.now() - started} ms`);
     const offline = await s.rec.waitForMessage(T.bridgeState, 'offline', { afterSeq: mark });
     assert.equal(offline.retain, true);
-    const held = await MqttRecorder.retained(s.broker.url, [T.bridgeState]);
+    for (const id of ids) assert.equal((await s.rec.waitForMessage(T.cameraAvailability(id), 'offline', { afterSeq: mark })).retain, true, id);
+    const held = await MqttRecorder.retained(s.broker.url, [T.bridgeState, 'a9_v720/+/availability']);
     assert.equal(held.get(T.bridgeState)?.text, 'offline');
+    for (const id of [...ids, '0800c0E00004']) assert.equal(held.get(T.cameraAvailability(id))?.text, 'offline', id);
   });
 });
 
