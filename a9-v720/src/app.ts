@@ -16,7 +16,7 @@ import type { TokenBucketLimits } from './util/token-bucket.js';
 import type { SessionTimeouts } from './camera/camera-session.js';
 import { CameraFacing, type HostNetwork } from './camera/camera-facing.js';
 import type { Config } from './config.js';
-import type { Logger } from './log.js';
+import type { CameraNames, Logger } from './log.js';
 import { MediaHub } from './media/media-hub.js';
 import { createApiRouter } from './web/api-routes.js';
 import { createMediaRouter } from './web/media-routes.js';
@@ -40,6 +40,8 @@ export const ADDON_VERSION: string = (() => {
 export interface AppOptions {
   readonly config: Config;
   readonly logger: Logger;
+  /** The logger's name lookup: log lines about a named camera carry its name. */
+  readonly cameraNames?: CameraNames;
   /** Test hooks: shorter handshake timeouts, media hub timings. */
   readonly sessionTimeouts?: SessionTimeouts;
   readonly media?: { lingerMs?: number; watchdogMs?: number; freshFrameMs?: number };
@@ -99,6 +101,7 @@ export class App {
     this.logger = logger;
     const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
     this.registry = new CameraRegistry(Date.now, config.maxCameras);
+    options.cameraNames?.use((id) => this.registry.get(id)?.name);
     mkdirSync(config.dataDir, { recursive: true });
     const staleTemps = removeStaleTempFiles(config.dataDir);
     if (staleTemps.length > 0) logger.info({ files: staleTemps }, `removed ${staleTemps.length} half-written temporary file(s) from an interrupted save`);

@@ -7,12 +7,30 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] a
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
+ * Camera id → the name the user gave it. The logger exists before the camera registry does, so
+ * the composition root connects the registry once it is built.
+ */
+export class CameraNames {
+  private source: ((cameraId: string) => string | undefined) | undefined;
+
+  use(source: (cameraId: string) => string | undefined): void {
+    this.source = source;
+  }
+
+  nameOf(cameraId: string): string | undefined {
+    return this.source?.(cameraId);
+  }
+}
+
+/**
  * One structured line per event. The add-on log is read by users in HA's log tab, so keep
  * `msg` self-explaining and put camera id / peer address in fields *and* in the text.
  * Every string of every line is sanitised (see log-text.ts): much of it comes from the LAN.
+ * With `names`, every line about a named camera (a `camera` or `cameraId` field) also carries
+ * `cameraName`, whichever part logs it and even right after a rename.
  */
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const options = {
+export function createLogger(level: LogLevel, destination?: DestinationStream, names?: CameraNames): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -25,5 +43,13 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       },
     },
   };
+  if (names) {
+    options.mixin = (fields: object) => {
+      const record = fields as { camera?: unknown; cameraId?: unknown };
+      const id = typeof record.camera === 'string' ? record.camera : typeof record.cameraId === 'string' ? record.cameraId : undefined;
+      const name = id === undefined ? undefined : names.nameOf(id);
+      return name === undefined ? {} : { cameraName: name };
+    };
+  }
   return destination ? pino(options, destination) : pino(options);
 }

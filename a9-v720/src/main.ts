@@ -4,7 +4,7 @@
  */
 import { App, StartupError } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './log.js';
+import { CameraNames, createLogger } from './log.js';
 import { resolveDashboardUrl, resolveHostNetwork, supervisorFromEnv } from './ha/supervisor.js';
 import { detectLanIpv4 } from './util/net.js';
 import { createFleet, startFleet, stopFleet } from './simulator/fleet.js';
@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const { config, source, warnings } = loaded;
-  const logger = createLogger(config.logLevel);
+  const cameraNames = new CameraNames();
+  const logger = createLogger(config.logLevel, undefined, cameraNames);
   logger.info({ source, dataDir: config.dataDir }, `options from ${source}; data in ${config.dataDir}`);
   for (const warning of warnings) logger.warn(warning);
 
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     webPort: config.webPort,
     logger,
   });
-  const app = new App({ config, logger, supervisor, dashboardUrl, hostNetwork });
+  const app = new App({ config, logger, supervisor, dashboardUrl, hostNetwork, cameraNames });
   try {
     await app.start();
   } catch (error) {

@@ -58,6 +58,7 @@ export async function startHarness(
     new App({
       config,
       logger: log.logger,
+      cameraNames: log.names,
       sessionTimeouts: { probeMs: 3000, reprobeMs: 500, echoMs: 3000 },
       media: { lingerMs: 300, watchdogMs: 3000, freshFrameMs: 1000 },
       ...appOptions,

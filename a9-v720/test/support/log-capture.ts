@@ -1,6 +1,6 @@
 /** A pino logger whose lines the test can read back and search. */
 import { Writable } from 'node:stream';
-import { createLogger, type Logger, type LogLevel } from '../../src/log.js';
+import { CameraNames, createLogger, type Logger, type LogLevel } from '../../src/log.js';
 
 export interface LogLine {
   level: number;
@@ -10,6 +10,8 @@ export interface LogLine {
 
 export interface CapturedLog {
   logger: Logger;
+  /** The logger's camera-name lookup (an App connects its registry to it). */
+  names: CameraNames;
   lines: LogLine[];
   /** Lines at warn (40) or above. */
   problems(): LogLine[];
@@ -26,9 +28,11 @@ export function captureLog(level: LogLevel = 'debug'): CapturedLog {
       done();
     },
   });
-  const logger = createLogger(level, sink);
+  const names = new CameraNames();
+  const logger = createLogger(level, sink, names);
   return {
     logger,
+    names,
     lines,
     problems: () => lines.filter((line) => line.level >= 40),
     find: (pattern) => lines.find((line) => pattern.test(line.msg)),

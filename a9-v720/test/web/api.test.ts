@@ -173,7 +173,14 @@ test('PUT /api/cameras/:id/name: trimmed, validated, logged, kept across a resta
   assert.equal((await put('{"name":"Garden"}', 'unknown')).status, 404);
   assert.equal((await put('{"name":"Garden"}')).status, 200);
 
+  // Log lines about the camera carry its name, whichever part writes them.
+  const mark = h.log.lines.length;
   camera.stop();
+  await waitFor(() => h.app.registry.get(id)?.online === false, 'offline');
+  const about = h.log.lines.slice(mark).filter((line) => line.camera === id || line.cameraId === id);
+  assert.ok(about.some((line) => line.part === 'camera'), 'the camera part logged the disconnect');
+  for (const line of about) assert.equal(line.cameraName, 'Garden', line.msg);
+  assert.equal(h.log.lines.find((line) => line.camera === '0800c0C00009')?.cameraName, undefined, 'unnamed cameras get no name field');
   await h.restart();
   assert.equal(h.app.registry.get(id)?.name, 'Garden', 'the name survives a restart');
   const cleared = await put('{"name":"   "}');
