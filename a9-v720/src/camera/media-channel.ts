@@ -85,7 +85,8 @@ export class MediaChannel implements UdpLink {
         this.send(encodeHeartbeat(), address, port);
         return;
       case Cmd.JpegFragment:
-      case Cmd.G711Alaw: {
+      case Cmd.G711Alaw:
+      case Cmd.Pcm: {
         if (!this.cameras.onMediaPacket({ address, port }, packet)) {
           this.stats.unboundMedia++;
           this.reject(address, port, 'unbound-media', `media (cmd ${packet.cmd}) from an address no camera probed from`, datagram);

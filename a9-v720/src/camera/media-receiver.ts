@@ -1,13 +1,14 @@
 /**
- * One camera's media receive path between the UDP channel and the media sink: reassembles JPEG
- * frames, passes audio through, and produces the retransmission confirms (605) without which the
- * camera's frame rate collapses. Owned by the camera's CameraConnection; no sockets here (confirms
- * leave through the `sendConfirm` callback, towards the camera's one bound UDP endpoint).
+ * One camera's media receive path between the UDP channel and the media sink: the reorder window
+ * (MediaReassembler) turns packets into frames and audio chunks, and the confirms (605) go out at
+ * the vendor app's pace (ConfirmPacer) — without them the camera's frame rate collapses, and they
+ * are what makes it resend what was lost. Owned by the camera's CameraConnection; no sockets here
+ * (confirms leave through `sendConfirm`, towards the camera's one bound UDP endpoint).
  */
 import type { Logger } from '../log.js';
-import { Cmd, type Packet } from '../protocol/header.js';
-import { FrameAssembler } from '../protocol/fragments.js';
-import { RetransmitTracker } from '../protocol/retransmit.js';
+import type { Packet } from '../protocol/header.js';
+import { MediaReassembler, type ReassemblyStats } from '../protocol/reassembly.js';
+import { ConfirmPacer, type ConfirmPacerStats } from '../protocol/retransmit.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
 import type { MediaSink } from './media-sink.js';
 
@@ -29,8 +30,8 @@ export class LatencySamples {
 }
 
 export interface CameraMediaStats {
-  readonly assembler: FrameAssembler['stats'];
-  readonly confirms: RetransmitTracker['stats'];
+  readonly reassembly: ReassemblyStats;
+  readonly confirms: ConfirmPacerStats;
 }
 
 export interface CameraMediaReceiverOptions {
@@ -38,17 +39,39 @@ export interface CameraMediaReceiverOptions {
   readonly sink: MediaSink;
   readonly sendConfirm: (datagram: Buffer) => void;
   readonly logger: Logger;
-  /** Shared by all cameras: from the last fragment's arrival to the frame written to every consumer. */
+  /** Shared by all cameras: from the packet that completed a frame to the frame written to every consumer. */
   readonly deliveryLatency: LatencySamples;
+  readonly now?: () => number;
 }
 
 export class CameraMediaReceiver {
-  private readonly assembler = new FrameAssembler();
-  private readonly tracker = new RetransmitTracker();
+  private readonly reassembler: MediaReassembler;
+  private readonly pacer = new ConfirmPacer();
   private readonly dropLog = new RateLimitedLog(30_000);
+  private readonly now: () => number;
   private packetsSeen = false;
+  /** Confirms begin with the first finished frame, as in the capture (its ids are the first list). */
+  private confirming = false;
+  /** Set by the reassembler's callbacks during one push/tick: a frame was delivered or dropped. */
+  private frameFinished = false;
+  private packetAt = 0;
 
-  constructor(private readonly options: CameraMediaReceiverOptions) {}
+  constructor(private readonly options: CameraMediaReceiverOptions) {
+    const { cameraId, sink } = options;
+    this.now = options.now ?? (() => performance.now());
+    this.reassembler = new MediaReassembler({
+      onFrame: (frame) => {
+        this.frameFinished = true;
+        sink.pushFrame(cameraId, frame.jpeg);
+        options.deliveryLatency.add(this.now() - this.packetAt);
+      },
+      onAudio: (payload, format) => sink.pushAudio(cameraId, payload, format),
+      onDrop: (drop) => {
+        this.frameFinished = true;
+        this.logDrop(drop.reason, drop.detail);
+      },
+    });
+  }
 
   /** True once a media packet arrived since the camera came online. */
   get hasMedia(): boolean {
@@ -56,36 +79,44 @@ export class CameraMediaReceiver {
   }
 
   get stats(): CameraMediaStats {
-    return { assembler: this.assembler.stats, confirms: this.tracker.stats };
+    return { reassembly: this.reassembler.stats, confirms: this.pacer.stats };
   }
 
   onPacket(packet: Packet): void {
-    const receivedAt = performance.now();
-    const { cameraId, sink } = this.options;
+    const now = this.now();
+    this.packetAt = now;
     this.packetsSeen = true;
-    this.tracker.record(packet.pkgId);
-    if (packet.cmd === Cmd.G711Alaw) sink.pushAudio(cameraId, packet.payload, 'alaw');
-    const result = this.assembler.push(packet);
-    if (result.kind === 'frame') {
-      if (result.droppedBefore) this.logDrop(result.droppedBefore.reason, result.droppedBefore.detail);
-      this.tracker.frameCompleted();
-      sink.pushFrame(cameraId, result.jpeg);
-      this.options.deliveryLatency.add(performance.now() - receivedAt);
-    } else if (result.kind === 'dropped') {
-      this.logDrop(result.reason, result.detail);
-    }
-    this.flushConfirms(receivedAt);
+    this.frameFinished = false;
+    this.reassembler.push(packet, now);
+    if (this.frameFinished) this.confirm(now);
   }
 
-  /** Sends the confirms due at `now`; also called on a timer so a burst's end is confirmed. */
-  flushConfirms(now = performance.now()): void {
-    for (const datagram of this.tracker.poll(now)) this.options.sendConfirm(datagram);
+  /**
+   * Call every few tens of ms: frames whose window ran out are dropped (and the frames behind
+   * them delivered), and the confirm list goes out at the app's pace even when no packet comes.
+   */
+  tick(): void {
+    if (!this.reassembler.busy) return;
+    const now = this.now();
+    this.packetAt = now;
+    this.reassembler.tick(now);
+    this.confirm(now);
   }
 
   /** A stream (re)opens: the camera may restart its pkg_id sequence. */
   reset(): void {
-    this.assembler.reset();
-    this.tracker.reset();
+    this.reassembler.reset();
+    this.pacer.reset();
+    this.confirming = false;
+  }
+
+  private confirm(now: number): void {
+    if (this.frameFinished) this.confirming = true;
+    if (!this.confirming) return;
+    const datagrams = this.pacer.next(this.reassembler.confirmIds(), now);
+    if (datagrams.length === 0) return;
+    this.reassembler.confirmSent();
+    for (const datagram of datagrams) this.options.sendConfirm(datagram);
   }
 
   private logDrop(reason: string, detail: string): void {

@@ -4,8 +4,9 @@
  * protocol ← camera ← media.
  */
 
-/** `alaw`: G.711 A-law, cmd 4. `pcm16`: cmd 6, assumed 16-bit little-endian (PROTOCOL.md §5). Both 8 kHz mono. */
-export type AudioFormat = 'alaw' | 'pcm16';
+import type { AudioFormat } from '../protocol/reassembly.js';
+
+export type { AudioFormat };
 
 export interface MediaSink {
   /** A complete JPEG, exactly FFD8 … FFD9, in frame order. */

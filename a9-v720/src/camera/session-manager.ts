@@ -26,8 +26,11 @@ export interface SessionManagerOptions {
   readonly natTarget?: NatTarget;
 }
 
-/** Confirms also go out on this period, so the end of a burst is confirmed without a next packet. */
-const CONFIRM_FLUSH_MS = 100;
+/**
+ * Every camera's receive path ticks this often: reorder windows run out on time (within this
+ * much after REORDER_WINDOW_MS) and confirms go out even when no further packet comes.
+ */
+const MEDIA_TICK_MS = 25;
 
 const endpointKey = (endpoint: UdpEndpoint): string => `${endpoint.address}:${endpoint.port}`;
 
@@ -42,7 +45,7 @@ export class SessionManager implements CameraControl {
   private readonly timeouts: SessionTimeouts;
   private readonly baseInfoDelayMs: number;
   private readonly natTarget: NatTarget | undefined;
-  private readonly confirmTimer: NodeJS.Timeout;
+  private readonly mediaTimer: NodeJS.Timeout;
   /** From the last fragment's arrival to the frame written to every consumer (MJPEG writes included). */
   readonly deliveryLatency = new LatencySamples();
 
@@ -53,10 +56,10 @@ export class SessionManager implements CameraControl {
     this.timeouts = options.timeouts ?? DEFAULT_SESSION_TIMEOUTS;
     this.baseInfoDelayMs = options.baseInfoDelayMs ?? 1000;
     this.natTarget = options.natTarget;
-    this.confirmTimer = setInterval(() => {
-      for (const connection of this.connections.values()) connection.media.flushConfirms();
-    }, CONFIRM_FLUSH_MS);
-    this.confirmTimer.unref();
+    this.mediaTimer = setInterval(() => {
+      for (const connection of this.connections.values()) connection.media.tick();
+    }, MEDIA_TICK_MS);
+    this.mediaTimer.unref();
   }
 
   /** The media channel registers itself once it is bound. */
@@ -204,9 +207,9 @@ export class SessionManager implements CameraControl {
     return this.connections.has(cameraId);
   }
 
-  /** Shutdown: every camera goes offline and the confirm timer stops. */
+  /** Shutdown: every camera goes offline and the media timer stops. */
   closeAll(reason: string): void {
-    clearInterval(this.confirmTimer);
+    clearInterval(this.mediaTimer);
     for (const connection of [...this.connections.values()]) this.detach(connection.session, reason);
   }
 }

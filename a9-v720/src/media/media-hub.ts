@@ -10,7 +10,7 @@
  * openStream/closeStream. All state lives in the instance (one per process, several cameras).
  */
 import { CameraTimeoutError, CameraUnavailableError } from '../camera/control.js';
-import type { MediaSink } from '../camera/media-sink.js';
+import type { AudioFormat, MediaSink } from '../camera/media-sink.js';
 import type { Logger } from '../log.js';
 
 export type StreamEndReason = 'offline' | 'hub-closed';
@@ -56,7 +56,8 @@ export interface MediaSubscription {
 }
 
 export type FrameListener = (jpeg: Buffer, at: number) => void;
-export type AudioListener = (alaw: Buffer) => void;
+/** One audio chunk as the camera sent it: A-law (cmd 4) or s16le PCM (cmd 6), 8 kHz mono. */
+export type AudioListener = (payload: Buffer, format: AudioFormat) => void;
 /** Called once when the hub ends a consumer (camera offline, hub closed); not after unsubscribe. */
 export type EndListener = (reason: StreamEndReason) => void;
 
@@ -141,13 +142,13 @@ export class MediaHub implements MediaSink {
     }
   }
 
-  /** A chunk of G.711 A-law samples (8 kHz mono) from the camera. */
-  pushAudio(cameraId: string, alaw: Buffer): void {
+  /** A chunk of audio samples (8 kHz mono) from the camera, in the format it came in. */
+  pushAudio(cameraId: string, payload: Buffer, format: AudioFormat): void {
     const cam = this.camera(cameraId);
     cam.lastAudioAt = this.now();
     cam.counters.audioChunksIn++;
     if (cam.video.size === 0 && cam.waiters.size === 0) cam.consecutiveRestarts = 0;
-    for (const consumer of [...cam.audio]) if (cam.audio.has(consumer)) this.deliver(cam, () => consumer.onData(alaw));
+    for (const consumer of [...cam.audio]) if (cam.audio.has(consumer)) this.deliver(cam, () => consumer.onData(payload, format));
   }
 
   /**
@@ -158,7 +159,7 @@ export class MediaHub implements MediaSink {
     return this.subscribe(cameraId, (cam) => cam.video, { onData: onFrame, onEnd });
   }
 
-  /** Like subscribeVideo, for A-law audio chunks. */
+  /** Like subscribeVideo, for audio chunks (each with its format). */
   subscribeAudio(cameraId: string, onChunk: AudioListener, onEnd?: EndListener): MediaSubscription {
     return this.subscribe(cameraId, (cam) => cam.audio, { onData: onChunk, onEnd });
   }

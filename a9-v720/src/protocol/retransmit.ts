@@ -1,6 +1,8 @@
 /**
  * Retransmission confirms (cmd 605, PROTOCOL.md §5): the server tells the camera which media
- * pkg_ids arrived. Without them the camera's frame rate collapses. Pure: time is passed in.
+ * pkg_ids arrived; the camera sends the others again. Without them the camera's frame rate
+ * collapses. Pure: time is passed in. Which ids to list is the reassembler's knowledge
+ * (MediaReassembler.confirmIds); when to send is decided here.
  */
 import { Cmd, encodePacket, MsgFlag, SERVER_FORWARD_ID } from './header.js';
 
@@ -31,83 +33,52 @@ export function encodeRetransmitConfirms(pkgIds: readonly number[], maxPerDatagr
   return out;
 }
 
-export interface RetransmitTrackerOptions {
-  /** Confirm period while ids arrive; PROTOCOL.md says about 100 ms. */
-  readonly intervalMs?: number;
-  /**
-   * Bound on ids held between two confirms. A normal 100 ms holds ~30 ids; the cap only matters
-   * for a flood (or a stalled caller), where ids beyond it are not confirmed but counted.
-   */
-  readonly maxPendingIds?: number;
-  readonly maxIdsPerDatagram?: number;
-}
+/**
+ * The vendor app's pace (PROTOCOL.md §5): a confirm goes out whenever its id list changed, and an
+ * unchanged list is repeated once this old — it is skipped only while both hold.
+ */
+export const CONFIRM_REPEAT_MS = 200;
 
-export interface RetransmitTrackerStats {
+export interface ConfirmPacerStats {
   confirmsSent: number;
   idsConfirmed: number;
-  /** Ids not recorded because the pending list was full. */
-  idsOverflowed: number;
+  /** Decisions that sent nothing because the list was unchanged and the last send recent. */
+  unchangedSkipped: number;
 }
 
 /**
- * Per camera stream: `record` every received media pkg_id, `frameCompleted` on each delivered
- * frame, and call `poll(now)` often (on every packet and on a ~100 ms timer). `poll` returns the
- * datagrams to send now — usually none.
+ * Decides when a camera's confirm list is sent. The caller asks at its decision points (a frame
+ * finished, a periodic tick) with the current sorted list; `next` returns the datagrams to send
+ * now — none for an empty list or an unchanged one sent less than `repeatMs` ago.
  */
-export class RetransmitTracker {
-  private readonly intervalMs: number;
-  private readonly maxPendingIds: number;
+export class ConfirmPacer {
+  private readonly repeatMs: number;
   private readonly maxIdsPerDatagram: number;
-  /** The protocol starts confirming only after the first complete frame. */
-  private started = false;
-  private emptyConfirmDue = false;
-  private lastSentAt = 0;
-  private ids: number[] = [];
-  private readonly counters: RetransmitTrackerStats = { confirmsSent: 0, idsConfirmed: 0, idsOverflowed: 0 };
+  private lastIds: readonly number[] = [];
+  private lastSentAt = Number.NEGATIVE_INFINITY;
+  private readonly counters: ConfirmPacerStats = { confirmsSent: 0, idsConfirmed: 0, unchangedSkipped: 0 };
 
-  constructor(options: RetransmitTrackerOptions = {}) {
-    this.intervalMs = options.intervalMs ?? 100;
-    this.maxPendingIds = options.maxPendingIds ?? 4096;
+  constructor(options: { readonly repeatMs?: number; readonly maxIdsPerDatagram?: number } = {}) {
+    this.repeatMs = options.repeatMs ?? CONFIRM_REPEAT_MS;
     this.maxIdsPerDatagram = options.maxIdsPerDatagram ?? MAX_IDS_PER_CONFIRM;
   }
 
-  get stats(): RetransmitTrackerStats {
+  get stats(): ConfirmPacerStats {
     return { ...this.counters };
   }
 
-  get pendingIds(): number {
-    return this.ids.length;
+  /** When the last confirm went out (ms, the caller's clock); -Infinity before the first. */
+  get lastSentTime(): number {
+    return this.lastSentAt;
   }
 
-  /** Records a received media pkg_id (video or audio). Ignored before the first complete frame. */
-  record(pkgId: number): void {
-    if (!this.started) return;
-    if (this.ids.length >= this.maxPendingIds) {
-      this.counters.idsOverflowed++;
-      return;
+  next(ids: readonly number[], now: number): Buffer[] {
+    if (ids.length === 0) return [];
+    if (now - this.lastSentAt < this.repeatMs && sameIds(ids, this.lastIds)) {
+      this.counters.unchangedSkipped++;
+      return [];
     }
-    this.ids.push(pkgId >>> 0);
-  }
-
-  /** Call on every delivered frame; the first one triggers the initial empty confirm. */
-  frameCompleted(): void {
-    if (this.started) return;
-    this.started = true;
-    this.emptyConfirmDue = true;
-    this.ids = [];
-  }
-
-  /** Datagrams to send at `now` (ms, any monotonic clock); resets the id list when it returns some. */
-  poll(now: number): Buffer[] {
-    if (this.emptyConfirmDue) {
-      this.emptyConfirmDue = false;
-      this.lastSentAt = now;
-      this.counters.confirmsSent++;
-      return [encodeRetransmitConfirm([])];
-    }
-    if (!this.started || this.ids.length === 0 || now - this.lastSentAt < this.intervalMs) return [];
-    const ids = this.ids;
-    this.ids = [];
+    this.lastIds = ids;
     this.lastSentAt = now;
     const datagrams = encodeRetransmitConfirms(ids, this.maxIdsPerDatagram);
     this.counters.confirmsSent += datagrams.length;
@@ -115,10 +86,15 @@ export class RetransmitTracker {
     return datagrams;
   }
 
-  /** Stream closed or reopened: wait for a first complete frame again. */
+  /** Stream reopened: the next list goes out whatever the last one was. */
   reset(): void {
-    this.started = false;
-    this.emptyConfirmDue = false;
-    this.ids = [];
+    this.lastIds = [];
+    this.lastSentAt = Number.NEGATIVE_INFINITY;
   }
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

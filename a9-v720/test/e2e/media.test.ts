@@ -65,7 +65,7 @@ test('lost and reordered fragments drop only the damaged frames; every delivered
   viewer.close();
   assert.ok(isOrderedSubsequence(viewer.parts, sent));
   const stats = h.app.sessions.mediaStats().get('0800c0E00003');
-  assert.ok(stats && stats.assembler.framesDropped > 0, 'some frames were dropped');
+  assert.ok(stats && stats.reassembly.framesDropped > 0, 'some frames were dropped');
   assert.ok(h.log.find(/camera 0800c0E00003: dropped an incomplete video frame/));
   camera.stop();
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeDatagram } from '../../src/protocol/header.js';
-import { encodeRetransmitConfirm, encodeRetransmitConfirms, RetransmitTracker } from '../../src/protocol/retransmit.js';
+import { Cmd, decodeDatagram, MsgFlag, type Packet } from '../../src/protocol/header.js';
+import { MediaReassembler } from '../../src/protocol/reassembly.js';
+import { ConfirmPacer, encodeRetransmitConfirm, encodeRetransmitConfirms } from '../../src/protocol/retransmit.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -30,46 +31,85 @@ test('long id lists are split into datagrams of at most 256 ids', () => {
   assert.equal(datagrams[2]!.readUInt32LE(20), 512);
 });
 
-test('tracker: nothing before the first frame, then an empty confirm, then ids every ~100 ms', () => {
-  const tracker = new RetransmitTracker();
-  tracker.record(1);
-  tracker.record(2);
-  assert.deepEqual(tracker.poll(0), [], 'no confirms before the first complete frame');
-  tracker.frameCompleted();
-  const first = tracker.poll(10);
-  assert.equal(first.length, 1);
-  assert.deepEqual(first[0], encodeRetransmitConfirm([]));
-  tracker.record(3);
-  tracker.record(4);
-  assert.deepEqual(tracker.poll(50), [], 'not yet 100 ms since the last confirm');
-  const second = tracker.poll(110);
-  assert.deepEqual(second, [encodeRetransmitConfirm([3, 4])]);
-  assert.equal(tracker.pendingIds, 0, 'ids are reset once returned');
-  assert.deepEqual(tracker.poll(500), [], 'no ids → nothing to send');
-  tracker.frameCompleted();
-  assert.deepEqual(tracker.poll(600), [], 'only the first frame triggers the empty confirm');
-  assert.deepEqual(tracker.stats, { confirmsSent: 2, idsConfirmed: 2, idsOverflowed: 0 });
+/** The capture's first frame (PROTOCOL.md §5): pkg 2802…2827, 25 × 1004 + 680 bytes, declared size 25 775, 5-byte tail. */
+function captureFirstFrame(): Packet[] {
+  const jpeg = Buffer.alloc(25_775, 0x42);
+  jpeg.writeUInt16BE(0xffd8, 0);
+  jpeg.writeUInt16BE(0xffd9, jpeg.length - 2);
+  const tail = Buffer.alloc(5);
+  tail.writeUInt32LE(jpeg.length, 1);
+  const data = Buffer.concat([jpeg, tail]);
+  const packets: Packet[] = [];
+  for (let i = 0; i * 1004 < data.length; i++) {
+    const payload = data.subarray(i * 1004, (i + 1) * 1004);
+    const msgFlag = i === 0 ? MsgFlag.FirstFragment : (i + 1) * 1004 >= data.length ? MsgFlag.LastFragment : MsgFlag.MiddleFragment;
+    packets.push({ length: payload.length, cmd: Cmd.JpegFragment, msgFlag, dealFlag: 0, forwardId: Buffer.alloc(8), pkgId: 2802 + i, payload });
+  }
+  return packets;
+}
+
+/** The reference confirm right after that frame, as captured: exactly its 26 ids. */
+const REFERENCE_CONFIRM = hex(`68000000 5d02 00 00 3030303030303030 00000000
+  f20a0000 f30a0000 f40a0000 f50a0000 f60a0000 f70a0000 f80a0000 f90a0000 fa0a0000 fb0a0000 fc0a0000 fd0a0000 fe0a0000
+  ff0a0000 000b0000 010b0000 020b0000 030b0000 040b0000 050b0000 060b0000 070b0000 080b0000 090b0000 0a0b0000 0b0b0000`);
+
+test("the confirm after the capture's first frame is the captured one, byte for byte", () => {
+  const packets = captureFirstFrame();
+  assert.equal(packets.length, 26);
+  assert.equal(packets.at(-1)!.payload.length, 680);
+  const frames: Buffer[] = [];
+  const reassembler = new MediaReassembler({ onFrame: (f) => frames.push(f.jpeg), onAudio: () => undefined, onDrop: () => undefined });
+  const pacer = new ConfirmPacer();
+  for (const p of packets) reassembler.push(p, 0);
+  assert.equal(frames.length, 1);
+  assert.equal(frames[0]!.length, 25_775);
+  const sent = pacer.next(reassembler.confirmIds(), 0);
+  assert.deepEqual(sent, [REFERENCE_CONFIRM]);
 });
 
-test('tracker: a flood is capped and split', () => {
-  const tracker = new RetransmitTracker({ maxPendingIds: 1000 });
-  tracker.frameCompleted();
-  tracker.poll(0);
-  for (let i = 0; i < 5000; i++) tracker.record(i);
-  assert.equal(tracker.pendingIds, 1000);
-  const datagrams = tracker.poll(100);
-  assert.equal(datagrams.length, 4);
+test('confirm list: the sorted union of the ids of frames in progress and of everything received since the last confirm, video and audio', () => {
+  const reassembler = new MediaReassembler({ onFrame: () => undefined, onAudio: () => undefined, onDrop: () => undefined });
+  const audio = (pkgId: number): Packet => ({ length: 8, cmd: Cmd.G711Alaw, msgFlag: MsgFlag.Whole, dealFlag: 0, forwardId: Buffer.alloc(8), pkgId, payload: Buffer.alloc(8) });
+  const frame = captureFirstFrame();
+  // A frame in progress with a hole at 2805, audio on the shared counter before it and on a far counter.
+  reassembler.push(audio(2801), 0);
+  for (const p of frame.slice(0, 3)) reassembler.push(p, 0);
+  reassembler.push(audio(90), 0);
+  for (const p of frame.slice(4, 10)) reassembler.push(p, 0);
+  const first = reassembler.confirmIds();
+  assert.deepEqual(first, [90, 2801, 2802, 2803, 2804, 2806, 2807, 2808, 2809, 2810, 2811]);
+  reassembler.confirmSent();
+  // The frame is still in progress: its ids stay listed; the audio already confirmed does not.
+  reassembler.push(frame[3]!, 1);
+  assert.deepEqual(reassembler.confirmIds(), [2802, 2803, 2804, 2805, 2806, 2807, 2808, 2809, 2810, 2811]);
+  reassembler.confirmSent();
+  for (const p of frame.slice(10)) reassembler.push(p, 2);
+  // Finished now: every id of it is listed once more (the camera learns of the last ones).
+  assert.deepEqual(reassembler.confirmIds(), frame.map((p) => p.pkgId));
+  reassembler.confirmSent();
+  assert.deepEqual(reassembler.confirmIds(), []);
+  // A late copy is confirmed again, so that the camera stops resending it.
+  reassembler.push(frame[5]!, 3);
+  assert.deepEqual(reassembler.confirmIds(), [2807]);
+});
+
+test('pacer: a changed list goes out at once; an unchanged one only when the last send is 200 ms old; nothing for an empty list', () => {
+  const pacer = new ConfirmPacer();
+  assert.deepEqual(pacer.next([], 0), []);
+  assert.deepEqual(pacer.next([1, 2], 0), [encodeRetransmitConfirm([1, 2])]);
+  assert.deepEqual(pacer.next([1, 2], 50), [], 'unchanged, 50 ms');
+  assert.deepEqual(pacer.next([1, 2], 199), [], 'unchanged, 199 ms');
+  assert.deepEqual(pacer.next([1, 2, 3], 120), [encodeRetransmitConfirm([1, 2, 3])], 'changed: at once');
+  assert.deepEqual(pacer.next([1, 2, 3], 320), [encodeRetransmitConfirm([1, 2, 3])], 'unchanged, 200 ms old: repeated');
+  assert.deepEqual(pacer.stats, { confirmsSent: 3, idsConfirmed: 8, unchangedSkipped: 2 });
+  pacer.reset();
+  assert.deepEqual(pacer.next([1, 2, 3], 321), [encodeRetransmitConfirm([1, 2, 3])], 'after a reset the list goes out again');
+});
+
+test('pacer: a long list is split into datagrams of at most 256 ids', () => {
+  const pacer = new ConfirmPacer();
+  const ids = Array.from({ length: 600 }, (_, i) => i);
+  const datagrams = pacer.next(ids, 0);
+  assert.equal(datagrams.length, 3);
   assert.ok(datagrams.every((d) => d.length <= 20 + 256 * 4));
-  assert.equal(tracker.stats.idsOverflowed, 4000);
-});
-
-test('tracker: reset waits for a new first frame', () => {
-  const tracker = new RetransmitTracker();
-  tracker.frameCompleted();
-  tracker.poll(0);
-  tracker.reset();
-  tracker.record(9);
-  assert.deepEqual(tracker.poll(1000), []);
-  tracker.frameCompleted();
-  assert.deepEqual(tracker.poll(1001), [encodeRetransmitConfirm([])]);
 });
