@@ -28,10 +28,12 @@ for (const camera of fleet) camera.on('disconnected', () => disconnects++);
 
 const started = performance.now();
 // Cameras boot over a second or so, like a house full of them after a power cut.
-await Promise.allSettled(fleet.map(async (camera, i) => {
-  await sleep((i / cameraCount) * 1000);
-  await camera.start();
-}));
+await Promise.allSettled(
+  fleet.map(async (camera, i) => {
+    await sleep((i / cameraCount) * 1000);
+    await camera.start();
+  }),
+);
 let onlineAfterMs = Number.NaN;
 for (;;) {
   const info = (await (await fetch(`http://127.0.0.1:${server.ports.web}/api/info`)).json()) as { online: number };
@@ -70,6 +72,7 @@ const result = {
   serverWarnings: server.problems.length,
 };
 console.log(JSON.stringify(result, null, 2));
-const pass = onlineAfterMs < 10_000 && result.heartbeatP99Ms < 20 && usage.peakRssBytes < 150 * 1024 * 1024 && result.offlineFalsePositives === 0;
+const pass =
+  onlineAfterMs < 10_000 && result.heartbeatP99Ms < 20 && usage.peakRssBytes < 150 * 1024 * 1024 && result.offlineFalsePositives === 0;
 console.log(pass ? 'targets met' : 'TARGETS MISSED');
 if (server.problems.length) console.log(server.problems.slice(0, 5).join('\n'));

@@ -35,7 +35,8 @@ const list = async (): Promise<CameraSummary[]> => (await (await fetch(`${base}/
 try {
   const deadline = Date.now() + 60_000;
   while ((await list()).filter((c) => c.online).length < cameraCount) {
-    if (Date.now() > deadline) throw new Error(`only ${(await list()).filter((c) => c.online).length} of ${cameraCount} demo cameras came online`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${(await list()).filter((c) => c.online).length} of ${cameraCount} demo cameras came online`);
     await sleep(250);
   }
   const cameras = await list();
@@ -55,7 +56,15 @@ try {
 
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
@@ -79,7 +88,9 @@ try {
     () => {
       const tiles = Array.from(document.querySelectorAll<HTMLElement>('#tiles article.tile'));
       const onScreen = tiles.filter((tile) => tile.dataset.visible === 'true');
-      return onScreen.length > 0 && onScreen.every((tile) => tile.dataset.picture === 'true') ? [performance.now(), onScreen.length] : false;
+      return onScreen.length > 0 && onScreen.every((tile) => tile.dataset.picture === 'true')
+        ? [performance.now(), onScreen.length]
+        : false;
     },
     undefined,
     { polling: 'raf', timeout: 60_000 },
@@ -103,7 +114,7 @@ try {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable', { timeDomain: 'timeTicks' });
   const metrics = async (): Promise<Record<string, number>> =>
-    Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
+    Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   const before = await metrics();
   const framesBefore = frameRequests;
   const serverCpu = new CpuMeter(server.child.pid!);
@@ -118,15 +129,21 @@ try {
   const pct = (name: string): string => `${((delta(name) / span) * 100).toFixed(2)} %`;
   const ms = (value: number): string => `${Math.round(value)} ms`;
 
-  console.log(`dashboard wall: ${cameraCount} demo cameras (${withFrames} with a cached frame), Chromium ${browser.version()} headless, viewport ${width}×${height}, ${columns} columns`);
+  console.log(
+    `dashboard wall: ${cameraCount} demo cameras (${withFrames} with a cached frame), Chromium ${browser.version()} headless, viewport ${width}×${height}, ${columns} columns`,
+  );
   console.log(`  time to ${cameraCount} tiles in the DOM:          ${ms(tilesMs)} after navigation start`);
   console.log(`  time to first full grid (${onScreen} tiles on screen, all showing their picture): ${ms(gridMs)}`);
   console.log(`  DOMContentLoaded ${ms(navigation.domContentLoaded)}, load ${ms(navigation.load)}`);
   console.log(`  page over ${span.toFixed(1)} s with ${watched} cameras watched elsewhere:`);
   console.log(`    CPU (TaskDuration / wall time):   ${pct('TaskDuration')}  (${ms(delta('TaskDuration') * 1000)} busy)`);
-  console.log(`    script ${pct('ScriptDuration')}, layout ${pct('LayoutDuration')}, style ${pct('RecalcStyleDuration')}; layouts ${delta('LayoutCount')}, style recalcs ${delta('RecalcStyleCount')}`);
+  console.log(
+    `    script ${pct('ScriptDuration')}, layout ${pct('LayoutDuration')}, style ${pct('RecalcStyleDuration')}; layouts ${delta('LayoutCount')}, style recalcs ${delta('RecalcStyleCount')}`,
+  );
   console.log(`    tile pictures reloaded: ${framesLoaded} (${(framesLoaded / span).toFixed(2)}/s)`);
-  console.log(`    DOM nodes ${after['Nodes']}, JS heap used ${(after['JSHeapUsedSize']! / 1024 / 1024).toFixed(1)} MB, event listeners ${after['JSEventListeners']}`);
+  console.log(
+    `    DOM nodes ${after['Nodes']}, JS heap used ${(after['JSHeapUsedSize']! / 1024 / 1024).toFixed(1)} MB, event listeners ${after['JSEventListeners']}`,
+  );
   console.log(`  server process CPU over the window: ${serverPercent.toFixed(1)} % of one core`);
   console.log(`  page errors: ${errors.length}${errors.length ? ` (${errors.slice(0, 3).join(' | ')})` : ''}`);
   await browser.close();

@@ -42,11 +42,17 @@ async function flapping(): Promise<boolean> {
     await settle(cameras, result, 30_000);
     const mismatches = await agreement(server, broker, cameras);
     const rssAfter = processUsage(server.child.pid!).rssBytes;
-    console.log(`flapping ${flapSeconds} s, ${cameraCount} cameras: ${JSON.stringify(result.stats)}, settled after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    console.log(`  connected at the end ${cameras.filter((c) => c.isConnected).length}, left down ${result.down.size}; server RSS ${mb(rssBefore)} → ${mb(rssAfter)}`);
+    console.log(
+      `flapping ${flapSeconds} s, ${cameraCount} cameras: ${JSON.stringify(result.stats)}, settled after ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `  connected at the end ${cameras.filter((c) => c.isConnected).length}, left down ${result.down.size}; server RSS ${mb(rssBefore)} → ${mb(rssAfter)}`,
+    );
     console.log(`  mismatches: ${mismatches.length === 0 ? 'none' : `\n    ${mismatches.join('\n    ')}`}`);
     const unexpected = server.problems.filter((line) => !/nothing valid received|MQTT|which has no TCP session/.test(line));
-    console.log(`  server warn/error lines: ${server.problems.length} (${unexpected.length} other than silent-connection, late-probe and MQTT notices)`);
+    console.log(
+      `  server warn/error lines: ${server.problems.length} (${unexpected.length} other than silent-connection, late-probe and MQTT notices)`,
+    );
     for (const line of unexpected.slice(0, 20)) console.log(`    ${line.trim()}`);
     return mismatches.length === 0;
   } finally {
@@ -81,8 +87,12 @@ async function brokerOutage(): Promise<boolean> {
     await broker.start();
     const back = Date.now();
     const mismatches = await agreement(server, broker, cameras);
-    console.log(`broker outage ${outageSeconds} s with 60 cameras: after restart, agreement in ${((Date.now() - back) / 1000).toFixed(1)} s`);
-    console.log(`  connected ${cameras.filter((c) => c.isConnected).length} of 60; mismatches: ${mismatches.length === 0 ? 'none' : `\n    ${mismatches.join('\n    ')}`}`);
+    console.log(
+      `broker outage ${outageSeconds} s with 60 cameras: after restart, agreement in ${((Date.now() - back) / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `  connected ${cameras.filter((c) => c.isConnected).length} of 60; mismatches: ${mismatches.length === 0 ? 'none' : `\n    ${mismatches.join('\n    ')}`}`,
+    );
     const mqttLines = server.problems.filter((line) => /MQTT/.test(line));
     console.log(`  MQTT warn lines during the outage: ${mqttLines.length} (one when lost, one for the first failed retry expected)`);
     return mismatches.length === 0;

@@ -45,7 +45,10 @@ const http = { ok: 0, limited: 0, full: 0, other: 0 };
 const startedHttp = performance.now();
 const bootstrapsSent = await pool(bootstrapCount, async (i) => {
   try {
-    const answer = await rawHttpExchange('127.0.0.1', server.ports.http, rawBootstrapRequest(fakeId(i), '202212011602'), { localAddress: host(i), timeoutMs: 5000 });
+    const answer = await rawHttpExchange('127.0.0.1', server.ports.http, rawBootstrapRequest(fakeId(i), '202212011602'), {
+      localAddress: host(i),
+      timeoutMs: 5000,
+    });
     if (answer.status === 200) http.ok++;
     else if (answer.status === 429) http.limited++;
     else if (answer.status === 503) http.full++;
@@ -60,29 +63,31 @@ const rssAfterHttp = processUsage(pid).rssBytes;
 const tcp = { answered: 0, refused: 0 };
 const open: net.Socket[] = [];
 const startedTcp = performance.now();
-const registrationsSent = await pool(registrationCount, (i) =>
-  new Promise<void>((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port: server.ports.tcp, localAddress: host(i) }, () =>
-      socket.write(encodeCameraJson({ code: 100, uid: fakeId(1_000_000 + i), token: 'deadbeef', domain: 'v720.naxclow.com' })),
-    );
-    let done = false;
-    const finish = (answered: boolean): void => {
-      if (done) return;
-      done = true;
-      if (answered) {
-        tcp.answered++;
-        open.push(socket);
-      } else tcp.refused++;
-      resolve();
-    };
-    socket.once('data', () => finish(true));
-    socket.once('close', () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.setTimeout(5000, () => {
-      socket.destroy();
-      finish(false);
-    });
-  }),
+const registrationsSent = await pool(
+  registrationCount,
+  (i) =>
+    new Promise<void>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port: server.ports.tcp, localAddress: host(i) }, () =>
+        socket.write(encodeCameraJson({ code: 100, uid: fakeId(1_000_000 + i), token: 'deadbeef', domain: 'v720.naxclow.com' })),
+      );
+      let done = false;
+      const finish = (answered: boolean): void => {
+        if (done) return;
+        done = true;
+        if (answered) {
+          tcp.answered++;
+          open.push(socket);
+        } else tcp.refused++;
+        resolve();
+      };
+      socket.once('data', () => finish(true));
+      socket.once('close', () => finish(false));
+      socket.once('error', () => finish(false));
+      socket.setTimeout(5000, () => {
+        socket.destroy();
+        finish(false);
+      });
+    }),
 );
 const tcpSeconds = (performance.now() - startedTcp) / 1000;
 await sleep(2000);
@@ -103,11 +108,17 @@ try {
 await broker.dispose();
 
 console.log(`flood from ${hosts} loopback hosts (127.0.0.2–127.0.0.${1 + hosts}), server with default limits, max_cameras 64`);
-console.log(`HTTP bootstrap: ${bootstrapsSent} sent in ${httpSeconds.toFixed(1)} s → ${http.ok} answered 200, ${http.limited} refused 429 (rate limit), ${http.full} refused 503 (cap), ${http.other} other`);
-console.log(`TCP registration: ${registrationsSent} sent in ${tcpSeconds.toFixed(1)} s → ${tcp.answered} answered, ${tcp.refused} closed unanswered`);
+console.log(
+  `HTTP bootstrap: ${bootstrapsSent} sent in ${httpSeconds.toFixed(1)} s → ${http.ok} answered 200, ${http.limited} refused 429 (rate limit), ${http.full} refused 503 (cap), ${http.other} other`,
+);
+console.log(
+  `TCP registration: ${registrationsSent} sent in ${tcpSeconds.toFixed(1)} s → ${tcp.answered} answered, ${tcp.refused} closed unanswered`,
+);
 console.log(`kept: ${stats.cameras} cameras in the registry (${stats.online} online), GET /api/cameras ${listBytes} bytes`);
 console.log(`RSS: ${mb(rssBefore)} before, ${mb(rssAfterHttp)} after bootstrap flood, ${mb(rssAfter)} after registrations`);
-console.log(`retained MQTT messages on the broker: ${retained.size} (discovery configs: ${[...retained.keys()].filter((t) => t.endsWith('/config')).length})`);
+console.log(
+  `retained MQTT messages on the broker: ${retained.size} (discovery configs: ${[...retained.keys()].filter((t) => t.endsWith('/config')).length})`,
+);
 console.log(`cameras.json after stop: ${fileBytes} bytes`);
 console.log(`warn/error lines logged by the server: ${server.problems.length}`);
 process.exit(0);

@@ -59,7 +59,14 @@ async function timeSnapshot(port: number, id: string): Promise<number> {
 const server = await startServerProcess();
 const pid = server.child.pid!;
 const web = server.ports.web;
-const fleet = createFleet({ count: cameraCount + 1, host: '127.0.0.1', httpPort: server.ports.http, fps: 10, heartbeatMs: 5000, idPrefix: '0800c0M' });
+const fleet = createFleet({
+  count: cameraCount + 1,
+  host: '127.0.0.1',
+  httpPort: server.ports.http,
+  fps: 10,
+  heartbeatMs: 5000,
+  idPrefix: '0800c0M',
+});
 const frameSets = new Map<string, Buffer[]>();
 for (const camera of fleet) {
   const frames = framesOf(camera.id);

@@ -17,10 +17,18 @@ const rounds = Number(process.argv[3] ?? 5);
 const topics = new HaTopics('a9_v720', 'homeassistant');
 const ids = Array.from({ length: cameras }, (_, i) => `0800c0${i.toString(16).padStart(6, '0').toUpperCase()}`);
 
-async function round(broker: MosquittoBroker): Promise<{ markMs: number; discoveryMs: number; onlineMs: number; messages: number; bytes: number; configBytes: number }> {
+async function round(
+  broker: MosquittoBroker,
+): Promise<{ markMs: number; discoveryMs: number; onlineMs: number; messages: number; bytes: number; configBytes: number }> {
   const registry = new CameraRegistry();
   const bridge = new MqttBridge({
-    config: { mqtt: { url: broker.url }, discoveryPrefix: 'homeassistant', baseTopic: 'a9_v720', snapshotIntervalSeconds: 0, snapshotTimeoutSeconds: 5 },
+    config: {
+      mqtt: { url: broker.url },
+      discoveryPrefix: 'homeassistant',
+      baseTopic: 'a9_v720',
+      snapshotIntervalSeconds: 0,
+      snapshotTimeoutSeconds: 5,
+    },
     registry,
     control: new FakeCameraControl(registry),
     snapshots: new FakeSnapshotSource(registry),
@@ -92,7 +100,9 @@ try {
   }
   const sorted = results.map((r) => r.discoveryMs).sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-  console.log(`median time to all ${cameras} discovery configs: ${median.toFixed(1)} ms (min ${sorted[0]?.toFixed(1)}, max ${sorted[sorted.length - 1]?.toFixed(1)})`);
+  console.log(
+    `median time to all ${cameras} discovery configs: ${median.toFixed(1)} ms (min ${sorted[0]?.toFixed(1)}, max ${sorted[sorted.length - 1]?.toFixed(1)})`,
+  );
   console.log(`one camera's discovery config: ${results[0]?.configBytes.toFixed(0)} bytes`);
 } finally {
   await broker.dispose();

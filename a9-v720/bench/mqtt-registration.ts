@@ -40,7 +40,9 @@ const latencies = fleet.flatMap((camera) => {
   return from !== undefined && to !== undefined ? [to - from] : [];
 });
 const allAt = Math.max(...fleet.map((camera) => onlineAt.get(camera.id) ?? Number.NaN));
-const discoveryBeforeOnline = fleet.filter((camera) => (discoveredAt.get(camera.id) ?? Infinity) <= (onlineAt.get(camera.id) ?? -Infinity)).length;
+const discoveryBeforeOnline = fleet.filter(
+  (camera) => (discoveredAt.get(camera.id) ?? Infinity) <= (onlineAt.get(camera.id) ?? -Infinity),
+).length;
 console.log(
   JSON.stringify(
     {

@@ -34,13 +34,29 @@ async function main(): Promise<void> {
   const broker = await MosquittoBroker.create();
   const server = await startServerProcess({ mqtt_url: broker.url, offline_after: 20 });
   const pid = server.child.pid!;
-  const cameras = createFleet({ count: streamingCount, host: '127.0.0.1', httpPort: server.ports.http, heartbeatMs: 5000, fps: 10, idPrefix: '0800c0S' });
+  const cameras = createFleet({
+    count: streamingCount,
+    host: '127.0.0.1',
+    httpPort: server.ports.http,
+    heartbeatMs: 5000,
+    fps: 10,
+    idPrefix: '0800c0S',
+  });
   // Only the streaming ones get frames; the rest just heartbeat.
-  const idle = createFleet({ count: cameraCount, host: '127.0.0.1', httpPort: server.ports.http, heartbeatMs: 5000, withMedia: false, idPrefix: '0800c0S' });
+  const idle = createFleet({
+    count: cameraCount,
+    host: '127.0.0.1',
+    httpPort: server.ports.http,
+    heartbeatMs: 5000,
+    withMedia: false,
+    idPrefix: '0800c0S',
+  });
   const fleet = [...cameras.slice(0, streamingCount), ...idle.slice(streamingCount)];
   const started = Date.now();
   const connected = await Promise.allSettled(fleet.map((camera) => camera.start()));
-  console.log(`${connected.filter((r) => r.status === 'fulfilled').length}/${fleet.length} cameras registered in ${Date.now() - started} ms`);
+  console.log(
+    `${connected.filter((r) => r.status === 'fulfilled').length}/${fleet.length} cameras registered in ${Date.now() - started} ms`,
+  );
 
   const viewers: MjpegViewer[] = [];
   for (const camera of fleet.slice(0, streamingCount)) {
@@ -64,10 +80,22 @@ async function main(): Promise<void> {
   const samples: Sample[] = [];
   const take = async (): Promise<void> => {
     const usage = processUsage(pid);
-    const stats = (await (await fetch(`http://127.0.0.1:${server.ports.web}/api/stats`)).json()) as { online: number; memory: { heapUsed: number } };
-    samples.push({ at: (Date.now() - started) / 1000, rss: usage.rssBytes, heap: stats.memory.heapUsed, cpu: cpu.sample(), online: stats.online, frames: countFrames() });
+    const stats = (await (await fetch(`http://127.0.0.1:${server.ports.web}/api/stats`)).json()) as {
+      online: number;
+      memory: { heapUsed: number };
+    };
+    samples.push({
+      at: (Date.now() - started) / 1000,
+      rss: usage.rssBytes,
+      heap: stats.memory.heapUsed,
+      cpu: cpu.sample(),
+      online: stats.online,
+      frames: countFrames(),
+    });
     const s = samples[samples.length - 1]!;
-    console.log(`t=${s.at.toFixed(0).padStart(5)} s  rss ${mb(s.rss).padStart(9)}  heap ${mb(s.heap).padStart(9)}  cpu ${s.cpu.toFixed(1).padStart(5)} %  online ${s.online}  frames ${s.frames}`);
+    console.log(
+      `t=${s.at.toFixed(0).padStart(5)} s  rss ${mb(s.rss).padStart(9)}  heap ${mb(s.heap).padStart(9)}  cpu ${s.cpu.toFixed(1).padStart(5)} %  online ${s.online}  frames ${s.frames}`,
+    );
   };
   await sleep(2000);
   await take();
@@ -91,9 +119,12 @@ async function main(): Promise<void> {
   const heapGrowth = mean(last, 'heap') - mean(first, 'heap');
   console.log('\n| t (s) | RSS | heap | CPU % | online | frames to viewers |');
   console.log('|---|---|---|---|---|---|');
-  for (const s of samples) console.log(`| ${s.at.toFixed(0)} | ${mb(s.rss)} | ${mb(s.heap)} | ${s.cpu.toFixed(1)} | ${s.online} | ${s.frames} |`);
+  for (const s of samples)
+    console.log(`| ${s.at.toFixed(0)} | ${mb(s.rss)} | ${mb(s.heap)} | ${s.cpu.toFixed(1)} | ${s.online} | ${s.frames} |`);
   console.log(`\nduration ${seconds} s, ${fleet.length} cameras (${streamingCount} streaming, ${viewers.length} MJPEG viewers)`);
-  console.log(`frames: sent ${sent} by the streaming cameras, delivered ${intact} intact parts to viewers (${corrupt} not a JPEG), expected ≈ ${sent * viewersPerCamera}`);
+  console.log(
+    `frames: sent ${sent} by the streaming cameras, delivered ${intact} intact parts to viewers (${corrupt} not a JPEG), expected ≈ ${sent * viewersPerCamera}`,
+  );
   console.log(`mean CPU ${mean(samples, 'cpu').toFixed(1)} % of one core; peak RSS ${mb(Math.max(...samples.map((s) => s.rss)))}`);
   const leak = rssGrowth > LEAK_RSS_MB * 1024 * 1024 || heapGrowth > LEAK_HEAP_MB * 1024 * 1024;
   console.log(

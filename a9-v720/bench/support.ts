@@ -46,10 +46,14 @@ export async function startServerProcess(options: Record<string, unknown> = {}, 
   const root = new URL('..', import.meta.url);
   // Measure what the add-on runs: the compiled build, not the TypeScript loader.
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  const child = spawn(process.execPath, ['dist/main.js', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1', ...extraArgs], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['dist/main.js', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1', ...extraArgs],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const problems: string[] = [];
   let buffered = '';
   child.stdout?.on('data', (chunk: Buffer) => {

@@ -104,7 +104,8 @@ export class App {
     options.cameraNames?.use((id) => this.registry.get(id)?.name);
     mkdirSync(config.dataDir, { recursive: true });
     const staleTemps = removeStaleTempFiles(config.dataDir);
-    if (staleTemps.length > 0) logger.info({ files: staleTemps }, `removed ${staleTemps.length} half-written temporary file(s) from an interrupted save`);
+    if (staleTemps.length > 0)
+      logger.info({ files: staleTemps }, `removed ${staleTemps.length} half-written temporary file(s) from an interrupted save`);
     this.store = new RegistryStore(config.dataDir, this.registry, logger.child({ part: 'store' }));
     this.secrets = DeviceSecrets.load(config.dataDir, logger);
     const cameraLog = logger.child({ part: 'camera' });
@@ -159,7 +160,11 @@ export class App {
           frames: this.media,
           logger: logger.child({ part: 'api' }),
           version: ADDON_VERSION,
-          lan: { host: this.cameraFacing.address().address, webPort: () => this.cameraFacing.webPort() ?? this.ports.web, lanMedia: config.lanMedia },
+          lan: {
+            host: this.cameraFacing.address().address,
+            webPort: () => this.cameraFacing.webPort() ?? this.ports.web,
+            lanMedia: config.lanMedia,
+          },
         }),
         createMediaRouter({
           registry: this.registry,
@@ -198,10 +203,14 @@ export class App {
       ),
     );
     // Ids named only in HTTP requests are kept just long enough for a real camera to register.
-    this.expiryTimer = setInterval(() => {
-      const expired = this.registry.expireUnregistered(limits.unregisteredTtlMs);
-      if (expired.length > 0) logger.debug({ count: expired.length }, `forgot ${expired.length} camera id(s) that bootstrapped but never registered`);
-    }, Math.max(1000, Math.min(60_000, limits.unregisteredTtlMs / 4)));
+    this.expiryTimer = setInterval(
+      () => {
+        const expired = this.registry.expireUnregistered(limits.unregisteredTtlMs);
+        if (expired.length > 0)
+          logger.debug({ count: expired.length }, `forgot ${expired.length} camera id(s) that bootstrapped but never registered`);
+      },
+      Math.max(1000, Math.min(60_000, limits.unregisteredTtlMs / 4)),
+    );
     this.expiryTimer.unref();
   }
 
@@ -251,14 +260,22 @@ export class App {
     this.boundPorts = { http: httpPort, tcp, web };
     const facing = this.cameraFacing;
     const { address: advertised, source } = facing.address();
-    const why = { server_ip: 'the server_ip option', supervisor: 'the host address from the Supervisor', connection: 'per connection', detected: 'or the address each camera reached us on' }[source];
+    const why = {
+      server_ip: 'the server_ip option',
+      supervisor: 'the host address from the Supervisor',
+      connection: 'per connection',
+      detected: 'or the address each camera reached us on',
+    }[source];
     logger.info(
       { ports: this.boundPorts, host, serverIp: advertised, cameraPorts: { tcp: facing.tcpPort(), udp: facing.udpPort() } },
       `A9 V720 server ${ADDON_VERSION} listening on ${host}: HTTP bootstrap ${httpPort}, TCP+UDP ${tcp}, dashboard ${web}; cameras are sent to ${advertised} (${why}), TCP ${facing.tcpPort()}, UDP ${facing.udpPort()}`,
     );
     const disabled = facing.disabledCameraPorts();
     if (disabled.length > 0) {
-      logger.warn({ ports: disabled }, `port(s) ${disabled.join(', ')} are disabled in the add-on's Network settings: cameras cannot reach the add-on until they are mapped again`);
+      logger.warn(
+        { ports: disabled },
+        `port(s) ${disabled.join(', ')} are disabled in the add-on's Network settings: cameras cannot reach the add-on until they are mapped again`,
+      );
     }
     await this.mqtt.start();
     return this.boundPorts;

@@ -220,7 +220,8 @@ export function loadConfig(argv: readonly string[], addonOptionsFile = ADDON_OPT
   const httpPort = !inAddon && !rawHttpPortSet ? 8080 : (options.http_port as number);
   if (inAddon) {
     for (const name of STANDALONE_OPTIONS) {
-      if ((raw as Raw)[name] !== undefined) warnings.push(`option "${name}" is ignored in the add-on: change the host port in the add-on's Network settings instead`);
+      if ((raw as Raw)[name] !== undefined)
+        warnings.push(`option "${name}" is ignored in the add-on: change the host port in the add-on's Network settings instead`);
     }
   }
   const config: Config = {

@@ -32,17 +32,35 @@ writeFileSync(
   path.join(dataDir, 'options.yaml'),
   `http_port: ${await freePort()}\ntcp_port: ${await freePort()}\nweb_port: ${web}\nserver_ip: 127.0.0.1\nlog_level: warn\n`,
 );
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--demo', '8', '--options', path.join(dataDir, 'options.yaml'), '--data-dir', dataDir, '--listen', '127.0.0.1'], {
-  cwd: ADDON_DIR,
-  stdio: 'inherit',
-});
+const server = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    'src/main.ts',
+    '--demo',
+    '8',
+    '--options',
+    path.join(dataDir, 'options.yaml'),
+    '--data-dir',
+    dataDir,
+    '--listen',
+    '127.0.0.1',
+  ],
+  {
+    cwd: ADDON_DIR,
+    stdio: 'inherit',
+  },
+);
 const base = `http://127.0.0.1:${web}`;
 const viewers: http.ClientRequest[] = [];
 try {
   let cameras: { id: string; online: boolean }[] = [];
   for (const deadline = Date.now() + 60_000; cameras.filter((c) => c.online).length < 8; await sleep(250)) {
     if (Date.now() > deadline) throw new Error('the demo cameras did not come online');
-    cameras = await fetch(`${base}/api/cameras`).then((r) => r.json() as Promise<typeof cameras>).catch(() => []);
+    cameras = await fetch(`${base}/api/cameras`)
+      .then((r) => r.json() as Promise<typeof cameras>)
+      .catch(() => []);
   }
   for (const [i, camera] of cameras.entries()) {
     const name = NAMES[i];
@@ -61,7 +79,10 @@ try {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   const shots = [
     { file: 'dashboard-desktop.png', options: { viewport: { width: 1280, height: 800 } } },
-    { file: 'dashboard-phone.png', options: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } },
+    {
+      file: 'dashboard-phone.png',
+      options: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+    },
     { file: 'dashboard-desktop-dark.png', options: { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' as const } },
   ];
   for (const { file, options } of shots) {
@@ -78,7 +99,7 @@ try {
   const page = await context.newPage();
   await page.goto(`${base}/`);
   await page.click('#tiles article.tile .tile-open');
-  await page.waitForFunction(() => ((document.querySelector('#viewer-image') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+  await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('#viewer-image')?.naturalWidth ?? 0) > 0);
   await sleep(1000);
   await page.screenshot({ path: path.join(OUT_DIR, 'dashboard-live-view.png') });
   await context.close();

@@ -20,7 +20,9 @@ const count = Number(arg('count', '3'));
 const host = arg('host', '127.0.0.1');
 const httpPort = Number(arg('http-port', '8080'));
 const fps = Number(arg('fps', '10'));
-const requested = arg('profile', 'ideal').split(',').filter((name) => name !== '');
+const requested = arg('profile', 'ideal')
+  .split(',')
+  .filter((name) => name !== '');
 const unknown = requested.filter((name) => !isProfileName(name));
 if (unknown.length > 0) {
   process.stderr.write(`simulate: unknown profile ${unknown.join(', ')}; known: ${PROFILE_NAMES.join(', ')}\n`);
@@ -33,7 +35,9 @@ if (!/^127\.|^::1$|^localhost$/.test(host)) {
 }
 const fleet = createFleet({ count, host, httpPort, fps, idPrefix: arg('prefix', '0800c0S'), profiles });
 const started = await startFleet(fleet);
-process.stdout.write(`${started}/${count} simulated cameras started against ${host}:${httpPort} (profiles: ${profiles.join(', ')}); Ctrl-C to stop\n`);
+process.stdout.write(
+  `${started}/${count} simulated cameras started against ${host}:${httpPort} (profiles: ${profiles.join(', ')}); Ctrl-C to stop\n`,
+);
 fleet.forEach((camera, index) => {
   process.stdout.write(`${camera.id}: ${profiles[index % profiles.length]}\n`);
   camera.on('disconnected', (reason) => process.stdout.write(`${camera.id} disconnected: ${reason}\n`));

@@ -39,13 +39,19 @@ function ok(data: unknown): { code: number; message: string; data: unknown } {
   return { code: 200, message: '操作成功', data };
 }
 
-export function createBootstrapApp(deps: BootstrapDeps): Koa {
+/** What the first middleware learns about the peer, for every route and log line. */
+interface PeerState {
+  ip: string;
+  localAddress: string;
+}
+
+export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
   const { registry, secrets, logger } = deps;
   // Such firmware calls getDevInfo two or three times per boot: one line per camera is enough.
   const mqttOnlyLog = new RateLimitedLog(60 * 60_000);
   const mqttOnlyLineBudget = new TokenBuckets({ capacity: 10, refillPerSecond: 0.1 });
-  const app = new Koa();
-  const router = new Router();
+  const app = new Koa<PeerState>();
+  const router = new Router<PeerState>();
   const buckets = new TokenBuckets(deps.limits ?? DEFAULT_BOOTSTRAP_LIMITS);
   // Warnings that any LAN host can trigger at will: one line per kind and minute, with a count.
   const warnings = new RateLimitedLog(60_000);
@@ -147,13 +153,20 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa {
       ctx.body = { code: 404, message: `unknown path ${ctx.path}`, data: null };
       warn(
         'unknown-path',
-        { ip: ctx.state.ip, method: ctx.method, path: ctx.path, query: ctx.querystring, host: ctx.get('host'), userAgent: ctx.get('user-agent') },
+        {
+          ip: ctx.state.ip,
+          method: ctx.method,
+          path: ctx.path,
+          query: ctx.querystring,
+          host: ctx.get('host'),
+          userAgent: ctx.get('user-agent'),
+        },
         `unknown HTTP path from camera ${ctx.state.ip}: ${ctx.method} ${ctx.path}${ctx.querystring ? `?${ctx.querystring}` : ''} (Host: ${ctx.get('host') || '-'}) — new firmware behaviour? please report`,
       );
     }
   });
   app.use(router.routes());
-  app.on('error', (error: Error, ctx?: Koa.Context) => {
+  app.on('error', (error: Error, ctx?: Koa.ParameterizedContext<PeerState>) => {
     logger.warn({ ip: ctx?.state.ip, err: error.message }, `HTTP bootstrap error for ${ctx?.state.ip ?? 'a client'}: ${error.message}`);
   });
   return app;
@@ -161,7 +174,8 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa {
 
 /** The raw HTTP server with limits suited to a LAN full of cheap cameras and scanners. */
 export function createBootstrapServer(deps: BootstrapDeps): http.Server {
-  const app = createBootstrapApp(deps);
+  // koa's handler settles every request itself (errors go to ctx.onerror); its promise needs no await.
+  const handle = createBootstrapApp(deps).callback();
   const server = http.createServer(
     {
       // Camera firmware writes sloppy HTTP; accept it rather than dropping the camera.
@@ -173,7 +187,7 @@ export function createBootstrapServer(deps: BootstrapDeps): http.Server {
       // Node checks the timeouts above only this often (default 30 s): slowloris clients would linger.
       connectionsCheckingInterval: 1_000,
     },
-    app.callback(),
+    (request, response) => void handle(request, response),
   );
   const clientErrors = new RateLimitedLog(60_000);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {

@@ -16,8 +16,7 @@ const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u
 
 export type CameraNameParse =
   /** `name` undefined: the user cleared the name (the camera is shown by its id again). */
-  | { readonly ok: true; readonly name: string | undefined }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly name: string | undefined } | { readonly ok: false; readonly reason: string };
 
 /** Accepts a string (trimmed; empty clears the name) or null (clears the name). */
 export function parseCameraName(value: unknown): CameraNameParse {
@@ -27,6 +26,7 @@ export function parseCameraName(value: unknown): CameraNameParse {
   if (name === '') return { ok: true, name: undefined };
   if (FORBIDDEN.test(name)) return { ok: false, reason: 'name must not contain control characters or line breaks' };
   const length = [...name].length;
-  if (length > CAMERA_NAME_MAX_LENGTH) return { ok: false, reason: `name is ${length} characters long; at most ${CAMERA_NAME_MAX_LENGTH} are allowed` };
+  if (length > CAMERA_NAME_MAX_LENGTH)
+    return { ok: false, reason: `name is ${length} characters long; at most ${CAMERA_NAME_MAX_LENGTH} are allowed` };
   return { ok: true, name };
 }

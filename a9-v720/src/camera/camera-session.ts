@@ -113,7 +113,10 @@ export class CameraSession {
   }
 
   onNatResult(message: NatResultMessage): void {
-    this.logger.debug({ camera: this.cameraId, status: message.status, devIp: message.devIp, devPort: message.devPort }, `camera ${this.cameraId} NAT result (12)`);
+    this.logger.debug(
+      { camera: this.cameraId, status: message.status, devIp: message.devIp, devPort: message.devPort },
+      `camera ${this.cameraId} NAT result (12)`,
+    );
   }
 
   /** A 301 from the camera: an echo to a command we sent, or unsolicited state. */
@@ -246,7 +249,10 @@ export class CameraSession {
     this.link.send(encodeForward(this.cliTarget, { code: ContentCode.RetransmitMode }));
     await this.forwardAndWait({ code: ContentCode.BaseInfo, unixTimer: Math.floor(Date.now() / 1000) }, 'base info (301/4)');
     this.setState('command');
-    this.logger.info({ camera: this.cameraId, udp: `${endpoint.address}:${endpoint.port}` }, `camera ${this.cameraId} is in command mode (UDP ${endpoint.address}:${endpoint.port})`);
+    this.logger.info(
+      { camera: this.cameraId, udp: `${endpoint.address}:${endpoint.port}` },
+      `camera ${this.cameraId} is in command mode (UDP ${endpoint.address}:${endpoint.port})`,
+    );
   }
 
   private waitForProbe(timeoutMs: number, what: string): Promise<UdpEndpoint> {

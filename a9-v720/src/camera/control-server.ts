@@ -46,7 +46,9 @@ export type KindWarn = (kind: string, fields: Record<string, unknown>, message: 
 export function kindWarn(logger: Logger, intervalMs = 60_000): KindWarn {
   const log = new RateLimitedLog(intervalMs);
   return (kind, fields, message) =>
-    log.maybe(kind, (suppressed) => logger.warn({ ...fields, suppressed }, `${message}${suppressed ? ` (${suppressed} more like it since the last such line)` : ''}`));
+    log.maybe(kind, (suppressed) =>
+      logger.warn({ ...fields, suppressed }, `${message}${suppressed ? ` (${suppressed} more like it since the last such line)` : ''}`),
+    );
 }
 
 /** What every connection shares. */
@@ -213,7 +215,11 @@ class ControlConnection implements ControlLink {
       return;
     }
     if (!this.session) {
-      this.warn('before-registration', { peer: this.peer, code: message.code }, `message code ${message.code} before registration from ${this.peer}; ignored`);
+      this.warn(
+        'before-registration',
+        { peer: this.peer, code: message.code },
+        `message code ${message.code} before registration from ${this.peer}; ignored`,
+      );
       return;
     }
     switch (message.code) {
@@ -224,7 +230,10 @@ class ControlConnection implements ControlLink {
         this.session.onForward(message.content);
         return;
       default:
-        this.deps.logger.debug({ camera: this.session.cameraId, code: message.code }, `message code ${message.code} from ${this.who} on TCP; ignored`);
+        this.deps.logger.debug(
+          { camera: this.session.cameraId, code: message.code },
+          `message code ${message.code} from ${this.who} on TCP; ignored`,
+        );
     }
   }
 
@@ -235,12 +244,20 @@ class ControlConnection implements ControlLink {
         this.send(encodeRegisterOk());
         return;
       }
-      warn('reregister', { camera: this.session.cameraId, peer: this.peer, uid }, `${this.who} re-registered as a different id ${uid}; closing this connection`);
+      warn(
+        'reregister',
+        { camera: this.session.cameraId, peer: this.peer, uid },
+        `${this.who} re-registered as a different id ${uid}; closing this connection`,
+      );
       this.end('registered twice with different ids');
       return;
     }
     if (!isThisHost(this.remoteAddress) && !this.deps.registrations.take(this.remoteAddress)) {
-      warn('rate', { camera: uid, ip: this.remoteAddress }, `too many TCP registrations from ${this.remoteAddress}: refused ${uid} and closed the connection`);
+      warn(
+        'rate',
+        { camera: uid, ip: this.remoteAddress },
+        `too many TCP registrations from ${this.remoteAddress}: refused ${uid} and closed the connection`,
+      );
       this.end('too many registrations from this address');
       return;
     }
@@ -266,14 +283,20 @@ class ControlConnection implements ControlLink {
     this.send(encodeRegisterOk());
     const wasKnown = registry.has(uid);
     registry.markOnline(uid, this.remoteAddress, tokenOk);
-    logger.info({ camera: uid, ip: this.remoteAddress, tokenOk }, `camera ${uid} online from ${this.peer}${wasKnown ? '' : ' (new camera)'}`);
+    logger.info(
+      { camera: uid, ip: this.remoteAddress, tokenOk },
+      `camera ${uid} online from ${this.peer}${wasKnown ? '' : ' (new camera)'}`,
+    );
   }
 
   private end(reason: string): void {
     if (this.ended) return;
     this.ended = true;
     if (this.session) {
-      this.deps.logger.info({ camera: this.session.cameraId, peer: this.peer, reason }, `camera ${this.session.cameraId} offline: ${reason}`);
+      this.deps.logger.info(
+        { camera: this.session.cameraId, peer: this.peer, reason },
+        `camera ${this.session.cameraId} offline: ${reason}`,
+      );
       this.deps.sessions.detach(this.session, reason);
     } else {
       this.leftPending();

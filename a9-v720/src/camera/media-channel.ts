@@ -49,7 +49,8 @@ export class MediaChannel implements UdpLink {
 
   send(packet: Buffer, address: string, port: number): void {
     this.socket.send(packet, port, address, (error) => {
-      if (error) this.logger.debug({ err: error.message, to: endpointKey(address, port) }, `UDP send to ${endpointKey(address, port)} failed`);
+      if (error)
+        this.logger.debug({ err: error.message, to: endpointKey(address, port) }, `UDP send to ${endpointKey(address, port)} failed`);
     });
   }
 

@@ -11,15 +11,7 @@ import { capCameraString, toBaseInfo, type BaseInfo } from '../protocol/messages
  * → probing (51 seen) → command (53/298/4 done) → streaming (301/3 sent).
  * `mqtt-only` marks newer firmware that never opens TCP; `offline` after a lost session.
  */
-export type ProtocolState =
-  | 'bootstrapped'
-  | 'registered'
-  | 'nat'
-  | 'probing'
-  | 'command'
-  | 'streaming'
-  | 'mqtt-only'
-  | 'offline';
+export type ProtocolState = 'bootstrapped' | 'registered' | 'nat' | 'probing' | 'command' | 'streaming' | 'mqtt-only' | 'offline';
 
 export interface CameraRecord {
   readonly id: string;
@@ -235,7 +227,8 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
     const existing = this.cameras.get(id);
     if (!existing) return;
     const baseInfo = toBaseInfo({ ...existing.baseInfo, ...info });
-    const firmware = typeof baseInfo.version === 'string' && baseInfo.version !== '' ? capCameraString(baseInfo.version, 32) : existing.firmware;
+    const firmware =
+      typeof baseInfo.version === 'string' && baseInfo.version !== '' ? capCameraString(baseInfo.version, 32) : existing.firmware;
     this.patch(id, { baseInfo, firmware });
   }
 

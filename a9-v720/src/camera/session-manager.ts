@@ -8,7 +8,15 @@ import type { Logger } from '../log.js';
 import type { Packet } from '../protocol/header.js';
 import { ContentCode, type ForwardContent } from '../protocol/messages.js';
 import { CameraConnection } from './camera-connection.js';
-import { CameraSession, DEFAULT_SESSION_TIMEOUTS, type ControlLink, type NatTarget, type SessionTimeouts, type UdpEndpoint, type UdpLink } from './camera-session.js';
+import {
+  CameraSession,
+  DEFAULT_SESSION_TIMEOUTS,
+  type ControlLink,
+  type NatTarget,
+  type SessionTimeouts,
+  type UdpEndpoint,
+  type UdpLink,
+} from './camera-session.js';
 import { CameraUnavailableError, type CameraControl, type SettingCommand } from './control.js';
 import { LatencySamples, type CameraMediaStats } from './media-receiver.js';
 import type { MediaSink } from './media-sink.js';
@@ -88,7 +96,10 @@ export class SessionManager implements CameraControl {
       existing.replaceSession(session);
       previous.disconnect('replaced by a new connection');
     } else {
-      this.connections.set(cameraId, new CameraConnection({ session, udp: this.udp, sink: this.sink, logger: this.logger, deliveryLatency: this.deliveryLatency }));
+      this.connections.set(
+        cameraId,
+        new CameraConnection({ session, udp: this.udp, sink: this.sink, logger: this.logger, deliveryLatency: this.deliveryLatency }),
+      );
     }
     this.fetchBaseInfoSoon(session);
     return session;
@@ -104,7 +115,10 @@ export class SessionManager implements CameraControl {
       if (session.isClosed) return;
       session.ensureCommandMode().catch((error: Error) => {
         if (session.isClosed) return;
-        this.logger.info({ camera: session.cameraId, err: error.message }, `camera ${session.cameraId} did not report its settings yet: ${error.message}`);
+        this.logger.info(
+          { camera: session.cameraId, err: error.message },
+          `camera ${session.cameraId} did not report its settings yet: ${error.message}`,
+        );
       });
     }, this.baseInfoDelayMs);
     timer.unref();

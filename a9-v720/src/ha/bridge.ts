@@ -41,7 +41,10 @@ export const DEFAULT_TIMING: MqttBridgeTiming = {
   supervisorTimeoutMs: 5_000,
 };
 
-export type MqttBridgeConfig = Pick<Config, 'mqtt' | 'discoveryPrefix' | 'baseTopic' | 'snapshotIntervalSeconds' | 'snapshotTimeoutSeconds'>;
+export type MqttBridgeConfig = Pick<
+  Config,
+  'mqtt' | 'discoveryPrefix' | 'baseTopic' | 'snapshotIntervalSeconds' | 'snapshotTimeoutSeconds'
+>;
 
 export interface MqttBridgeDeps {
   readonly config: MqttBridgeConfig;
@@ -171,14 +174,17 @@ export class MqttBridge {
     if (this.mode !== 'idle') return; // stopped while we asked the Supervisor
     if (!settings) {
       this.mode = 'disabled';
-      logger.info('MQTT disabled: no mqtt_url option and no MQTT service from the Supervisor; Home Assistant entities are not published (everything else keeps working)');
+      logger.info(
+        'MQTT disabled: no mqtt_url option and no MQTT service from the Supervisor; Home Assistant entities are not published (everything else keeps working)',
+      );
       return;
     }
     this.settings = settings;
     const connection = new MqttConnection(
       settings,
       {
-        clientId: this.deps.clientId ?? `a9v720_${config.baseTopic.replace(/[^A-Za-z0-9]/g, '_')}_${Math.random().toString(16).slice(2, 10)}`,
+        clientId:
+          this.deps.clientId ?? `a9v720_${config.baseTopic.replace(/[^A-Za-z0-9]/g, '_')}_${Math.random().toString(16).slice(2, 10)}`,
         will: { topic: this.topics.bridgeState, payload: 'offline' },
         reconnectPeriodMs: this.timing.reconnectPeriodMs,
         connectTimeoutMs: this.timing.connectTimeoutMs,
@@ -210,7 +216,10 @@ export class MqttBridge {
     }, this.timing.lastSeenRefreshMs);
     this.lastSeenTimer.unref();
 
-    logger.info({ broker: connection.brokerUrl, source: settings.source }, `MQTT: connecting to ${connection.brokerUrl} (broker from ${settings.source})`);
+    logger.info(
+      { broker: connection.brokerUrl, source: settings.source },
+      `MQTT: connecting to ${connection.brokerUrl} (broker from ${settings.source})`,
+    );
     connection.start();
   }
 
@@ -236,7 +245,9 @@ export class MqttBridge {
     const offline = { retain: true, qos: 1 } as const;
     const cameras = registry.list().filter((camera) => camera.online);
     const results = await Promise.all([
-      ...cameras.map((camera) => connection.publishAndWait(this.topics.cameraAvailability(camera.id), 'offline', offline, Math.round(budget / 2))),
+      ...cameras.map((camera) =>
+        connection.publishAndWait(this.topics.cameraAvailability(camera.id), 'offline', offline, Math.round(budget / 2)),
+      ),
       connection.publishAndWait(this.topics.bridgeState, 'offline', offline, Math.round(budget / 2)),
     ]);
     const sent = results.every(Boolean);

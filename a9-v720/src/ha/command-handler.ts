@@ -62,11 +62,17 @@ export class CommandHandler {
       return 'unknown-entity';
     }
     if (!action) {
-      logger.warn({ camera: camera.id, entity: spec.key, payload: shown }, `MQTT: invalid payload ${JSON.stringify(shown)} for ${spec.key} of camera ${camera.id}; ignored`);
+      logger.warn(
+        { camera: camera.id, entity: spec.key, payload: shown },
+        `MQTT: invalid payload ${JSON.stringify(shown)} for ${spec.key} of camera ${camera.id}; ignored`,
+      );
       return 'invalid-payload';
     }
     if (!camera.online) {
-      logger.warn({ camera: camera.id, entity: spec.key, payload: shown }, `MQTT: camera ${camera.id} is offline; ${spec.key}=${shown} dropped (not queued)`);
+      logger.warn(
+        { camera: camera.id, entity: spec.key, payload: shown },
+        `MQTT: camera ${camera.id} is offline; ${spec.key}=${shown} dropped (not queued)`,
+      );
       return 'offline';
     }
     if (action.kind === 'snapshot') {
@@ -80,7 +86,9 @@ export class CommandHandler {
       return 'sent';
     } catch (error) {
       const why =
-        error instanceof CameraUnavailableError || error instanceof CameraTimeoutError ? error.message : `unexpected error: ${(error as Error).message}`;
+        error instanceof CameraUnavailableError || error instanceof CameraTimeoutError
+          ? error.message
+          : `unexpected error: ${(error as Error).message}`;
       logger.warn({ camera: camera.id, entity: spec.key, err: why }, `camera ${camera.id}: ${spec.key}=${shown} not applied (${why})`);
       return 'failed';
     }

@@ -148,7 +148,9 @@ export function cameraDevice(record: CameraRecord, ctx: DiscoveryContext): Devic
     serial_number: record.id,
     configuration_url: ctx.dashboardUrl,
     via_device: BRIDGE_IDENTIFIER,
-    ...(typeof mac === 'string' && /^[0-9A-Fa-f]{2}([:-]?[0-9A-Fa-f]{2}){5}$/.test(mac) ? { connections: [['mac', mac.toLowerCase()] as const] } : {}),
+    ...(typeof mac === 'string' && /^[0-9A-Fa-f]{2}([:-]?[0-9A-Fa-f]{2}){5}$/.test(mac)
+      ? { connections: [['mac', mac.toLowerCase()] as const] }
+      : {}),
   };
 }
 

@@ -75,7 +75,11 @@ function settingSwitch(
       return value === 1 ? ON : value === 0 ? OFF : UNKNOWN_STATE;
     },
     command: (payload) =>
-      payload === ON ? { kind: 'setting', command: toCommand(true) } : payload === OFF ? { kind: 'setting', command: toCommand(false) } : undefined,
+      payload === ON
+        ? { kind: 'setting', command: toCommand(true) }
+        : payload === OFF
+          ? { kind: 'setting', command: toCommand(false) }
+          : undefined,
     config: { entity_category: 'config', icon, payload_on: ON, payload_off: OFF },
   };
 }

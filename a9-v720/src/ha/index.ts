@@ -1,5 +1,13 @@
 /** Public API of the Home Assistant MQTT integration, for the composition root and tests. */
-export { MqttBridge, DEFAULT_TIMING, type MqttBridgeDeps, type MqttBridgeConfig, type MqttBridgeTiming, type MqttBridgeStatus, type MqttBridgeMode } from './bridge.js';
+export {
+  MqttBridge,
+  DEFAULT_TIMING,
+  type MqttBridgeDeps,
+  type MqttBridgeConfig,
+  type MqttBridgeTiming,
+  type MqttBridgeStatus,
+  type MqttBridgeMode,
+} from './bridge.js';
 export {
   resolveBrokerSettings,
   resolveDashboardUrl,
@@ -12,7 +20,16 @@ export {
 } from './supervisor.js';
 export { MqttConnection, redactUrl, type BrokerSettings } from './mqtt-connection.js';
 export { HaTopics, topicId, ID_PREFIX } from './topics.js';
-export { CAMERA_ENTITIES, BRIDGE_ENTITIES, ORIENTATIONS, UNKNOWN_STATE, type EntitySpec, type CameraAction, type BridgeStatus, type Platform } from './entities.js';
+export {
+  CAMERA_ENTITIES,
+  BRIDGE_ENTITIES,
+  ORIENTATIONS,
+  UNKNOWN_STATE,
+  type EntitySpec,
+  type CameraAction,
+  type BridgeStatus,
+  type Platform,
+} from './entities.js';
 export {
   buildCameraDiscovery,
   buildBridgeDiscovery,

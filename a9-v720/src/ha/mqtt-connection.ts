@@ -94,7 +94,10 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> implements Pu
     client.on('close', () => {
       if (this.wasConnected) {
         this.wasConnected = false;
-        this.logger.warn({ broker: this.brokerUrl }, `MQTT connection to ${this.brokerUrl} lost; reconnecting every ${this.options.reconnectPeriodMs} ms`);
+        this.logger.warn(
+          { broker: this.brokerUrl },
+          `MQTT connection to ${this.brokerUrl} lost; reconnecting every ${this.options.reconnectPeriodMs} ms`,
+        );
         this.problemLogged = true;
         this.emit('disconnect');
       }
@@ -105,7 +108,10 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> implements Pu
       if (this.problemLogged) this.logger.debug(fields, `MQTT: ${error.message}`);
       else {
         this.problemLogged = true;
-        this.logger.warn(fields, `MQTT broker ${this.brokerUrl} not reachable (${error.message}); retrying every ${this.options.reconnectPeriodMs} ms`);
+        this.logger.warn(
+          fields,
+          `MQTT broker ${this.brokerUrl} not reachable (${error.message}); retrying every ${this.options.reconnectPeriodMs} ms`,
+        );
       }
     });
     client.on('message', (topic, payload, packet) => this.emit('message', topic, payload, packet.retain));
@@ -155,14 +161,23 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> implements Pu
       timeoutMs,
       false,
     );
-    if (!clean) await withTimeout(client.endAsync(true).then(() => true, () => true), 500, false);
+    if (!clean)
+      await withTimeout(
+        client.endAsync(true).then(
+          () => true,
+          () => true,
+        ),
+        500,
+        false,
+      );
   }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(fallback), ms);
-    promise.then((value) => {
+    // Callers map rejection to a value themselves; this only races the promise against the clock.
+    void promise.then((value) => {
       clearTimeout(timer);
       resolve(value);
     });

@@ -46,11 +46,17 @@ export class SnapshotPublisher {
       if (!this.deps.registry.has(cameraId)) return 'gone';
       this.latest.set(cameraId, jpeg);
       const sent = this.publishImage(cameraId, jpeg);
-      this.deps.logger.debug({ camera: cameraId, reason, bytes: jpeg.length, sent }, `camera ${cameraId}: snapshot of ${jpeg.length} bytes (${reason})`);
+      this.deps.logger.debug(
+        { camera: cameraId, reason, bytes: jpeg.length, sent },
+        `camera ${cameraId}: snapshot of ${jpeg.length} bytes (${reason})`,
+      );
       return sent ? 'published' : 'not-connected';
     } catch (error) {
       const level = reason === 'button' ? 'warn' : 'debug';
-      this.deps.logger[level]({ camera: cameraId, reason, err: (error as Error).message }, `camera ${cameraId}: snapshot failed (${(error as Error).message})`);
+      this.deps.logger[level](
+        { camera: cameraId, reason, err: (error as Error).message },
+        `camera ${cameraId}: snapshot failed (${(error as Error).message})`,
+      );
       return 'failed';
     } finally {
       this.inFlight.delete(cameraId);

@@ -70,7 +70,8 @@ export async function fetchSupervisorMqtt(endpoint: SupervisorEndpoint, timeoutM
   const ssl = data['ssl'] === true;
   const username = typeof data['username'] === 'string' && data['username'] !== '' ? data['username'] : undefined;
   const password = typeof data['password'] === 'string' && data['password'] !== '' ? data['password'] : undefined;
-  const protocol = String(data['protocol'] ?? '3.1.1');
+  const rawProtocol = data['protocol'];
+  const protocol = typeof rawProtocol === 'string' || typeof rawProtocol === 'number' ? String(rawProtocol) : '3.1.1';
   return {
     url: `${ssl ? 'mqtts' : 'mqtt'}://${host.includes(':') ? `[${host}]` : host}:${port as number}`,
     ...(username !== undefined ? { username } : {}),
@@ -100,7 +101,8 @@ export async function fetchPortMapping(endpoint: SupervisorEndpoint, timeoutMs =
   const data = await getData(endpoint, '/addons/self/info', timeoutMs);
   const network = data['network'];
   if (network === null || network === undefined || data['host_network'] === true) return {};
-  if (!isObject(network)) throw new SupervisorError(`Supervisor /addons/self/info: "network" is not a mapping (${JSON.stringify(network)})`);
+  if (!isObject(network))
+    throw new SupervisorError(`Supervisor /addons/self/info: "network" is not a mapping (${JSON.stringify(network)})`);
   const mapping: Record<string, number | null> = {};
   for (const [key, value] of Object.entries(network)) {
     const isPort = Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
@@ -155,11 +157,17 @@ export async function resolveHostNetwork(input: {
   ]);
   if (address.status === 'rejected') {
     const message = (address.reason as Error).message;
-    logger.warn({ err: message }, `cannot learn the host's LAN address from the Supervisor (${message}); set the server_ip option so cameras can reach the add-on`);
+    logger.warn(
+      { err: message },
+      `cannot learn the host's LAN address from the Supervisor (${message}); set the server_ip option so cameras can reach the add-on`,
+    );
   }
   if (ports.status === 'rejected') {
     const message = (ports.reason as Error).message;
-    logger.warn({ err: message }, `cannot learn the host-side port mapping from the Supervisor (${message}); cameras are given the container ports`);
+    logger.warn(
+      { err: message },
+      `cannot learn the host-side port mapping from the Supervisor (${message}); cameras are given the container ports`,
+    );
   }
   return {
     ...(address.status === 'fulfilled' && address.value ? { hostAddress: address.value } : {}),

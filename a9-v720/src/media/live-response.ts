@@ -55,7 +55,10 @@ export function startLiveResponse(spec: LiveResponseSpec): LiveResponse {
   };
   const onClientClose = (): void => finish('client-closed');
 
-  subscription = spec.subscribe((chunk) => writer.write(chunk), (reason) => finish(reason));
+  subscription = spec.subscribe(
+    (chunk) => writer.write(chunk),
+    (reason) => finish(reason),
+  );
   out.on('close', onClientClose);
   // A reset client may emit 'error' on the response; it is the same as leaving.
   out.on('error', onClientClose);

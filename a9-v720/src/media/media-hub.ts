@@ -246,11 +246,7 @@ export class MediaHub implements MediaSink {
     }
   }
 
-  private subscribe<L>(
-    cameraId: string,
-    set: (cam: CameraMedia) => Set<Consumer<L>>,
-    consumer: Consumer<L>,
-  ): MediaSubscription {
+  private subscribe<L>(cameraId: string, set: (cam: CameraMedia) => Set<Consumer<L>>, consumer: Consumer<L>): MediaSubscription {
     if (this.closed || !this.options.isOnline(cameraId)) throw new CameraUnavailableError(cameraId, 'offline');
     const cam = this.camera(cameraId);
     const consumers = set(cam);
@@ -325,7 +321,10 @@ export class MediaHub implements MediaSink {
       } catch (error) {
         // Consumers keep waiting: the watchdog retries and snapshots time out on their own.
         cam.counters.openFailures++;
-        this.log.warn({ cameraId: cam.id, err: errorMessage(error) }, `opening media stream of camera ${cam.id} failed: ${errorMessage(error)}`);
+        this.log.warn(
+          { cameraId: cam.id, err: errorMessage(error) },
+          `opening media stream of camera ${cam.id} failed: ${errorMessage(error)}`,
+        );
       }
     });
   }
@@ -337,7 +336,10 @@ export class MediaHub implements MediaSink {
       try {
         await this.bounded(this.options.closeStream(cam.id), 'closeStream');
       } catch (error) {
-        this.log.warn({ cameraId: cam.id, err: errorMessage(error) }, `closing media stream of camera ${cam.id} failed: ${errorMessage(error)}`);
+        this.log.warn(
+          { cameraId: cam.id, err: errorMessage(error) },
+          `closing media stream of camera ${cam.id} failed: ${errorMessage(error)}`,
+        );
       }
     });
   }

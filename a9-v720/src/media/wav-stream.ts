@@ -30,9 +30,14 @@ export function streamWav(out: Writable, hub: AudioSource, cameraId: string, opt
     writer: { maxPendingParts: Number.POSITIVE_INFINITY, maxPendingBytes: (options.maxPendingMs ?? 500) * ALAW_BYTES_PER_MS },
     headers: { 'Content-Type': 'audio/wav', 'Cache-Control': 'no-cache, no-store', Connection: 'close' },
     // The header says A-law; PCM chunks (cmd 6) would play as noise under it, so only A-law is written here.
-    subscribe: (write, onEnd) => hub.subscribeAudio(cameraId, (chunk, format) => {
-        if (format === 'alaw') write(chunk);
-      }, onEnd),
+    subscribe: (write, onEnd) =>
+      hub.subscribeAudio(
+        cameraId,
+        (chunk, format) => {
+          if (format === 'alaw') write(chunk);
+        },
+        onEnd,
+      ),
     preamble: alawWavHeader(),
     logger: options.logger,
     describe: `WAV listener of camera ${cameraId}`,

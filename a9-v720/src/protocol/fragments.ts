@@ -64,8 +64,7 @@ export function classifyFragment(packet: Packet): ClassifiedFragment {
 }
 
 export type Extracted =
-  | { readonly ok: true; readonly jpeg: Buffer }
-  | { readonly ok: false; readonly reason: JpegProblem; readonly detail: string };
+  { readonly ok: true; readonly jpeg: Buffer } | { readonly ok: false; readonly reason: JpegProblem; readonly detail: string };
 
 /**
  * Finds the JPEG inside a flagged frame's bytes (data + tail). Exported for tests and tools.
@@ -132,7 +131,12 @@ export function fitsDeclaredSize(chunks: readonly Buffer[], total: number): bool
   const declared = readU32At(chunks, total - SIZE_FIELD_BYTES);
   const tail = total - declared;
   if (tail < SIZE_FIELD_BYTES || tail > MAX_TAIL_BYTES || declared < SOI.length + EOI.length) return false;
-  return byteAt(chunks, 0) === 0xff && byteAt(chunks, 1) === 0xd8 && byteAt(chunks, declared - 2) === 0xff && byteAt(chunks, declared - 1) === 0xd9;
+  return (
+    byteAt(chunks, 0) === 0xff &&
+    byteAt(chunks, 1) === 0xd8 &&
+    byteAt(chunks, declared - 2) === 0xff &&
+    byteAt(chunks, declared - 1) === 0xd9
+  );
 }
 
 function byteAt(chunks: readonly Buffer[], offset: number): number | undefined {

@@ -91,9 +91,7 @@ export function encodePacket(fields: PacketFields): Buffer {
   return out;
 }
 
-export type DatagramResult =
-  | { readonly ok: true; readonly packet: Packet }
-  | { readonly ok: false; readonly reason: string };
+export type DatagramResult = { readonly ok: true; readonly packet: Packet } | { readonly ok: false; readonly reason: string };
 
 /**
  * One UDP datagram is one packet. Anything shorter than a header, or whose length field

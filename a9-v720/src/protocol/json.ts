@@ -62,6 +62,9 @@ export function parseJsonObject(payload: Buffer): ParseResult<JsonObject> {
 
 /** A short printable excerpt of untrusted bytes for log lines. */
 export function preview(bytes: Buffer, max = 80): string {
-  const text = bytes.subarray(0, max).toString('utf8').replace(/[^\x20-\x7e]/g, '.');
+  const text = bytes
+    .subarray(0, max)
+    .toString('utf8')
+    .replace(/[^\x20-\x7e]/g, '.');
   return bytes.length > max ? `${text}… (${bytes.length} bytes)` : text;
 }

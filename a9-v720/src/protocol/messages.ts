@@ -4,15 +4,7 @@
  */
 import { DEVICE_ID_RULE, isDeviceId } from './device-id.js';
 import { Cmd, encodePacket, MsgFlag } from './header.js';
-import {
-  isObject,
-  optionalNumber,
-  optionalString,
-  parseJsonObject,
-  strictString,
-  type JsonObject,
-  type ParseResult,
-} from './json.js';
+import { isObject, optionalNumber, optionalString, parseJsonObject, strictString, type JsonObject, type ParseResult } from './json.js';
 
 /** Codes of the outer JSON message. */
 export enum MessageCode {
@@ -104,13 +96,7 @@ export interface UnknownMessage {
   readonly raw: JsonObject;
 }
 
-export type CameraMessage =
-  | RegisterMessage
-  | NatResultMessage
-  | UdpHelloMessage
-  | ProbeMessage
-  | ForwardMessage
-  | UnknownMessage;
+export type CameraMessage = RegisterMessage | NatResultMessage | UdpHelloMessage | ProbeMessage | ForwardMessage | UnknownMessage;
 
 export function isUnknownMessage(message: CameraMessage): message is UnknownMessage {
   return 'unknown' in message;
@@ -197,7 +183,7 @@ export function toBaseInfo(content: { readonly [field: string]: unknown }): Base
     else continue;
     fields++;
   }
-  return out as BaseInfo;
+  return out;
 }
 
 // ---- what the server sends -------------------------------------------------------------

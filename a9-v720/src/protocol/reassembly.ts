@@ -312,7 +312,10 @@ export class MediaReassembler {
       this.counters.outOfRangePackets++;
       return;
     }
-    this.resync(run.map((entry) => entry.item), now);
+    this.resync(
+      run.map((entry) => entry.item),
+      now,
+    );
   }
 
   private insert(packet: Packet, id: number, now: number): void {
@@ -439,7 +442,11 @@ export class MediaReassembler {
       const range = `pkg ${head.id}..${last?.id ?? head.id}`;
 
       if (bytes > this.maxFrameBytes) {
-        this.dropUnfinished(firstHole ?? (endOffset !== undefined ? endOffset + 1 : nextOffset), 'oversize', `frame ${range} reached ${bytes} bytes, cap ${this.maxFrameBytes}`);
+        this.dropUnfinished(
+          firstHole ?? (endOffset !== undefined ? endOffset + 1 : nextOffset),
+          'oversize',
+          `frame ${range} reached ${bytes} bytes, cap ${this.maxFrameBytes}`,
+        );
         continue;
       }
       if (!gapHoldsNoFrame && !expired) return;

@@ -56,9 +56,7 @@ export class PacketStreamDecoder {
       if (header.length > this.maxPayload) {
         this.chunks = [];
         this.buffered = 0;
-        throw new ProtocolError(
-          `length field ${header.length} exceeds the ${this.maxPayload}-byte limit (cmd ${header.cmd})`,
-        );
+        throw new ProtocolError(`length field ${header.length} exceeds the ${this.maxPayload}-byte limit (cmd ${header.cmd})`);
       }
       const end = offset + HEADER_SIZE + header.length;
       if (end > data.length) {

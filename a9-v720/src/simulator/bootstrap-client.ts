@@ -95,16 +95,40 @@ async function cloudCall(host: string, httpPort: number, path: string, firmware:
  * which the camera keeps for good, then `confirm` acknowledges it. Returns the id to use from now
  * on (the handed-out one, or `currentId` when the answer holds no usable id).
  */
-export async function firstBootRegistration(host: string, httpPort: number, currentId: string, firmware: string, localAddress?: string): Promise<string> {
+export async function firstBootRegistration(
+  host: string,
+  httpPort: number,
+  currentId: string,
+  firmware: string,
+  localAddress?: string,
+): Promise<string> {
   const random = () => randomBytes(3).toString('hex').toUpperCase();
-  const data = await cloudCall(host, httpPort, `/app/api/ApiSysDevicesBatch/registerDevices?batch=A9_X4_V12&random=${random()}&token=2d8c8b52f1`, firmware, localAddress);
+  const data = await cloudCall(
+    host,
+    httpPort,
+    `/app/api/ApiSysDevicesBatch/registerDevices?batch=A9_X4_V12&random=${random()}&token=2d8c8b52f1`,
+    firmware,
+    localAddress,
+  );
   const id = typeof data === 'string' && /^[A-Za-z0-9]{4,32}$/.test(data) ? data : currentId;
-  await cloudCall(host, httpPort, `/app/api/ApiSysDevicesBatch/confirm?devicesCode=${id}&random=${random()}&token=2d8c8b52f1`, firmware, localAddress);
+  await cloudCall(
+    host,
+    httpPort,
+    `/app/api/ApiSysDevicesBatch/confirm?devicesCode=${id}&random=${random()}&token=2d8c8b52f1`,
+    firmware,
+    localAddress,
+  );
   return id;
 }
 
 /** Firmware 202411152039 asks this instead of getA9ConfCheck and then goes to MQTT only (PROTOCOL.md §8). */
 export async function getDevInfo(host: string, httpPort: number, deviceId: string, firmware: string, localAddress?: string): Promise<void> {
   const random = randomBytes(3).toString('hex').toUpperCase();
-  await cloudCall(host, httpPort, `/app/api/ApiSysDevices/getDevInfo?devicesCode=${deviceId}&random=${random}&token=2d8c8b52f1`, firmware, localAddress);
+  await cloudCall(
+    host,
+    httpPort,
+    `/app/api/ApiSysDevices/getDevInfo?devicesCode=${deviceId}&random=${random}&token=2d8c8b52f1`,
+    firmware,
+    localAddress,
+  );
 }

@@ -46,7 +46,12 @@ export function isImpaired(options: ImpairmentOptions): boolean {
  * Applies loss, duplication, neighbour swaps and delays to one burst. Every datagram of the
  * burst is decided independently, so over many bursts the rates converge to the options.
  */
-export function impairBurst<T>(items: readonly T[], options: ImpairmentOptions, random: Random, counters: ImpairmentCounters): ImpairedBurst<T> {
+export function impairBurst<T>(
+  items: readonly T[],
+  options: ImpairmentOptions,
+  random: Random,
+  counters: ImpairmentCounters,
+): ImpairedBurst<T> {
   const loss = options.loss ?? 0;
   const duplicate = options.duplicate ?? 0;
   const swap = options.swap ?? 0;

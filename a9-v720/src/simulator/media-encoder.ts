@@ -39,8 +39,11 @@ export interface EncodedFrame {
  * mistaken for an FFD9.
  */
 export function encodeJpegFragments(jpeg: Buffer, firstPkgId: number, options: JpegFragmentOptions | number = {}): EncodedFrame {
-  const { fragmentBytes = FRAGMENT_PAYLOAD_BYTES, tailBytes = FRAME_TAIL_BYTES, fragmentFlags = true } =
-    typeof options === 'number' ? { fragmentBytes: options } : options;
+  const {
+    fragmentBytes = FRAGMENT_PAYLOAD_BYTES,
+    tailBytes = FRAME_TAIL_BYTES,
+    fragmentFlags = true,
+  } = typeof options === 'number' ? { fragmentBytes: options } : options;
   const tail = Buffer.alloc(Math.max(4, tailBytes));
   tail.writeUInt32LE(jpeg.length, tail.length - 4);
   const data = Buffer.concat([jpeg, tail]);

@@ -59,7 +59,9 @@ export async function motionClip(profile: MotionProfile, options: MotionClipOpti
 }
 
 function encodeJpeg(rgb: Buffer, width: number, height: number, quality: number): Promise<Buffer> {
-  return sharp(rgb, { raw: { width, height, channels: 3 } }).jpeg({ quality, chromaSubsampling: '4:2:0' }).toBuffer();
+  return sharp(rgb, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality, chromaSubsampling: '4:2:0' })
+    .toBuffer();
 }
 
 /** A dim room: a vertical gradient wall, a floor, a window, a table and a shelf. */
@@ -81,7 +83,11 @@ function renderRoom(width: number, height: number, random: () => number): Buffer
   // Some texture, so the picture compresses like a real room rather than flat colour.
   for (let n = 0; n < 60; n++) {
     const grey = 60 + random() * 80;
-    fillRect(rgb, width, height, random() * width, random() * height * 0.65, 6 + random() * 20, 6 + random() * 20, [grey, grey * 0.95, grey * 0.9]);
+    fillRect(rgb, width, height, random() * width, random() * height * 0.65, 6 + random() * 20, 6 + random() * 20, [
+      grey,
+      grey * 0.95,
+      grey * 0.9,
+    ]);
   }
   return rgb;
 }

@@ -277,9 +277,7 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
       socket.on('connect', () => {
         // The observed registration, spaces and all.
         const token = this.options.tokenOverride ?? answer.pwd;
-        this.writer?.write(
-          encodeCameraJson(`{"code": 100, "uid": "${this.id}", "token": "${token}" ,"domain": "v720.naxclow.com"}`),
-        );
+        this.writer?.write(encodeCameraJson(`{"code": 100, "uid": "${this.id}", "token": "${token}" ,"domain": "v720.naxclow.com"}`));
       });
       socket.on('data', (chunk: Buffer) => {
         let packets: Packet[];

@@ -113,7 +113,9 @@ export function createApiRouter(deps: ApiDeps): Router {
       if (before !== camera.name) {
         logger.info(
           { camera: id, name: camera.name },
-          camera.name === undefined ? `camera ${id} is no longer named (was "${before}")` : `camera ${id} renamed to "${camera.name}"${before === undefined ? '' : ` (was "${before}")`}`,
+          camera.name === undefined
+            ? `camera ${id} is no longer named (was "${before}")`
+            : `camera ${id} renamed to "${camera.name}"${before === undefined ? '' : ` (was "${before}")`}`,
         );
       }
       ctx.body = { ok: true, camera: view(camera) };

@@ -28,7 +28,10 @@ export function createWebApp(deps: WebServerDeps): Koa {
     try {
       await next();
     } catch (error) {
-      deps.logger.error({ path: ctx.path, err: (error as Error).message }, `web request ${ctx.method} ${ctx.path} failed: ${(error as Error).message}`);
+      deps.logger.error(
+        { path: ctx.path, err: (error as Error).message },
+        `web request ${ctx.method} ${ctx.path} failed: ${(error as Error).message}`,
+      );
       ctx.status = 500;
       ctx.body = { error: 'internal error' };
     }
@@ -49,10 +52,12 @@ export function createWebApp(deps: WebServerDeps): Koa {
 }
 
 export function createWebServer(deps: WebServerDeps): http.Server {
+  // koa's handler settles every request itself (errors go to ctx.onerror); its promise needs no await.
+  const handle = createWebApp(deps).callback();
   const server = http.createServer(
     // Streams (MJPEG, audio, events) run for hours: no request timeout, but headers must come quickly.
     { requestTimeout: 0, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 },
-    createWebApp(deps).callback(),
+    (request, response) => void handle(request, response),
   );
   const clientErrors = new RateLimitedLog(60_000);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {

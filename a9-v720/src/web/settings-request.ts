@@ -19,7 +19,8 @@ export function parseSettingRequest(body: JsonObject): SettingParse {
       if (value === 0 || value === 1) return { ok: true, command: { code: 210, instLed: value } };
       return { ok: false, reason: 'instLed must be 0 or 1' };
     case 'mirrorFlip':
-      if (value === 0 || value === 1 || value === 2 || value === 3 || value === 4) return { ok: true, command: { code: 216, mirrorFlip: value } };
+      if (value === 0 || value === 1 || value === 2 || value === 3 || value === 4)
+        return { ok: true, command: { code: 216, mirrorFlip: value } };
       return { ok: false, reason: 'mirrorFlip must be 0, 1, 2, 3 or 4' };
     default:
       return { ok: false, reason: `unknown setting ${JSON.stringify(keys[0])}` };

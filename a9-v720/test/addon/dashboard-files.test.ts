@@ -29,7 +29,10 @@ describe('dashboard static files', () => {
   });
 
   test('no absolute-path or external URLs', () => {
-    for (const [file, text] of [['index.html', html], ['app.css', css]] as const) {
+    for (const [file, text] of [
+      ['index.html', html],
+      ['app.css', css],
+    ] as const) {
       assert.doesNotMatch(text, /(?:src|href|action)\s*=\s*["']\//, `${file}: absolute path URL breaks under ingress`);
       assert.doesNotMatch(text, /(?:src|href)\s*=\s*["']https?:/, `${file}: external resource`);
       assert.doesNotMatch(text, /url\(\s*["']?(?:\/|https?:)/, `${file}: absolute url() in CSS`);
@@ -46,8 +49,21 @@ describe('dashboard static files', () => {
     for (const action of ['snapshot', 'live', 'ir-led', 'status-led', 'restart', 'forget', 'orientation']) {
       assert.ok(js.includes(`action: '${action}'`), `data-action="${action}" missing`);
     }
-    for (const action of ['open', 'tile-snapshot', 'copy']) assert.ok(js.includes(`action: '${action}'`), `data-action="${action}" missing`);
-    for (const field of ['status', 'last-seen', 'ip', 'firmware', 'battery', 'state', 'error', 'name', 'frame-age', 'streaming', 'motion']) {
+    for (const action of ['open', 'tile-snapshot', 'copy'])
+      assert.ok(js.includes(`action: '${action}'`), `data-action="${action}" missing`);
+    for (const field of [
+      'status',
+      'last-seen',
+      'ip',
+      'firmware',
+      'battery',
+      'state',
+      'error',
+      'name',
+      'frame-age',
+      'streaming',
+      'motion',
+    ]) {
       assert.ok(js.includes(`'${field}'`), `data-field="${field}" missing`);
     }
     assert.match(js, /dataset: \{ cameraId: id \}/, 'rows carry data-camera-id');

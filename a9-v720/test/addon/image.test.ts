@@ -55,12 +55,24 @@ describe('Dockerfile', () => {
   test('builds with npm ci + npm run build and installs production dependencies only at runtime', () => {
     const runs = dockerfile.filter((i) => i.keyword === 'RUN').map((i) => i.args);
     assert.ok(runs.some((r) => /apk add --no-cache nodejs/.test(r)));
-    assert.ok(runs.some((r) => /npm ci(?!.*--omit=dev)/.test(r)), 'builder: npm ci');
-    assert.ok(runs.some((r) => /npm run build/.test(r)), 'builder: npm run build');
-    assert.ok(runs.some((r) => /npm ci .*--omit=dev/.test(r)), 'runtime: npm ci --omit=dev');
+    assert.ok(
+      runs.some((r) => /npm ci(?!.*--omit=dev)/.test(r)),
+      'builder: npm ci',
+    );
+    assert.ok(
+      runs.some((r) => /npm run build/.test(r)),
+      'builder: npm run build',
+    );
+    assert.ok(
+      runs.some((r) => /npm ci .*--omit=dev/.test(r)),
+      'runtime: npm ci --omit=dev',
+    );
     const lastFrom = dockerfile.map((i) => i.keyword).lastIndexOf('FROM');
     const runtime = dockerfile.slice(lastFrom);
-    assert.ok(runtime.some((i) => i.keyword === 'COPY' && /--from=\S+\s+\/app\/dist/.test(i.args)), 'runtime copies dist from the builder');
+    assert.ok(
+      runtime.some((i) => i.keyword === 'COPY' && /--from=\S+\s+\/app\/dist/.test(i.args)),
+      'runtime copies dist from the builder',
+    );
   });
 
   test('every COPY source exists inside the add-on folder', () => {
@@ -77,18 +89,26 @@ describe('Dockerfile', () => {
   });
 
   test('.dockerignore keeps node_modules and dist out of the context', () => {
-    const ignore = readFileSync(path.join(ADDON_DIR, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignore = readFileSync(path.join(ADDON_DIR, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     assert.ok(ignore.includes('node_modules'));
     assert.ok(ignore.includes('dist'));
   });
 
   test('starts /run.sh and carries the Home Assistant labels', () => {
-    assert.ok(dockerfile.some((i) => i.keyword === 'COPY' && /^run\.sh\s+\/$/.test(i.args)), 'COPY run.sh /');
+    assert.ok(
+      dockerfile.some((i) => i.keyword === 'COPY' && /^run\.sh\s+\/$/.test(i.args)),
+      'COPY run.sh /',
+    );
     const cmd = dockerfile.filter((i) => i.keyword === 'CMD').at(-1);
     assert.ok(cmd, 'CMD is required');
     assert.deepEqual(JSON.parse(cmd.args), ['/run.sh']);
     assert.ok(!dockerfile.some((i) => i.keyword === 'ENTRYPOINT'), 'keep the base image ENTRYPOINT (s6-overlay /init)');
-    const labels = dockerfile.filter((i) => i.keyword === 'LABEL').map((i) => i.args).join(' ');
+    const labels = dockerfile
+      .filter((i) => i.keyword === 'LABEL')
+      .map((i) => i.args)
+      .join(' ');
     assert.match(labels, /io\.hass\.type="app"/);
     assert.match(labels, /io\.hass\.version="\$\{BUILD_VERSION\}"/);
     assert.match(labels, /io\.hass\.arch="\$\{BUILD_ARCH\}"/);
@@ -170,19 +190,38 @@ describe('clean build of the add-on folder alone', () => {
           const to = path.join(work, intoDir ? path.join(dest, path.basename(source)) : dest);
           cpSync(from, to, {
             recursive: true,
-            filter: (file) => !path.relative(ADDON_DIR, file).split(path.sep).some((part) => skip.has(part)),
+            filter: (file) =>
+              !path
+                .relative(ADDON_DIR, file)
+                .split(path.sep)
+                .some((part) => skip.has(part)),
           });
         }
       }
       const run = (args: string[]): void => {
-        const result = spawnSync('npm', args, { cwd: work, encoding: 'utf8', timeout: 240_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
-        assert.equal(result.status, 0, `npm ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}\n${result.stderr}`);
+        const result = spawnSync('npm', args, {
+          cwd: work,
+          encoding: 'utf8',
+          timeout: 240_000,
+          env: { ...process.env, npm_config_update_notifier: 'false' },
+        });
+        assert.equal(
+          result.status,
+          0,
+          `npm ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}\n${result.stderr}`,
+        );
       };
       run(['ci', '--prefer-offline', '--no-audit', '--no-fund']);
       run(['run', 'build']);
       assert.ok(existsSync(path.join(work, 'dist', 'main.js')), 'dist/main.js was not produced');
-      assert.ok(existsSync(path.join(work, 'dist', 'web', 'public', 'index.html')), 'the build did not copy the dashboard files to dist/web/public');
-      assert.ok(existsSync(path.join(work, 'dist', 'simulator', 'frames')), 'the build did not copy the simulator frames to dist/simulator/frames');
+      assert.ok(
+        existsSync(path.join(work, 'dist', 'web', 'public', 'index.html')),
+        'the build did not copy the dashboard files to dist/web/public',
+      );
+      assert.ok(
+        existsSync(path.join(work, 'dist', 'simulator', 'frames')),
+        'the build did not copy the simulator frames to dist/simulator/frames',
+      );
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

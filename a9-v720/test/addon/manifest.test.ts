@@ -68,9 +68,9 @@ describe('config.yaml against the Supervisor rules', () => {
   });
 
   test('arch is a non-empty subset of aarch64/amd64', () => {
-    const arch = manifest['arch'];
+    const arch: unknown = manifest['arch'];
     assert.ok(Array.isArray(arch) && arch.length > 0, 'arch must be a non-empty list');
-    for (const a of arch) assert.ok((SUPPORTED_ARCH as readonly string[]).includes(a), `unsupported arch "${String(a)}"`);
+    for (const a of arch as unknown[]) assert.ok((SUPPORTED_ARCH as readonly unknown[]).includes(a), `unsupported arch "${String(a)}"`);
     assert.equal(new Set(arch).size, arch.length, 'arch has duplicates');
   });
 
@@ -100,18 +100,28 @@ describe('config.yaml against the Supervisor rules', () => {
   });
 
   test('no keys at their default value (the add-on linter flags them)', () => {
-    const defaults: Record<string, unknown> = { boot: 'auto', startup: 'application', host_network: false, ingress_port: 8099, hassio_role: 'default', apparmor: true };
+    const defaults: Record<string, unknown> = {
+      boot: 'auto',
+      startup: 'application',
+      host_network: false,
+      ingress_port: 8099,
+      hassio_role: 'default',
+      apparmor: true,
+    };
     for (const [key, value] of Object.entries(defaults)) {
       assert.notDeepEqual(manifest[key], value, `"${key}: ${String(value)}" is the default; leave it out`);
     }
   });
 
   test('homeassistant minimum version knows every discovery key used (default_entity_id: 2025.10)', () => {
-    const version = String(manifest['homeassistant'] ?? '');
+    const declared: unknown = manifest['homeassistant'];
+    const version = typeof declared === 'string' ? declared : '';
     assert.match(version, /^\d{4}\.\d{1,2}\.\d+$/, 'homeassistant must be a quoted version such as "2025.10.0"');
     const [year, month] = version.split('.').map(Number) as [number, number];
-    const discoverySource = readFileSync(path.join(ADDON_DIR, 'src/ha/discovery.ts'), 'utf8') + readFileSync(path.join(ADDON_DIR, 'src/ha/entities.ts'), 'utf8');
-    if (discoverySource.includes('default_entity_id')) assert.ok(year > 2025 || (year === 2025 && month >= 10), `default_entity_id needs HA 2025.10, manifest says ${version}`);
+    const discoverySource =
+      readFileSync(path.join(ADDON_DIR, 'src/ha/discovery.ts'), 'utf8') + readFileSync(path.join(ADDON_DIR, 'src/ha/entities.ts'), 'utf8');
+    if (discoverySource.includes('default_entity_id'))
+      assert.ok(year > 2025 || (year === 2025 && month >= 10), `default_entity_id needs HA 2025.10, manifest says ${version}`);
   });
 
   test('watchdog probes the fixed container port of the control channel', () => {
@@ -119,7 +129,8 @@ describe('config.yaml against the Supervisor rules', () => {
     const port = Number(/\[PORT:(\d+)\]/.exec(String(manifest['watchdog']))?.[1]);
     assert.equal(port, ADDON_PORTS.tcp, 'watchdog should probe the camera TCP port');
     assert.ok(`${port}/tcp` in ports, 'watchdog port must be a declared port');
-    for (const key of Object.keys(schema)) assert.ok(!/port/.test(key), `"${key}": no port is a user option in the add-on (the Network panel remaps them)`);
+    for (const key of Object.keys(schema))
+      assert.ok(!/port/.test(key), `"${key}": no port is a user option in the add-on (the Network panel remaps them)`);
   });
 
   test('ports and ports_description are valid and agree', () => {
@@ -127,12 +138,20 @@ describe('config.yaml against the Supervisor rules', () => {
     for (const [key, value] of Object.entries(ports)) {
       assert.match(key, RE_DOCKER_PORT);
       assert.match(key, RE_PORT_KEY, `port key "${key}" should name its protocol`);
-      assert.ok(value === null || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535), `ports.${key} must be a port or null`);
+      assert.ok(
+        value === null || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535),
+        `ports.${key} must be a port or null`,
+      );
     }
     assert.deepEqual(Object.keys(descriptions).sort(), Object.keys(ports).sort());
     for (const value of Object.values(descriptions)) assert.equal(typeof value, 'string');
     // Exactly the container ports the add-on listens on, each mapped to the same host port by default.
-    const expected = { [`${ADDON_PORTS.http}/tcp`]: ADDON_PORTS.http, [`${ADDON_PORTS.tcp}/tcp`]: ADDON_PORTS.tcp, [`${ADDON_PORTS.tcp}/udp`]: ADDON_PORTS.tcp, [`${ADDON_PORTS.web}/tcp`]: ADDON_PORTS.web };
+    const expected = {
+      [`${ADDON_PORTS.http}/tcp`]: ADDON_PORTS.http,
+      [`${ADDON_PORTS.tcp}/tcp`]: ADDON_PORTS.tcp,
+      [`${ADDON_PORTS.tcp}/udp`]: ADDON_PORTS.tcp,
+      [`${ADDON_PORTS.web}/tcp`]: ADDON_PORTS.web,
+    };
     assert.deepEqual(ports, expected);
   });
 
@@ -274,7 +293,10 @@ describe('apparmor.txt', () => {
   test('is well formed: one top-level profile named after the slug, balanced, every rule ends with ","', () => {
     assert.ok(text.startsWith('#include <tunables/global>'), 'starts with #include <tunables/global>');
     assert.deepEqual(apparmorProblems(text), []);
-    const name = text.split('\n').map((line) => RE_APPARMOR_PROFILE.exec(line)?.[1]).find(Boolean);
+    const name = text
+      .split('\n')
+      .map((line) => RE_APPARMOR_PROFILE.exec(line)?.[1])
+      .find(Boolean);
     assert.equal(name, manifest['slug']);
     assert.ok(!/complain/.test(text), 'enforced, not complain mode');
     assert.ok(!('apparmor' in manifest), 'config.yaml must not disable AppArmor');
@@ -290,7 +312,16 @@ describe('apparmor.txt', () => {
     assert.ok(parent.includes('/usr/bin/node cx -> camera_server,'), 'node runs in its own profile');
     assert.ok(parent.includes('/data/** rw,'));
     const server = rules('camera_server');
-    for (const rule of ['network inet stream,', 'network inet6 stream,', 'network inet dgram,', 'network inet6 dgram,', '/app/** r,', '/data/** rwk,', '@{PROC}/@{pid}/stat r,', '@{PROC}/meminfo r,']) {
+    for (const rule of [
+      'network inet stream,',
+      'network inet6 stream,',
+      'network inet dgram,',
+      'network inet6 dgram,',
+      '/app/** r,',
+      '/data/** rwk,',
+      '@{PROC}/@{pid}/stat r,',
+      '@{PROC}/meminfo r,',
+    ]) {
       assert.ok(server.includes(rule), `camera_server lacks "${rule}"`);
     }
     assert.ok(!server.some((rule) => /^\/app\/\*\* .*w/.test(rule)), '/app stays read only');
@@ -363,7 +394,10 @@ describe('repository layout', () => {
       if (parts.some((p) => p.startsWith('.') || p === 'rootfs' || p === 'node_modules')) return false;
       return /^config\.(ya?ml|json)$/.test(parts[parts.length - 1] ?? '');
     });
-    assert.deepEqual(manifests.filter((f) => existsSync(path.join(REPO_ROOT, f))), ['a9-v720/config.yaml']);
+    assert.deepEqual(
+      manifests.filter((f) => existsSync(path.join(REPO_ROOT, f))),
+      ['a9-v720/config.yaml'],
+    );
   });
 
   test('the add-on folder has its store files', () => {
@@ -377,7 +411,10 @@ describe('repository layout', () => {
     };
     assert.deepEqual(png('icon.png'), { width: 128, height: 128 });
     const logo = png('logo.png');
-    assert.ok(logo.width >= 200 && logo.width <= 500 && logo.height >= 80 && logo.height <= 200, `logo.png is ${logo.width}×${logo.height}`);
+    assert.ok(
+      logo.width >= 200 && logo.width <= 500 && logo.height >= 80 && logo.height <= 200,
+      `logo.png is ${logo.width}×${logo.height}`,
+    );
   });
 
   test('CHANGELOG mentions the current version', () => {

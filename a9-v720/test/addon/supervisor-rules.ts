@@ -91,9 +91,7 @@ export function parseSchemaType(raw: string): SchemaType | undefined {
  */
 export function checkOptionValue(type: SchemaType, value: unknown): string | undefined {
   const range = (n: number): string | undefined =>
-    (type.min !== undefined && n < type.min) || (type.max !== undefined && n > type.max)
-      ? `${n} is outside ${type.raw}`
-      : undefined;
+    (type.min !== undefined && n < type.min) || (type.max !== undefined && n > type.max) ? `${n} is outside ${type.raw}` : undefined;
   switch (type.base) {
     case 'str':
     case 'password':
@@ -105,23 +103,40 @@ export function checkOptionValue(type: SchemaType, value: unknown): string | und
     case 'bool':
       return typeof value === 'boolean' ? undefined : `expected true/false for ${type.raw}`;
     case 'port':
-      return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535 ? undefined : `expected a port for ${type.raw}`;
+      return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535
+        ? undefined
+        : `expected a port for ${type.raw}`;
     case 'url':
       return typeof value === 'string' && URL.canParse(value) && new URL(value).host !== '' ? undefined : `expected a URL for ${type.raw}`;
     case 'email':
       return typeof value === 'string' && /^[^@\s]+@[^@\s]+$/.test(value) ? undefined : `expected an email for ${type.raw}`;
     case 'match':
       // Python's re.match anchors at the start only; the patterns here anchor both ends anyway.
-      return typeof value === 'string' && new RegExp(`^(?:${type.pattern ?? ''})`).test(value) ? undefined : `${JSON.stringify(value)} does not match ${type.raw}`;
+      return typeof value === 'string' && new RegExp(`^(?:${type.pattern ?? ''})`).test(value)
+        ? undefined
+        : `${JSON.stringify(value)} does not match ${type.raw}`;
     case 'list':
-      return typeof value === 'string' && (type.choices ?? []).includes(value) ? undefined : `${JSON.stringify(value)} is not one of ${type.raw}`;
+      return typeof value === 'string' && (type.choices ?? []).includes(value)
+        ? undefined
+        : `${JSON.stringify(value)} is not one of ${type.raw}`;
     case 'device':
       return typeof value === 'string' ? undefined : `expected a device path for ${type.raw}`;
   }
 }
 
 /** Capabilities that cost a rating point (supervisor/apps/utils.py `rating_security`). */
-const RISKY_PRIVILEGES = ['BPF', 'CHECKPOINT_RESTORE', 'DAC_READ_SEARCH', 'NET_ADMIN', 'NET_RAW', 'PERFMON', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_PTRACE', 'SYS_RAWIO'];
+const RISKY_PRIVILEGES = [
+  'BPF',
+  'CHECKPOINT_RESTORE',
+  'DAC_READ_SEARCH',
+  'NET_ADMIN',
+  'NET_RAW',
+  'PERFMON',
+  'SYS_ADMIN',
+  'SYS_MODULE',
+  'SYS_PTRACE',
+  'SYS_RAWIO',
+];
 
 /**
  * The security rating the Supervisor shows (1–8), transcribed from supervisor/apps/utils.py

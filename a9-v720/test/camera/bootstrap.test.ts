@@ -9,6 +9,13 @@ before(async () => {
 });
 after(() => h.stop());
 
+/** The vendor cloud's JSON envelope. */
+interface CloudAnswer<T> {
+  code: number;
+  message: string;
+  data: T;
+}
+
 const exchange = (request: string) => rawHttpExchange('127.0.0.1', h.app.ports.http, request);
 
 test('the captured getA9ConfCheck request (POST, no body, no Content-Length) gets the cloud answer', async () => {
@@ -19,18 +26,18 @@ test('the captured getA9ConfCheck request (POST, no body, no Content-Length) get
   const answer = await exchange(request);
   assert.equal(answer.status, 200);
   assert.match(answer.headers, /content-type: application\/json/i);
-  const body = JSON.parse(answer.body);
+  const body = JSON.parse(answer.body) as CloudAnswer<Record<string, unknown>>;
   assert.equal(body.code, 200);
   assert.equal(body.message, '操作成功');
-  assert.equal(body.data.tcpPort, h.app.ports.tcp);
-  assert.equal(body.data.uid, '0800c00128F8');
-  assert.equal(body.data.host, '127.0.0.1');
-  assert.equal(body.data.domain, 'v720.naxclow.com');
-  assert.equal(body.data.isBind, '8');
-  assert.equal(body.data.updateUrl, null);
-  assert.equal(body.data.version, null);
-  assert.match(body.data.pwd, /^[0-9a-f]{8}$/);
-  assert.ok(Math.abs(Number(body.data.currTime) - Date.now() / 1000) < 60);
+  assert.equal(body.data['tcpPort'], h.app.ports.tcp);
+  assert.equal(body.data['uid'], '0800c00128F8');
+  assert.equal(body.data['host'], '127.0.0.1');
+  assert.equal(body.data['domain'], 'v720.naxclow.com');
+  assert.equal(body.data['isBind'], '8');
+  assert.equal(body.data['updateUrl'], null);
+  assert.equal(body.data['version'], null);
+  assert.match(String(body.data['pwd']), /^[0-9a-f]{8}$/);
+  assert.ok(Math.abs(Number(body.data['currTime']) - Date.now() / 1000) < 60);
   const camera = h.app.registry.get('0800c00128F8');
   assert.equal(camera?.state, 'bootstrapped');
   assert.equal(camera?.online, false);
@@ -38,7 +45,8 @@ test('the captured getA9ConfCheck request (POST, no body, no Content-Length) get
 });
 
 test('the pwd is stable for a device and differs between devices', async () => {
-  const pwd = async (id: string) => JSON.parse((await exchange(rawBootstrapRequest(id, '1'))).body).data.pwd as string;
+  const pwd = async (id: string) =>
+    (JSON.parse((await exchange(rawBootstrapRequest(id, '1'))).body) as CloudAnswer<{ pwd: string }>).data.pwd;
   assert.equal(await pwd('0800c0AAAAAA'), await pwd('0800c0AAAAAA'));
   assert.notEqual(await pwd('0800c0AAAAAA'), await pwd('0800c0BBBBBB'));
 });
@@ -47,10 +55,10 @@ test('registerDevices, confirm, a9bindingAppDevice and getDevInfo answer as the 
   const get = async (path: string) => {
     const answer = await exchange(`POST ${path} HTTP/1.1\r\nHost: v720.naxclow.com\r\n\r\n`);
     assert.equal(answer.status, 200, path);
-    return JSON.parse(answer.body);
+    return JSON.parse(answer.body) as CloudAnswer<unknown>;
   };
   const registered = await get('/app/api/ApiSysDevicesBatch/registerDevices?batch=A9&random=ABC&token=x');
-  assert.match(registered.data, /^[0-9A-Za-z]{12}$/);
+  assert.match(String(registered.data), /^[0-9A-Za-z]{12}$/);
   assert.equal((await get('/app/api/ApiSysDevicesBatch/confirm?devicesCode=0800c00128F8&random=a&token=b')).data, null);
   assert.equal((await get('/app/api/ApiSysDevices/a9bindingAppDevice?devicesCode=0800c00128F8')).data, null);
   const devInfo = await get('/app/api/ApiSysDevices/getDevInfo?devicesCode=56000b00054B&random=a&token=b');
@@ -62,7 +70,7 @@ test('registerDevices, confirm, a9bindingAppDevice and getDevInfo answer as the 
 test('an unknown path gets a 404 JSON and one warn line with method, path, query and camera IP', async () => {
   const answer = await exchange('GET /app/api/NewThing/doIt?devicesCode=X1&foo=bar HTTP/1.1\r\nHost: glbs.xcthings.com\r\n\r\n');
   assert.equal(answer.status, 404);
-  assert.equal(JSON.parse(answer.body).code, 404);
+  assert.equal((JSON.parse(answer.body) as CloudAnswer<unknown>).code, 404);
   const line = h.log.find(/unknown HTTP path/);
   assert.ok(line);
   assert.match(line.msg, /GET \/app\/api\/NewThing\/doIt\?devicesCode=X1&foo=bar/);

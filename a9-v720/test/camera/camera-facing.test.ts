@@ -7,7 +7,8 @@ import { CameraRegistry } from '../../src/camera/registry.js';
 import { captureLog } from '../support/log-capture.js';
 
 /** A JSON packet as sent on TCP: 20-byte header, then the JSON payload. */
-const decodePacket = (packet: Buffer): Record<string, unknown> => JSON.parse(packet.subarray(20).toString('utf8')) as Record<string, unknown>;
+const decodePacket = (packet: Buffer): Record<string, unknown> =>
+  JSON.parse(packet.subarray(20).toString('utf8')) as Record<string, unknown>;
 
 const listening = { http: 80, tcp: 6123, web: 1234 };
 const facing = (network: HostNetwork, serverIp?: string, lan?: string): CameraFacing =>
@@ -15,8 +16,14 @@ const facing = (network: HostNetwork, serverIp?: string, lan?: string): CameraFa
 
 describe('CameraFacing', () => {
   it('address: server_ip, then the Supervisor host address, then the connection, then detection', () => {
-    assert.deepEqual(facing({ hostAddress: '192.168.1.5', ports: {} }, '192.168.1.9').address('172.30.33.4'), { address: '192.168.1.9', source: 'server_ip' });
-    assert.deepEqual(facing({ hostAddress: '192.168.1.5', ports: {} }).address('172.30.33.4'), { address: '192.168.1.5', source: 'supervisor' });
+    assert.deepEqual(facing({ hostAddress: '192.168.1.5', ports: {} }, '192.168.1.9').address('172.30.33.4'), {
+      address: '192.168.1.9',
+      source: 'server_ip',
+    });
+    assert.deepEqual(facing({ hostAddress: '192.168.1.5', ports: {} }).address('172.30.33.4'), {
+      address: '192.168.1.5',
+      source: 'supervisor',
+    });
     assert.deepEqual(facing({ ports: {} }, undefined, '10.0.0.7').address('192.168.1.5'), { address: '192.168.1.5', source: 'connection' });
     assert.deepEqual(facing({ ports: {} }, undefined, '10.0.0.7').address('0.0.0.0'), { address: '10.0.0.7', source: 'detected' });
     assert.deepEqual(facing({ ports: {} }, undefined, '10.0.0.7').address('fe80::1'), { address: '10.0.0.7', source: 'detected' });
@@ -46,15 +53,28 @@ describe('CameraFacing', () => {
 describe('NAT request (code 11)', () => {
   it('carries the NAT target, not the address the camera reached us on', async () => {
     const sent: Buffer[] = [];
-    const link: ControlLink = { send: (packet) => sent.push(packet), close: () => undefined, localAddress: '172.30.33.4', remoteAddress: '192.168.1.50' };
+    const link: ControlLink = {
+      send: (packet) => sent.push(packet),
+      close: () => undefined,
+      localAddress: '172.30.33.4',
+      remoteAddress: '192.168.1.50',
+    };
     const udp: UdpLink = { send: () => undefined, port: 6123 };
     const registry = new CameraRegistry();
     const log = captureLog();
     const target = facing({ hostAddress: '192.168.1.5', ports: { '6123/udp': 16124 } });
-    const session = new CameraSession('0800c0F00001', link, udp, registry, log.logger, { probeMs: 50, reprobeMs: 50, echoMs: 50 }, (local) => ({
-      address: target.address(local).address,
-      port: target.udpPort(),
-    }));
+    const session = new CameraSession(
+      '0800c0F00001',
+      link,
+      udp,
+      registry,
+      log.logger,
+      { probeMs: 50, reprobeMs: 50, echoMs: 50 },
+      (local) => ({
+        address: target.address(local).address,
+        port: target.udpPort(),
+      }),
+    );
     await assert.rejects(session.ensureCommandMode(), /no UDP probe/);
     const nat = sent.map(decodePacket).find((message) => message['code'] === 11);
     assert.ok(nat, 'a NAT request was sent');

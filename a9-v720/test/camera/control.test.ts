@@ -101,7 +101,10 @@ test('an unparseable JSON message is logged once and skipped; the session stays 
   await waitFor(() => online('0800c0A00007'), 'camera online');
   camera.sendRaw(encodeCameraJson('not json at all'));
   camera.sendRaw(encodeCameraJson('{"code": 301, "content": '));
-  await waitFor(() => h.log.find(/bad JSON message from camera 0800c0A00007 .*skipped, the connection stays \(payload 6e6f74/) !== undefined, 'log line');
+  await waitFor(
+    () => h.log.find(/bad JSON message from camera 0800c0A00007 .*skipped, the connection stays \(payload 6e6f74/) !== undefined,
+    'log line',
+  );
   // Framing intact: the messages after the bad ones are still understood, on the same connection.
   const acks = camera.stats.heartbeatAcks;
   await waitFor(() => camera.stats.heartbeatAcks > acks + 2, 'heartbeats still answered');
@@ -117,7 +120,10 @@ test('an unparseable JSON message is logged once and skipped; the session stays 
   socket.write(encodeCameraJson('{"code": 100, "uid": '));
   socket.write(encodeCameraJson({ code: 100, uid: '0800c0A0000B', token: 'x', domain: 'v720.naxclow.com' }));
   await waitFor(() => online('0800c0A0000B'), 'registered after a bad message on the same connection');
-  assert.ok(h.log.find(/bad JSON message from unregistered connection 127\.0\.0\.1:\d+: payload is not JSON/), 'bad JSON before registration logged');
+  assert.ok(
+    h.log.find(/bad JSON message from unregistered connection 127\.0\.0\.1:\d+: payload is not JSON/),
+    'bad JSON before registration logged',
+  );
   socket.destroy();
   camera.stop();
 });

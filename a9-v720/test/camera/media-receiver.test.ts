@@ -8,7 +8,15 @@ import { captureLog } from '../support/log-capture.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
-const media = (cmd: number, msgFlag: number, pkgId: number, payload: Buffer): Packet => ({ length: payload.length, cmd, msgFlag, dealFlag: 0, forwardId: Buffer.alloc(8), pkgId, payload });
+const media = (cmd: number, msgFlag: number, pkgId: number, payload: Buffer): Packet => ({
+  length: payload.length,
+  cmd,
+  msgFlag,
+  dealFlag: 0,
+  forwardId: Buffer.alloc(8),
+  pkgId,
+  payload,
+});
 
 /** The capture's first frame: pkg 2802…2827, 25 × 1004 + 680 bytes, declared size 25 775. */
 function captureFirstFrame(): Packet[] {
@@ -19,7 +27,12 @@ function captureFirstFrame(): Packet[] {
   tail.writeUInt32LE(jpeg.length, 1);
   const data = Buffer.concat([jpeg, tail]);
   return Array.from({ length: 26 }, (_, i) =>
-    media(Cmd.JpegFragment, i === 0 ? MsgFlag.FirstFragment : i === 25 ? MsgFlag.LastFragment : MsgFlag.MiddleFragment, 2802 + i, data.subarray(i * 1004, (i + 1) * 1004)),
+    media(
+      Cmd.JpegFragment,
+      i === 0 ? MsgFlag.FirstFragment : i === 25 ? MsgFlag.LastFragment : MsgFlag.MiddleFragment,
+      2802 + i,
+      data.subarray(i * 1004, (i + 1) * 1004),
+    ),
   );
 }
 
@@ -79,7 +92,10 @@ test('a frame with a lost fragment: confirms list what arrived while it waits; t
   r.tick();
   assert.equal(confirms.length, 1, 'the frame in progress is confirmed without 2830');
   const listed = Array.from({ length: (confirms[0]!.length - 20) / 4 }, (_, i) => confirms[0]!.readUInt32LE(20 + i * 4));
-  assert.deepEqual(listed, second.map((p) => p.pkgId).filter((id) => id !== 2830));
+  assert.deepEqual(
+    listed,
+    second.map((p) => p.pkgId).filter((id) => id !== 2830),
+  );
   advance(30);
   r.tick();
   assert.equal(confirms.length, 1, 'unchanged and younger than 200 ms: not repeated');

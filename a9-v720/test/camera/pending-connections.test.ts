@@ -13,7 +13,12 @@ import { waitFor } from '../support/app-harness.js';
 test('at the cap of unregistered connections the oldest idle one is closed, so a camera still gets in', async () => {
   const log = captureLog();
   const registry = new CameraRegistry();
-  const sessions = new SessionManager({ registry, logger: log.logger, sink: { pushFrame: () => undefined, pushAudio: () => undefined }, baseInfoDelayMs: 60_000 });
+  const sessions = new SessionManager({
+    registry,
+    logger: log.logger,
+    sink: { pushFrame: () => undefined, pushAudio: () => undefined },
+    baseInfoDelayMs: 60_000,
+  });
   sessions.setUdpLink({ send: () => undefined, port: 0 });
   const control = new ControlServer({
     registry,
@@ -40,7 +45,9 @@ test('at the cap of unregistered connections the oldest idle one is closed, so a
     // A camera arrives while three idle connections fill the cap: the oldest one makes room.
     const camera = await connect();
     const decoder = new PacketStreamDecoder();
-    const answered = new Promise<number>((resolve) => camera.socket.on('data', (chunk) => decoder.push(chunk).forEach((p) => resolve(p.length))));
+    const answered = new Promise<number>((resolve) =>
+      camera.socket.on('data', (chunk) => decoder.push(chunk).forEach((p) => resolve(p.length))),
+    );
     camera.socket.write(encodeCameraJson({ code: 100, uid: '0800c0L00001', token: 'x', domain: 'v720.naxclow.com' }));
     // 25 payload bytes: the vendor cloud's compact `{"code":101,"status":200}` (PROTOCOL.md §3).
     assert.equal(await answered, 25, 'the 101 answer');

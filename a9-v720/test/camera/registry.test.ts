@@ -52,7 +52,10 @@ test('known cameras survive a restart (offline until they reconnect); a corrupte
   await h.restart();
   assert.equal(h.app.registry.size, 0);
   assert.ok(h.log.find(/cameras\.json is not valid JSON.*moved it to/), 'clear warning');
-  assert.ok(readdirSync(h.dataDir).some((name) => name.startsWith('cameras.json.corrupt-')), 'bad file kept for diagnosis');
+  assert.ok(
+    readdirSync(h.dataDir).some((name) => name.startsWith('cameras.json.corrupt-')),
+    'bad file kept for diagnosis',
+  );
   // The server still works after starting from a bad file.
   const third = h.camera('0800c0B00002');
   await third.start();

@@ -29,7 +29,10 @@ test('defaults outside the add-on work without root', () => {
 });
 
 test('inside the add-on /data/options.json is read and http_port defaults to 80', () => {
-  const options = file('options.json', JSON.stringify({ log_level: 'debug', mqtt_url: 'mqtt://core-mosquitto:1883', server_ip: '192.168.1.5' }));
+  const options = file(
+    'options.json',
+    JSON.stringify({ log_level: 'debug', mqtt_url: 'mqtt://core-mosquitto:1883', server_ip: '192.168.1.5' }),
+  );
   const { config } = loadConfig([], options);
   assert.equal(config.inAddon, true);
   assert.equal(config.httpPort, 80);
@@ -69,17 +72,23 @@ test('bad options fail with one clear error naming the key', () => {
     ['key: [unclosed', /not valid YAML\/JSON/],
   ];
   for (const [text, message] of cases) {
-    assert.throws(() => loadConfig(['--options', file('bad.yaml', text)], NO_ADDON), (error: unknown) => {
-      assert.ok(error instanceof ConfigError, text);
-      assert.match((error as Error).message, message, text);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig(['--options', file('bad.yaml', text)], NO_ADDON),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError, text);
+        assert.match((error as Error).message, message, text);
+        return true;
+      },
+    );
   }
   assert.throws(() => loadConfig(['--bogus'], NO_ADDON), /unknown argument "--bogus"/);
 });
 
 test('the process exits non-zero with the error on stderr for bad options and busy ports', async () => {
-  const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', '--options', file('bad2.yaml', 'web_port: -1')], { encoding: 'utf8', timeout: 60_000 });
+  const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', '--options', file('bad2.yaml', 'web_port: -1')], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /configuration error: option "web_port"/);
 
@@ -96,10 +105,14 @@ test('the process exits non-zero with the error on stderr for bad options and bu
   await Promise.all(spares.map((s) => new Promise((resolve) => s.close(resolve))));
   const busyPort = portOf(blocker);
   const options = file('busy.yaml', `web_port: ${busyPort}\nhttp_port: ${httpPort}\ntcp_port: ${tcpPort}\n`);
-  const busy = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', '--options', options, '--data-dir', dir, '--listen', '127.0.0.1'], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const busy = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts', '--options', options, '--data-dir', dir, '--listen', '127.0.0.1'],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   blocker.close();
   assert.equal(busy.status, 1);
   assert.match(busy.stdout, new RegExp(`web \\(dashboard\\) port ${busyPort} is already in use.*change the option \\\\"web_port\\\\"`));

@@ -12,7 +12,10 @@ before(async () => {
 });
 after(() => h.stop());
 
-async function streamingCamera(id: string, options: Parameters<Harness['camera']>[1] = {}): Promise<{ camera: SimulatedCamera; sent: Buffer[] }> {
+async function streamingCamera(
+  id: string,
+  options: Parameters<Harness['camera']>[1] = {},
+): Promise<{ camera: SimulatedCamera; sent: Buffer[] }> {
   const camera = h.camera(id, { frames: taggedFrames(id), fps: 20, ...options });
   const sent: Buffer[] = [];
   camera.on('frameSent', (jpeg) => sent.push(jpeg));
@@ -29,7 +32,10 @@ test('a snapshot of an idle camera opens the stream and returns a frame the came
   const snap = await getBytes(h.app.ports.web, '/api/cameras/0800c0E00001/snapshot');
   assert.equal(snap.status, 200);
   assert.equal(snap.type, 'image/jpeg');
-  assert.ok(sent.some((frame) => frame.equals(snap.body)), 'snapshot equals a sent frame');
+  assert.ok(
+    sent.some((frame) => frame.equals(snap.body)),
+    'snapshot equals a sent frame',
+  );
   assert.equal(opens(camera), 1);
   // After the linger the stream closes (301/0) and the camera stops sending.
   await waitFor(() => closes(camera) === 1 && !camera.isStreaming, 'stream closed after the last consumer');

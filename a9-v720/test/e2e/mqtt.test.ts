@@ -9,6 +9,7 @@ import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
 import { MqttRecorder, waitUntil } from '../ha/mqtt-recorder.js';
 import { TEST_TIMING } from '../ha/harness.js';
 import { taggedFrames } from '../support/media-client.js';
+import type { DeviceDiscoveryPayload } from '../../src/ha/discovery.js';
 
 let broker: MosquittoBroker;
 let h: Harness;
@@ -33,12 +34,12 @@ test('a simulated camera becomes an HA device: discovery retained, connectivity 
   await camera.start();
   const discovery = await ha.waitForMessage(`homeassistant/device/a9v720_${ID}/config`);
   assert.equal(discovery.retain, true);
-  const payload = JSON.parse(discovery.text);
+  const payload = JSON.parse(discovery.text) as DeviceDiscoveryPayload;
   assert.equal(payload.device.serial_number, ID);
   assert.equal(payload.device.manufacturer, 'Naxclow');
   assert.deepEqual(payload.device.via_device, 'a9v720_bridge');
-  assert.equal(payload.components.connectivity.device_class, 'connectivity');
-  assert.equal(payload.components.connectivity.unique_id, `a9v720_${ID}_connectivity`);
+  assert.equal(payload.components['connectivity']?.['device_class'], 'connectivity');
+  assert.equal(payload.components['connectivity']?.['unique_id'], `a9v720_${ID}_connectivity`);
   await ha.waitForMessage(`a9_v720/${ID}/availability`, 'online');
   assert.equal(ha.latest(`a9_v720/${ID}/availability`)?.retain, true);
 
@@ -46,16 +47,28 @@ test('a simulated camera becomes an HA device: discovery retained, connectivity 
   const mark = ha.messages.length;
   await ha.publish(`a9_v720/${ID}/snapshot/set`, 'PRESS');
   const image = await ha.waitFor((m) => m.topic === `a9_v720/${ID}/image` && m.seq >= mark, 'image published', { timeoutMs: 15_000 });
-  assert.ok(frames.some((frame) => frame.equals(image.payload)), 'published image is a frame the camera sent');
-  await ha.waitFor((m) => m.topic === `homeassistant/device/a9v720_${ID}/config` && 'ir_led' in JSON.parse(m.text).components, 'IR LED entity appears with base info');
+  assert.ok(
+    frames.some((frame) => frame.equals(image.payload)),
+    'published image is a frame the camera sent',
+  );
+  await ha.waitFor(
+    (m) => m.topic === `homeassistant/device/a9v720_${ID}/config` && 'ir_led' in (JSON.parse(m.text) as DeviceDiscoveryPayload).components,
+    'IR LED entity appears with base info',
+  );
   assert.equal((await ha.waitForMessage(`a9_v720/${ID}/ir_led`)).text, 'OFF');
 
   await ha.publish(`a9_v720/${ID}/ir_led/set`, 'ON');
   await ha.waitForMessage(`a9_v720/${ID}/ir_led`, 'ON');
-  assert.deepEqual(camera.commands.filter((c) => c.code === 202), [{ code: 202, IrLed: 1 }]);
+  assert.deepEqual(
+    camera.commands.filter((c) => c.code === 202),
+    [{ code: 202, IrLed: 1 }],
+  );
   await ha.publish(`a9_v720/${ID}/orientation/set`, 'rotate 180');
   await ha.waitForMessage(`a9_v720/${ID}/orientation`, 'rotate 180');
-  assert.deepEqual(camera.commands.filter((c) => c.code === 216), [{ code: 216, mirrorFlip: 4 }]);
+  assert.deepEqual(
+    camera.commands.filter((c) => c.code === 216),
+    [{ code: 216, mirrorFlip: 4 }],
+  );
 
   // Invalid payloads are ignored; nothing reaches the camera.
   await ha.publish(`a9_v720/${ID}/ir_led/set`, 'MAYBE');

@@ -52,8 +52,8 @@ function nodeIn(namespace: string, args: string[], env: NodeJS.ProcessEnv = {}):
     lines.push(line);
     for (const wake of waiters) wake();
   };
-  createInterface({ input: child.stdout! }).on('line', collect);
-  createInterface({ input: child.stderr! }).on('line', (line) => collect(`stderr: ${line}`));
+  createInterface({ input: child.stdout }).on('line', collect);
+  createInterface({ input: child.stderr }).on('line', (line) => collect(`stderr: ${line}`));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     process: child,
@@ -122,23 +122,46 @@ describe('behind the Supervisor port mapping (network namespaces, nftables DNAT)
       },
     };
     const selfInfo = { result: 'ok', data: { slug: 'local_a9_v720', ingress_port: 1234, host_network: false, network: MAPPING } };
-    const supervisor = nodeIn(topology.host, ['test/support/netns/fake-supervisor.ts', DOCKER_GATEWAY_IP, TOKEN, JSON.stringify({ '/network/info': networkInfo, '/addons/self/info': selfInfo })]);
+    const supervisor = nodeIn(topology.host, [
+      'test/support/netns/fake-supervisor.ts',
+      DOCKER_GATEWAY_IP,
+      TOKEN,
+      JSON.stringify({ '/network/info': networkInfo, '/addons/self/info': selfInfo }),
+    ]);
     children.push(supervisor);
     const supervisorPort = Number((await supervisor.waitForLine(/^LISTENING \d+$/, 60_000)).split(' ')[1]);
 
     const optionsFile = path.join(dataDir, 'options.yaml');
     writeFileSync(optionsFile, 'http_port: 80\ntcp_port: 6123\nweb_port: 1234\nlog_level: debug\nlan_media: true\n');
-    const server = nodeIn(topology.container, ['src/main.ts', '--options', optionsFile, '--data-dir', path.join(dataDir, 'data'), '--listen', '0.0.0.0'], {
-      SUPERVISOR_TOKEN: TOKEN,
-      SUPERVISOR_API: `http://${DOCKER_GATEWAY_IP}:${supervisorPort}`,
-    });
+    const server = nodeIn(
+      topology.container,
+      ['src/main.ts', '--options', optionsFile, '--data-dir', path.join(dataDir, 'data'), '--listen', '0.0.0.0'],
+      {
+        SUPERVISOR_TOKEN: TOKEN,
+        SUPERVISOR_API: `http://${DOCKER_GATEWAY_IP}:${supervisorPort}`,
+      },
+    );
     children.push(server);
     const ready = await server.waitForLine(/listening on 0\.0\.0\.0/, 60_000);
-    assert.match(ready, new RegExp(`cameras are sent to ${LAN_HOST_IP.replace(/\./g, '\\.')} \\(the host address from the Supervisor\\), TCP 16123, UDP 16124`));
+    assert.match(
+      ready,
+      new RegExp(
+        `cameras are sent to ${LAN_HOST_IP.replace(/\./g, '\\.')} \\(the host address from the Supervisor\\), TCP 16123, UDP 16124`,
+      ),
+    );
 
     const lan = nodeIn(topology.lan, [
       'test/support/netns/lan-camera.ts',
-      JSON.stringify({ id: CAMERA_ID, host: LAN_HOST_IP, localAddress: LAN_CAMERA_IP, httpPort: 80, webPort: MAPPING['1234/tcp'], query: '', frames: 20, timeoutMs: 30_000 }),
+      JSON.stringify({
+        id: CAMERA_ID,
+        host: LAN_HOST_IP,
+        localAddress: LAN_CAMERA_IP,
+        httpPort: 80,
+        webPort: MAPPING['1234/tcp'],
+        query: '',
+        frames: 20,
+        timeoutMs: 30_000,
+      }),
     ]);
     children.push(lan);
     const outcome = await lan.waitForLine(/^(RESULT|FAILED) /, 90_000);
@@ -153,7 +176,12 @@ describe('behind the Supervisor port mapping (network namespaces, nftables DNAT)
     // What the camera was told: the host's LAN address and host-side ports, never the container's.
     assert.deepEqual(result.bootstrap, { host: LAN_HOST_IP, tcpPort: MAPPING['6123/tcp'] });
     const nat = await server.waitForLine(/NAT request \(11\) asks for UDP to/, 5_000);
-    assert.match(nat, new RegExp(`UDP to ${LAN_HOST_IP.replace(/\./g, '\\.')}:${MAPPING['6123/udp']} \\(reached us on ${CONTAINER_IP.replace(/\./g, '\\.')}\\)`));
+    assert.match(
+      nat,
+      new RegExp(
+        `UDP to ${LAN_HOST_IP.replace(/\./g, '\\.')}:${MAPPING['6123/udp']} \\(reached us on ${CONTAINER_IP.replace(/\./g, '\\.')}\\)`,
+      ),
+    );
     // DNAT keeps the camera's source address: the server sees the camera, not the host.
     await server.waitForLine(new RegExp(`command mode \\(UDP ${LAN_CAMERA_IP.replace(/\./g, '\\.')}:\\d+\\)`), 5_000);
     assert.equal(result.snapshot.status, 200);

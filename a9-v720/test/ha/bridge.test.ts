@@ -13,7 +13,18 @@ import type { MqttBridgeTiming } from '../../src/ha/bridge.js';
 const CAM = '0800c00128F8';
 const T = new HaTopics('a9_v720', 'homeassistant');
 const ctx = { topics: T, addonVersion: '0.1.0-test', dashboardUrl: 'http://127.0.0.1:1234/' };
-const BASE_INFO = { IrLed: 1, devPower: 100, speedGrade: 1, moveAlert: 0, sdMoveMode: 0, wifiName: 'home', instLed: 1, sdDevStatus: 0, mirrorFlip: 0, version: '202212011602' };
+const BASE_INFO = {
+  IrLed: 1,
+  devPower: 100,
+  speedGrade: 1,
+  moveAlert: 0,
+  sdMoveMode: 0,
+  wifiName: 'home',
+  instLed: 1,
+  sdDevStatus: 0,
+  mirrorFlip: 0,
+  version: '202212011602',
+};
 
 interface Setup extends Harness {
   broker: MosquittoBroker;
@@ -47,7 +58,12 @@ async function retainedFor(url: string, id: string): Promise<Map<string, string>
 }
 
 /** Polls the broker's retained messages for the camera until `done` holds. */
-async function waitForRetained(url: string, id: string, done: (held: Map<string, string>) => boolean, what: string): Promise<Map<string, string>> {
+async function waitForRetained(
+  url: string,
+  id: string,
+  done: (held: Map<string, string>) => boolean,
+  what: string,
+): Promise<Map<string, string>> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const held = await retainedFor(url, id).catch(() => new Map<string, string>());
@@ -62,7 +78,10 @@ describe('MqttBridge with a real broker', () => {
     const s = await setup(t);
     const bridgeConfig = await s.rec.waitForMessage(T.bridgeDiscovery);
     assert.equal(bridgeConfig.retain, true);
-    assert.deepEqual(json(bridgeConfig), JSON.parse(JSON.stringify(buildBridgeDiscovery({ camerasOnline: 0, version: '0.1.0-test' }, ctx).payload)));
+    assert.deepEqual(
+      json(bridgeConfig),
+      JSON.parse(JSON.stringify(buildBridgeDiscovery({ camerasOnline: 0, version: '0.1.0-test' }, ctx).payload)),
+    );
     assert.equal((await s.rec.waitForMessage(T.bridgeState, 'online')).retain, true);
     assert.equal((await s.rec.waitForMessage('a9_v720/bridge/version', '0.1.0-test')).retain, true);
 
@@ -75,7 +94,15 @@ describe('MqttBridge with a real broker', () => {
     assert.deepEqual(payload.device['identifiers'], ['a9v720_0800c00128F8']);
     assert.equal(payload.device['via_device'], 'a9v720_bridge');
     assert.equal(payload.device['serial_number'], CAM);
-    assert.deepEqual(Object.keys(payload.components), ['connectivity', 'image', 'snapshot', 'restart', 'ip_address', 'last_seen', 'streaming']);
+    assert.deepEqual(Object.keys(payload.components), [
+      'connectivity',
+      'image',
+      'snapshot',
+      'restart',
+      'ip_address',
+      'last_seen',
+      'streaming',
+    ]);
 
     const expected = new Map([
       ['homeassistant/device/a9v720_0800c00128F8/config', JSON.stringify(buildCameraDiscovery(record, ctx).payload)],
@@ -99,7 +126,17 @@ describe('MqttBridge with a real broker', () => {
     const stranger = '0800c0FAKE01';
     s.registry.noteBootstrap(stranger, '192.168.1.66', '202212011602');
     s.registry.restore([
-      { id: CAM, ip: '192.168.1.50', online: false, firstSeen: 1, lastSeen: 2, state: 'offline', registered: true, firmware: '202212011602', streaming: false },
+      {
+        id: CAM,
+        ip: '192.168.1.50',
+        online: false,
+        firstSeen: 1,
+        lastSeen: 2,
+        state: 'offline',
+        registered: true,
+        firmware: '202212011602',
+        streaming: false,
+      },
     ]);
     s.registry.noteBootstrap(CAM, '192.168.1.50', '202212011602');
     const config = await s.rec.waitForMessage(T.cameraDiscovery(CAM));
@@ -298,7 +335,7 @@ describe('MqttBridge with a real broker', () => {
     assert.ok(s.log.find(/Home Assistant is online/));
   });
 
-  it('with a custom discovery prefix, HA\'s birth on homeassistant/status (and <prefix>/status) still re-publishes', async (t) => {
+  it("with a custom discovery prefix, HA's birth on homeassistant/status (and <prefix>/status) still re-publishes", async (t) => {
     const broker = await MosquittoBroker.create();
     const h = createHarness(broker.url, { config: { discoveryPrefix: 'ha/discovery' } });
     const rec = await MqttRecorder.connect(broker.url);
@@ -336,7 +373,12 @@ describe('MqttBridge with a real broker', () => {
     await waitUntil(() => !s.bridge.connected, 'bridge noticed the restart');
     s.registry.mergeBaseInfo(CAM, { IrLed: 0 }); // changed while disconnected
     await waitUntil(() => s.bridge.connected, 'bridge reconnected');
-    const held = await waitForRetained(s.broker.url, CAM, (m) => m.get(T.cameraEntity(CAM, 'ir_led')) === 'OFF', 'retained state after restart');
+    const held = await waitForRetained(
+      s.broker.url,
+      CAM,
+      (m) => m.get(T.cameraEntity(CAM, 'ir_led')) === 'OFF',
+      'retained state after restart',
+    );
     assert.equal(held.get(T.cameraAvailability(CAM)), 'online');
     assert.ok(held.has(T.cameraDiscovery(CAM)));
     const bridgeHeld = await MqttRecorder.retained(s.broker.url, ['a9_v720/bridge/#', T.bridgeDiscovery]);
@@ -375,7 +417,8 @@ describe('MqttBridge with a real broker', () => {
     assert.ok(Date.now() - started < 2500, `stop took ${Date.now() - started} ms`);
     const offline = await s.rec.waitForMessage(T.bridgeState, 'offline', { afterSeq: mark });
     assert.equal(offline.retain, true);
-    for (const id of ids) assert.equal((await s.rec.waitForMessage(T.cameraAvailability(id), 'offline', { afterSeq: mark })).retain, true, id);
+    for (const id of ids)
+      assert.equal((await s.rec.waitForMessage(T.cameraAvailability(id), 'offline', { afterSeq: mark })).retain, true, id);
     const held = await MqttRecorder.retained(s.broker.url, [T.bridgeState, 'a9_v720/+/availability']);
     assert.equal(held.get(T.bridgeState)?.text, 'offline');
     for (const id of [...ids, '0800c0E00004']) assert.equal(held.get(T.cameraAvailability(id))?.text, 'offline', id);
@@ -434,7 +477,12 @@ describe('MqttBridge without a reachable broker', () => {
     assert.equal(h.bridge.connected, false);
     await broker.start();
     await waitUntil(() => h.bridge.connected, 'bridge connected once the broker is up');
-    const held = await waitForRetained(broker.url, CAM, (m) => m.get(T.cameraEntity(CAM, 'ir_led')) === 'ON', 'camera published after the broker came up');
+    const held = await waitForRetained(
+      broker.url,
+      CAM,
+      (m) => m.get(T.cameraEntity(CAM, 'ir_led')) === 'ON',
+      'camera published after the broker came up',
+    );
     assert.equal(held.get(T.cameraAvailability(CAM)), 'online');
     assert.ok(held.has(T.cameraDiscovery(CAM)));
     assert.equal(h.log.lines.filter((l) => /not reachable/.test(l.msg)).length, 1, 'one warning per outage');

@@ -7,7 +7,11 @@ import { statesOf } from '../../src/ha/state-publisher.js';
 import { cameraTopics } from '../../src/ha/discovery.js';
 import { HaTopics, topicId } from '../../src/ha/topics.js';
 
-const ctx: DiscoveryContext = { topics: new HaTopics('a9_v720', 'homeassistant'), addonVersion: '0.1.0', dashboardUrl: 'http://10.0.0.2:1234/' };
+const ctx: DiscoveryContext = {
+  topics: new HaTopics('a9_v720', 'homeassistant'),
+  addonVersion: '0.1.0',
+  dashboardUrl: 'http://10.0.0.2:1234/',
+};
 
 const bare: CameraRecord = {
   id: '0800c00128F8',
@@ -30,7 +34,7 @@ const BRIDGE = { topic: 'a9_v720/bridge/state' };
 const CAM = { topic: 'a9_v720/0800c00128F8/availability' };
 
 describe('camera discovery', () => {
-  it('names the device by the user\'s name; ids, unique ids and entity ids do not change with it', () => {
+  it("names the device by the user's name; ids, unique ids and entity ids do not change with it", () => {
     const plain = buildCameraDiscovery(bare, ctx);
     const named = buildCameraDiscovery({ ...bare, name: 'Front door' }, ctx);
     assert.equal(named.payload.device.name, 'Front door');
@@ -107,7 +111,20 @@ describe('camera discovery', () => {
   it('adds settings, battery and Wi-Fi once base info arrived, with firmware as sw_version', () => {
     const d = buildCameraDiscovery(withInfo, ctx);
     assert.equal(d.payload.device.sw_version, '202212011602');
-    assert.deepEqual(d.keys, ['connectivity', 'image', 'snapshot', 'restart', 'ir_led', 'status_led', 'orientation', 'battery', 'wifi_network', 'ip_address', 'last_seen', 'streaming']);
+    assert.deepEqual(d.keys, [
+      'connectivity',
+      'image',
+      'snapshot',
+      'restart',
+      'ir_led',
+      'status_led',
+      'orientation',
+      'battery',
+      'wifi_network',
+      'ip_address',
+      'last_seen',
+      'streaming',
+    ]);
     assert.deepEqual(d.payload.components['orientation'], {
       platform: 'select',
       unique_id: 'a9v720_0800c00128F8_orientation',

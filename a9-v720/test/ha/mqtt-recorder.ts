@@ -35,7 +35,14 @@ export class MqttRecorder {
 
   private constructor(private readonly client: MqttClient) {
     client.on('message', (topic, payload, packet) => {
-      this.messages.push({ topic, payload, text: payload.toString('utf8'), retain: packet.retain, seq: this.messages.length, at: performance.now() });
+      this.messages.push({
+        topic,
+        payload,
+        text: payload.toString('utf8'),
+        retain: packet.retain,
+        seq: this.messages.length,
+        at: performance.now(),
+      });
     });
   }
 
@@ -84,7 +91,11 @@ export class MqttRecorder {
   }
 
   waitForMessage(topic: string, text?: string, options: { afterSeq?: number; timeoutMs?: number } = {}): Promise<Received> {
-    return this.waitFor((m) => m.topic === topic && (text === undefined || m.text === text), `${topic}${text === undefined ? '' : ` = ${JSON.stringify(text)}`}`, options);
+    return this.waitFor(
+      (m) => m.topic === topic && (text === undefined || m.text === text),
+      `${topic}${text === undefined ? '' : ` = ${JSON.stringify(text)}`}`,
+      options,
+    );
   }
 
   /** Sequence number of the last message so far (-1 when none). */

@@ -31,7 +31,10 @@ async function fakeSupervisor(t: TestContext, routes: Routes): Promise<FakeSuper
   const requests: FakeSupervisor['requests'] = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
     requests.push({ path: req.url ?? '', authorization: req.headers.authorization });
-    const route = req.headers.authorization === `Bearer ${TOKEN}` ? routes[req.url ?? ''] : { status: 401, body: { result: 'error', message: 'Unauthorized' } };
+    const route =
+      req.headers.authorization === `Bearer ${TOKEN}`
+        ? routes[req.url ?? '']
+        : { status: 401, body: { result: 'error', message: 'Unauthorized' } };
     res.writeHead(route?.status ?? 404, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(route?.body ?? { result: 'error', message: 'not found' }));
   });
@@ -75,7 +78,9 @@ describe('Supervisor lookup', () => {
   });
 
   it('answers "no broker" on a Supervisor error, with one log line', async (t) => {
-    const sup = await fakeSupervisor(t, { '/services/mqtt': { status: 400, body: { result: 'error', message: 'No mqtt service available' } } });
+    const sup = await fakeSupervisor(t, {
+      '/services/mqtt': { status: 400, body: { result: 'error', message: 'No mqtt service available' } },
+    });
     const log = captureLog();
     assert.equal(await resolveBrokerSettings({ options: {}, supervisor: sup.endpoint, logger: log.logger }), undefined);
     assert.equal(log.problems().length, 1);
@@ -89,17 +94,28 @@ describe('Supervisor lookup', () => {
   });
 
   it('links the dashboard through ingress when the slug is known, else host:port', async (t) => {
-    const sup = await fakeSupervisor(t, { '/addons/self/info': { status: 200, body: { result: 'ok', data: { slug: 'a1b2c3d4_a9_v720', ingress_port: 1234 } } } });
+    const sup = await fakeSupervisor(t, {
+      '/addons/self/info': { status: 200, body: { result: 'ok', data: { slug: 'a1b2c3d4_a9_v720', ingress_port: 1234 } } },
+    });
     const log = captureLog();
-    assert.equal(await resolveDashboardUrl({ supervisor: sup.endpoint, host: '192.168.1.2', webPort: 1234, logger: log.logger }), 'homeassistant://hassio/ingress/a1b2c3d4_a9_v720');
+    assert.equal(
+      await resolveDashboardUrl({ supervisor: sup.endpoint, host: '192.168.1.2', webPort: 1234, logger: log.logger }),
+      'homeassistant://hassio/ingress/a1b2c3d4_a9_v720',
+    );
     assert.equal(await resolveDashboardUrl({ host: '192.168.1.2', webPort: 1234, logger: log.logger }), 'http://192.168.1.2:1234/');
     const broken = await fakeSupervisor(t, {});
-    assert.equal(await resolveDashboardUrl({ supervisor: broken.endpoint, host: '192.168.1.2', webPort: 1234, logger: log.logger }), 'http://192.168.1.2:1234/');
+    assert.equal(
+      await resolveDashboardUrl({ supervisor: broken.endpoint, host: '192.168.1.2', webPort: 1234, logger: log.logger }),
+      'http://192.168.1.2:1234/',
+    );
   });
 
   it('finds the Supervisor from SUPERVISOR_TOKEN (SUPERVISOR_API overrides the URL, as for bashio)', () => {
     assert.deepEqual(supervisorFromEnv({ SUPERVISOR_TOKEN: 'abc' }), { url: 'http://supervisor', token: 'abc' });
-    assert.deepEqual(supervisorFromEnv({ SUPERVISOR_TOKEN: 'abc', SUPERVISOR_API: 'http://172.30.32.2' }), { url: 'http://172.30.32.2', token: 'abc' });
+    assert.deepEqual(supervisorFromEnv({ SUPERVISOR_TOKEN: 'abc', SUPERVISOR_API: 'http://172.30.32.2' }), {
+      url: 'http://172.30.32.2',
+      token: 'abc',
+    });
     assert.equal(supervisorFromEnv({}), undefined);
   });
 
@@ -124,7 +140,9 @@ describe('Supervisor lookup', () => {
   });
 
   it('reads the host-side port mapping from /addons/self/info', async (t) => {
-    const sup = await fakeSupervisor(t, { '/addons/self/info': { status: 200, body: selfInfo({ '80/tcp': 80, '6123/tcp': 16123, '6123/udp': 16124, '1234/tcp': null }) } });
+    const sup = await fakeSupervisor(t, {
+      '/addons/self/info': { status: 200, body: selfInfo({ '80/tcp': 80, '6123/tcp': 16123, '6123/udp': 16124, '1234/tcp': null }) },
+    });
     assert.deepEqual(await fetchPortMapping(sup.endpoint), { '80/tcp': 80, '6123/tcp': 16123, '6123/udp': 16124, '1234/tcp': null });
     const host = await fakeSupervisor(t, { '/addons/self/info': { status: 200, body: selfInfo(null, true) } });
     assert.deepEqual(await fetchPortMapping(host.endpoint), {});
@@ -145,7 +163,10 @@ describe('Supervisor lookup', () => {
     // server_ip set: the address is not asked for.
     const before = sup.requests.length;
     await resolveHostNetwork({ supervisor: sup.endpoint, needAddress: false, logger: log.logger });
-    assert.deepEqual(sup.requests.slice(before).map((r) => r.path), ['/addons/self/info']);
+    assert.deepEqual(
+      sup.requests.slice(before).map((r) => r.path),
+      ['/addons/self/info'],
+    );
     assert.equal(log.problems().length, 0);
     const broken = await fakeSupervisor(t, { '/network/info': { status: 403, body: { result: 'error', message: 'Forbidden' } } });
     assert.deepEqual(await resolveHostNetwork({ supervisor: broken.endpoint, needAddress: true, logger: log.logger }), { ports: {} });
@@ -159,7 +180,10 @@ describe('Supervisor lookup', () => {
     const broker = await MosquittoBroker.create();
     t.after(() => broker.dispose());
     const sup = await fakeSupervisor(t, {
-      '/services/mqtt': { status: 200, body: { result: 'ok', data: { host: '127.0.0.1', port: broker.port, ssl: false, protocol: '3.1.1' } } },
+      '/services/mqtt': {
+        status: 200,
+        body: { result: 'ok', data: { host: '127.0.0.1', port: broker.port, ssl: false, protocol: '3.1.1' } },
+      },
     });
     const h = createHarness(undefined, { deps: { supervisor: sup.endpoint } });
     const rec = await MqttRecorder.connect(broker.url);
@@ -176,7 +200,16 @@ describe('Supervisor lookup', () => {
 
 /** A `GET /network/info` answer as the Supervisor gives it (supervisor/api/network.py). */
 function networkInfo() {
-  const ipv6 = { method: 'auto', addr_gen_mode: 'default', ip6_privacy: 'default', address: ['fe80::1/64'], nameservers: [], gateway: null, route_metric: null, ready: true };
+  const ipv6 = {
+    method: 'auto',
+    addr_gen_mode: 'default',
+    ip6_privacy: 'default',
+    address: ['fe80::1/64'],
+    nameservers: [],
+    gateway: null,
+    route_metric: null,
+    ready: true,
+  };
   return {
     result: 'ok',
     data: {
@@ -202,7 +235,14 @@ function networkInfo() {
           connected: true,
           primary: true,
           mac: '00:11:22:33:44:55',
-          ipv4: { method: 'auto', address: ['192.168.1.20/24'], nameservers: ['192.168.1.1'], gateway: '192.168.1.1', route_metric: null, ready: true },
+          ipv4: {
+            method: 'auto',
+            address: ['192.168.1.20/24'],
+            nameservers: ['192.168.1.1'],
+            gateway: '192.168.1.1',
+            route_metric: null,
+            ready: true,
+          },
           ipv6,
           wifi: null,
           vlan: null,

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { LatestWinsWriter } from '../../src/media/latest-wins-writer.js';
 
 /** A Writable that accepts writes but completes them only when `release()` is called. */
-function stalledSink(highWaterMark: number): { sink: Writable; received: Buffer[]; release(): void } {
+function stalledSink(highWaterMark: number): { sink: Writable; received: Buffer[]; release: () => void } {
   const received: Buffer[] = [];
   const callbacks: (() => void)[] = [];
   const sink = new Writable({

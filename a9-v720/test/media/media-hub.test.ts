@@ -17,11 +17,13 @@ function harness(overrides: Partial<MediaHubOptions> = {}): Harness {
   const online = new Set(['camA', 'camB']);
   const log = captureLog();
   const hub = new MediaHub({
-    openStream: async (id) => {
+    openStream: (id) => {
       calls.push(`open ${id}`);
+      return Promise.resolve();
     },
-    closeStream: async (id) => {
+    closeStream: (id) => {
       calls.push(`close ${id}`);
+      return Promise.resolve();
     },
     isOnline: (id) => online.has(id),
     logger: log.logger,
@@ -112,9 +114,21 @@ test('cameraOffline ends every consumer of that camera only, and rejects waiting
   const { hub, online } = harness();
   const ends: string[] = [];
   const frames: string[] = [];
-  hub.subscribeVideo('camA', () => frames.push('A'), (r) => ends.push(`video A ${r}`));
-  hub.subscribeAudio('camA', () => {}, (r) => ends.push(`audio A ${r}`));
-  hub.subscribeVideo('camB', () => frames.push('B'), (r) => ends.push(`video B ${r}`));
+  hub.subscribeVideo(
+    'camA',
+    () => frames.push('A'),
+    (r) => ends.push(`video A ${r}`),
+  );
+  hub.subscribeAudio(
+    'camA',
+    () => {},
+    (r) => ends.push(`audio A ${r}`),
+  );
+  hub.subscribeVideo(
+    'camB',
+    () => frames.push('B'),
+    (r) => ends.push(`video B ${r}`),
+  );
   const snap = hub.snapshot('camA', 5000);
   online.delete('camA');
   hub.cameraOffline('camA');
@@ -149,9 +163,7 @@ test('the watchdog restarts a silent stream with backoff, and a frame resets it'
 
 test('a failing openStream is logged once and does not crash; the snapshot times out', async () => {
   const { hub, log } = harness({
-    openStream: async () => {
-      throw new Error('camera not in command mode');
-    },
+    openStream: () => Promise.reject(new Error('camera not in command mode')),
   });
   await assert.rejects(hub.snapshot('camA', 80), CameraTimeoutError);
   const failures = log.lines.filter((l) => /opening media stream of camera camA failed: camera not in command mode/.test(l.msg));
@@ -192,8 +204,9 @@ test('a hung openStream does not wedge later open/close calls', async () => {
       calls.push(`open ${id}`);
       return calls.length === 1 ? new Promise<void>(() => {}) : Promise.resolve();
     },
-    closeStream: async (id) => {
+    closeStream: (id) => {
       calls.push(`close ${id}`);
+      return Promise.resolve();
     },
   });
   const sub = hub.subscribeVideo('camA', () => {});
@@ -208,7 +221,11 @@ test('forget drops a camera’s cached frame and counters and ends its viewers',
   hub.pushFrame('camA', jpeg(1));
   hub.pushFrame('camB', jpeg(2));
   const ends: string[] = [];
-  hub.subscribeVideo('camA', () => {}, (reason) => ends.push(reason));
+  hub.subscribeVideo(
+    'camA',
+    () => {},
+    (reason) => ends.push(reason),
+  );
   hub.forget('camA');
   assert.equal(hub.latestFrame('camA'), undefined);
   assert.equal(hub.stats('camA').framesIn, 0);

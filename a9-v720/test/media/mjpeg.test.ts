@@ -165,8 +165,14 @@ test('a paused viewer skips frames with bounded memory and never slows a fast vi
   slow.res.resume();
   await until(() => slow.frames.at(-1)?.equals(pushed.at(-1)!) ?? false, 5000);
   const indices = slow.frames.map((f) => f.readUInt32BE(2));
-  assert.ok(indices.every((v, i) => i === 0 || v > indices[i - 1]!), 'frames stay in order');
-  assert.ok(slow.frames.every((f) => f.equals(pushed[f.readUInt32BE(2)]!)), 'every received frame is intact');
+  assert.ok(
+    indices.every((v, i) => i === 0 || v > indices[i - 1]!),
+    'frames stay in order',
+  );
+  assert.ok(
+    slow.frames.every((f) => f.equals(pushed[f.readUInt32BE(2)]!)),
+    'every received frame is intact',
+  );
   assert.ok(slow.frames.length < pushed.length, 'the latest frame won over the backlog');
 });
 

@@ -24,13 +24,15 @@ function seededNoise(seed: number): () => number {
 function frame(base: Uint8Array, edit?: (data: Uint8Array) => void, noise = 0, random = seededNoise(1)): GreyImage {
   const data = Uint8Array.from(base);
   edit?.(data);
-  if (noise > 0) for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, Math.round((data[i] as number) + noise * 2 * random())));
+  if (noise > 0)
+    for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, Math.round((data[i] as number) + noise * 2 * random())));
   return { width: W, height: H, data };
 }
 
 function block(x0: number, y0: number, w: number, h: number, value: number): (data: Uint8Array) => void {
   return (data) => {
-    for (let y = Math.max(0, y0); y < Math.min(H, y0 + h); y++) for (let x = Math.max(0, x0); x < Math.min(W, x0 + w); x++) data[y * W + x] = value;
+    for (let y = Math.max(0, y0); y < Math.min(H, y0 + h); y++)
+      for (let x = Math.max(0, x0); x < Math.min(W, x0 + w); x++) data[y * W + x] = value;
   };
 }
 
@@ -66,8 +68,14 @@ test('a still scene with sensor noise never reports motion, at any sensitivity',
     const analyser = new MotionAnalyser({ ...opts, sensitivity });
     const verdicts = run(analyser, stillFrames(60, 4));
     assert.equal(verdicts[0]?.kind, 'learning');
-    assert.ok(verdicts.every((v) => !v.motion && v.transition === undefined), `sensitivity ${sensitivity}`);
-    assert.ok(verdicts.slice(3).every((v) => v.kind === 'still'), `sensitivity ${sensitivity}`);
+    assert.ok(
+      verdicts.every((v) => !v.motion && v.transition === undefined),
+      `sensitivity ${sensitivity}`,
+    );
+    assert.ok(
+      verdicts.slice(3).every((v) => v.kind === 'still'),
+      `sensitivity ${sensitivity}`,
+    );
   }
 });
 
@@ -113,7 +121,10 @@ test('auto-exposure (the whole picture 8 % brighter) is normalised away, not mot
   assert.ok(raw > 0.2 && raw < 0.5, `raw changed fraction ${raw}`);
   const random = seededNoise(5);
   const verdicts = run(analyser, [...stillFrames(5), ...Array.from({ length: 10 }, () => frame(brighter, undefined, 2, random))]);
-  assert.ok(verdicts.slice(3).every((v) => v.kind === 'still' && !v.motion), verdicts.map((v) => v.kind).join(','));
+  assert.ok(
+    verdicts.slice(3).every((v) => v.kind === 'still' && !v.motion),
+    verdicts.map((v) => v.kind).join(','),
+  );
   assert.ok(Math.abs((verdicts[5]?.gain ?? 0) - 1.08) < 0.03, `gain ${verdicts[5]?.gain}`);
 });
 
@@ -130,7 +141,8 @@ test('a day/night switch (most pixels change, not as a gain) is a global change:
 
 test('sensitivity decides about a small faint change; setSensitivity applies to the next frame', () => {
   const base = scene();
-  const faint = (): GreyImage[] => Array.from({ length: 6 }, () => frame(base, (d) => block(30, 20, 5, 5, 0)(d) /* 25 px, high contrast */));
+  const faint = (): GreyImage[] =>
+    Array.from({ length: 6 }, () => frame(base, (d) => block(30, 20, 5, 5, 0)(d) /* 25 px, high contrast */));
   const lowSens = new MotionAnalyser({ ...opts, sensitivity: 1 });
   assert.ok(run(lowSens, [...stillFrames(5), ...faint()]).every((v) => !v.motion));
   const highSens = new MotionAnalyser({ ...opts, sensitivity: 1 });

@@ -33,7 +33,10 @@ test('motion clips are real 640×480 JPEGs of at most 30 KB, the same on every r
       assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', 640, 480]);
     }
     const again = await motionClip(profile, clipOptions);
-    assert.ok(again.frames.every((jpeg, i) => jpeg.equals(clip.frames[i] as Buffer)), `${profile} is deterministic`);
+    assert.ok(
+      again.frames.every((jpeg, i) => jpeg.equals(clip.frames[i] as Buffer)),
+      `${profile} is deterministic`,
+    );
   }
 });
 
@@ -62,7 +65,8 @@ test('real JPEGs: sensor noise and a sudden brightness change are never motion',
       verdicts.every((v) => !v.motion),
       `${profile}: ${verdicts.map((v) => v.kind[0]).join('')}`,
     );
-    if (profile === 'lights') assert.ok(verdicts.filter((v) => v.kind === 'global-change').length >= 2, 'on and off are both global changes');
+    if (profile === 'lights')
+      assert.ok(verdicts.filter((v) => v.kind === 'global-change').length >= 2, 'on and off are both global changes');
   }
 });
 
@@ -70,9 +74,14 @@ test('decodeGrey: 80×60 from the simulator frames and from other sizes; a broke
   for (const jpeg of loadAllFrames().slice(0, 3)) {
     const grey = await decodeGrey(jpeg);
     assert.deepEqual([grey.width, grey.height, grey.data.length], [80, 60, 4800]);
-    assert.ok(grey.data.some((v) => v !== grey.data[0]), 'not a flat image');
+    assert.ok(
+      grey.data.some((v) => v !== grey.data[0]),
+      'not a flat image',
+    );
   }
-  const hd = await sharp({ create: { width: 1280, height: 720, channels: 3, background: { r: 200, g: 100, b: 50 } } }).jpeg().toBuffer();
+  const hd = await sharp({ create: { width: 1280, height: 720, channels: 3, background: { r: 200, g: 100, b: 50 } } })
+    .jpeg()
+    .toBuffer();
   assert.equal((await decodeGrey(hd)).data.length, 4800);
   const frame = loadAllFrames()[0] as Buffer;
   await assert.rejects(decodeGrey(frame.subarray(0, 600)));

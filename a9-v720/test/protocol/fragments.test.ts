@@ -88,7 +88,10 @@ test('the assembler accepts the observed middle fragment header', () => {
   assert.equal(packet.pkgId, 2803);
   const assembler = new Assembler();
   // A middle fragment with nothing pending (joined mid-stream) is one counted drop, at once.
-  assert.deepEqual(assembler.push(packet).drops.map((d) => d.reason), ['no-first-fragment']);
+  assert.deepEqual(
+    assembler.push(packet).drops.map((d) => d.reason),
+    ['no-first-fragment'],
+  );
   assert.equal(assembler.stats.dropReasons['no-first-fragment'], 1);
 });
 
@@ -145,7 +148,11 @@ test('a new first fragment while a frame is pending restarts (counted)', () => {
   const results = feed(assembler, [...a, ...b]);
   assert.equal(assembler.stats.dropReasons.restarted, 1);
   assert.deepEqual(frames(results), [jpeg]);
-  assert.deepEqual(drops(results).map((d) => d.reason), ['restarted'], 'decided without waiting: the ids leave no room for a last fragment');
+  assert.deepEqual(
+    drops(results).map((d) => d.reason),
+    ['restarted'],
+    'decided without waiting: the ids leave no room for a last fragment',
+  );
 });
 
 test('duplicate and out-of-order fragments never produce a corrupt frame; reordered frames are kept', () => {
@@ -261,7 +268,10 @@ test('a whole frame behind an incomplete one waits for it, then follows its drop
   assert.deepEqual(assembler.push(decode(encodeJpegFragments(tiny, 5).datagrams[0]!)), { frames: [], drops: [] });
   const r = assembler.tick();
   assert.deepEqual(r.frames, [tiny]);
-  assert.deepEqual(r.drops.map((d) => d.reason), ['incomplete']);
+  assert.deepEqual(
+    r.drops.map((d) => d.reason),
+    ['incomplete'],
+  );
   assert.equal(assembler.stats.framesDropped, 1);
 });
 

@@ -10,17 +10,24 @@ test('the observed registration parses, spaces and all', () => {
 });
 
 test('the X6 mini 301/4 answer with irregular whitespace and new fields parses', () => {
-  const result = parse('{"code": 301 , "target": "abc", "content":  {"code": 4 , "IrLed":  2, "udpPlayBack": 1, "version": "202412061749"} }');
+  const result = parse(
+    '{"code": 301 , "target": "abc", "content":  {"code": 4 , "IrLed":  2, "udpPlayBack": 1, "version": "202412061749"} }',
+  );
   assert.ok(result.ok);
   assert.equal(result.value.code, 301);
   const content = 'content' in result.value ? result.value.content : undefined;
   assert.deepEqual(content, { code: 4, IrLed: 2, udpPlayBack: 1, version: '202412061749' });
-  assert.deepEqual(toBaseInfo(content!), { IrLed: 2, udpPlayBack: 1, version: '202412061749' });
+  assert.deepEqual(toBaseInfo(content ?? assert.fail('no content')), { IrLed: 2, udpPlayBack: 1, version: '202412061749' });
 });
 
 test('probe and NAT result parse to typed messages', () => {
-  assert.deepEqual(parse('{"code":51,"devTarget":"0800c00128F8","status":200}'), { ok: true, value: { code: 51, devTarget: '0800c00128F8', status: 200 } });
-  const nat = parse('{"code":12,"status":200,"devIp":"192.168.1.5","devPort":4000,"devNatIp":"1.2.3.4","devNatPort":5000,"cliTarget":"x","cliToken":"y"}');
+  assert.deepEqual(parse('{"code":51,"devTarget":"0800c00128F8","status":200}'), {
+    ok: true,
+    value: { code: 51, devTarget: '0800c00128F8', status: 200 },
+  });
+  const nat = parse(
+    '{"code":12,"status":200,"devIp":"192.168.1.5","devPort":4000,"devNatIp":"1.2.3.4","devNatPort":5000,"cliTarget":"x","cliToken":"y"}',
+  );
   assert.ok(nat.ok && nat.value.code === 12 && 'devPort' in nat.value && nat.value.devPort === 4000);
 });
 
@@ -49,11 +56,24 @@ test('unknown codes parse as unknown messages (logged, never fatal)', () => {
 });
 
 test('server messages encode as cmd 0 JSON with the ASCII forward id', () => {
-  const nat = encodeNatRequest({ cliTarget: 'a'.repeat(32), cliToken: 'b'.repeat(8), cliIp: '10.0.0.2', cliPort: 6123, cliNatIp: '10.0.0.2', cliNatPort: 6123 });
+  const nat = encodeNatRequest({
+    cliTarget: 'a'.repeat(32),
+    cliToken: 'b'.repeat(8),
+    cliIp: '10.0.0.2',
+    cliPort: 6123,
+    cliNatIp: '10.0.0.2',
+    cliNatPort: 6123,
+  });
   assert.equal(nat.readUInt32LE(0), nat.length - 20);
   assert.equal(nat.subarray(8, 16).toString('ascii'), '00000000');
   assert.deepEqual(JSON.parse(nat.subarray(20).toString()), {
-    code: 11, cliTarget: 'a'.repeat(32), cliToken: 'bbbbbbbb', cliIp: '10.0.0.2', cliPort: 6123, cliNatIp: '10.0.0.2', cliNatPort: 6123,
+    code: 11,
+    cliTarget: 'a'.repeat(32),
+    cliToken: 'bbbbbbbb',
+    cliIp: '10.0.0.2',
+    cliPort: 6123,
+    cliNatIp: '10.0.0.2',
+    cliNatPort: 6123,
   });
   const forward = encodeForward('t', { code: 202, IrLed: 1 });
   assert.deepEqual(JSON.parse(forward.subarray(20).toString()), { code: 301, target: 't', content: { code: 202, IrLed: 1 } });

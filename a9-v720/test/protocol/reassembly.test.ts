@@ -39,7 +39,15 @@ function fragmentsOf(jpeg: Buffer, options: FrameOptions = {}): { msgFlag: numbe
   const data = Buffer.concat([jpeg, trailer]);
   const count = Math.ceil(data.length / fragmentBytes);
   return Array.from({ length: count }, (_, i) => ({
-    msgFlag: !flags ? 0 : count === 1 ? MsgFlag.Whole : i === 0 ? MsgFlag.FirstFragment : i === count - 1 ? MsgFlag.LastFragment : MsgFlag.MiddleFragment,
+    msgFlag: !flags
+      ? 0
+      : count === 1
+        ? MsgFlag.Whole
+        : i === 0
+          ? MsgFlag.FirstFragment
+          : i === count - 1
+            ? MsgFlag.LastFragment
+            : MsgFlag.MiddleFragment,
     payload: data.subarray(i * fragmentBytes, (i + 1) * fragmentBytes),
   }));
 }
@@ -91,7 +99,10 @@ test('clean stream, audio on the shared counter between and inside frames: each 
     r.push(audio(id++), now); // and between frames
     now += 100;
   }
-  assert.deepEqual(frames.map((f) => f.jpeg), sent);
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    sent,
+  );
   assert.equal(chunks.length, 2 * sent.length);
   assert.ok(chunks.every((c) => c.format === 'alaw'));
   assert.deepEqual(drops, []);
@@ -113,7 +124,10 @@ test('clean stream, audio on its own counter colliding with video ids: no latenc
       assert.equal(frames.length, i === fragments.length - 1 ? index + 1 : index);
     }
   }
-  assert.deepEqual(frames.map((f) => f.jpeg), sent);
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    sent,
+  );
   assert.deepEqual(drops, []);
   assert.equal(chunks.length, audioId - 1);
   assert.equal(r.stats.separateAudioCounter, true);
@@ -128,7 +142,10 @@ test('swapped fragments: the frame is delivered byte-exact when the missing one 
   r.push(p[1]!, 2);
   for (const x of p.slice(3, -1)) r.push(x, 3);
   r.push(p.at(-1)!, 4);
-  assert.deepEqual(frames.map((f) => f.jpeg), [jpeg]);
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    [jpeg],
+  );
   assert.equal(frames[0]!.firstPkgId, 50);
   assert.equal(frames[0]!.lastPkgId, 50 + p.length - 1);
 });
@@ -145,7 +162,10 @@ test('a lost fragment resent within the window completes its frame; the frame be
   r.tick(W - 1);
   assert.deepEqual(drops, []);
   r.push(pa[2]!, W - 1); // the resend
-  assert.deepEqual(frames.map((f) => f.jpeg), [a, b]);
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    [a, b],
+  );
   assert.deepEqual(drops, []);
 });
 
@@ -160,9 +180,15 @@ test('a fragment that never comes: the frame is dropped (incomplete) when its wi
   r.tick(5 + W - 1);
   assert.equal(drops.length, 0);
   r.tick(5 + W);
-  assert.deepEqual(drops.map((d) => d.reason), ['incomplete']);
+  assert.deepEqual(
+    drops.map((d) => d.reason),
+    ['incomplete'],
+  );
   assert.match(drops[0]!.detail, /frame from pkg 100: 1 packet\(s\) missing after 120 ms/);
-  assert.deepEqual(frames.map((f) => f.jpeg), [b]);
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    [b],
+  );
   assert.equal(r.stats.dropReasons.incomplete, 1);
   // The resend that comes too late is ignored (and confirmed, so the camera stops sending it).
   r.push(pa[2]!, 500);
@@ -179,8 +205,14 @@ test('a lost last fragment: dropped at the window, the next frame delivered afte
   for (const x of video(b, 10 + pa.length)) r.push(x, 1);
   assert.equal(frames.length, 0);
   r.tick(W);
-  assert.deepEqual(drops.map((d) => d.reason), ['incomplete']);
-  assert.deepEqual(frames.map((f) => f.jpeg), [b]);
+  assert.deepEqual(
+    drops.map((d) => d.reason),
+    ['incomplete'],
+  );
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    [b],
+  );
 });
 
 test('a new first fragment where the last one should be: dropped at once as restarted', () => {
@@ -188,8 +220,14 @@ test('a new first fragment where the last one should be: dropped at once as rest
   const jpeg = fakeJpeg(3000);
   const a = video(jpeg, 1).slice(0, 2);
   for (const x of [...a, ...video(jpeg, 3)]) r.push(x, 0);
-  assert.deepEqual(drops.map((d) => d.reason), ['restarted']);
-  assert.deepEqual(frames.map((f) => f.jpeg), [jpeg]);
+  assert.deepEqual(
+    drops.map((d) => d.reason),
+    ['restarted'],
+  );
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    [jpeg],
+  );
 });
 
 test('duplicates are filtered; late copies of delivered packets are ignored and confirmed', () => {
@@ -201,7 +239,10 @@ test('duplicates are filtered; late copies of delivered packets are ignored and 
   r.push(p[1]!, 0);
   for (const x of p.slice(2)) r.push(x, 0);
   r.push(p[3]!, 1);
-  assert.deepEqual(frames.map((f) => f.jpeg), [jpeg]);
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    [jpeg],
+  );
   assert.equal(r.stats.duplicatePackets, 1);
   assert.equal(r.stats.latePackets, 1);
 });
@@ -213,7 +254,11 @@ test('an audio packet lost inside a frame on the shared counter does not break t
   // ids 200, 201, [202 = audio, lost], 203.. for the rest of the frame
   const numbered = p.map((x, i) => ({ ...x, pkgId: 200 + i + (i >= 2 ? 1 : 0) }));
   for (const x of numbered) r.push(x, 0);
-  assert.deepEqual(frames.map((f) => f.jpeg), [jpeg], 'delivered on its last fragment, no waiting');
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    [jpeg],
+    'delivered on its last fragment, no waiting',
+  );
   assert.deepEqual(drops, []);
 });
 
@@ -224,7 +269,10 @@ test('a lost video fragment is never mistaken for lost audio, whatever the fragm
     for (const x of p) if (x.pkgId !== 1) r.push(x, 0);
     assert.equal(frames.length, 0, `fragment ${fragmentBytes}`);
     r.tick(W);
-    assert.deepEqual(drops.map((d) => d.reason), ['incomplete']);
+    assert.deepEqual(
+      drops.map((d) => d.reason),
+      ['incomplete'],
+    );
   }
 });
 
@@ -268,7 +316,10 @@ test('pkg_id wrap-around: frames across 0xFFFFFFFF → 0, reordered and with a r
   for (const i of order) r.push(packets[i]!, 0);
   r.push(packets[lost]!, W - 1);
   assert.deepEqual(drops, []);
-  assert.deepEqual(frames.map((f) => f.jpeg), sent);
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    sent,
+  );
 });
 
 test('a stray packet with an absurd id is ignored; the stream goes on untouched', () => {
@@ -280,7 +331,10 @@ test('a stray packet with an absurd id is ignored; the stream goes on untouched'
   r.push(packet(Cmd.JpegFragment, MsgFlag.FirstFragment, 0x9000_0000, Buffer.from([0xff, 0xd8])), 0);
   r.push(audio(0x7000_0000), 0);
   for (const x of [...pa.slice(1), ...video(b, 500 + pa.length)]) r.push(x, 0);
-  assert.deepEqual(frames.map((f) => f.jpeg), [a, b]);
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    [a, b],
+  );
   assert.deepEqual(drops, []);
   assert.equal(r.stats.outOfRangePackets, 1);
   assert.equal(r.stats.resyncs, 0);
@@ -300,8 +354,14 @@ test('a real counter jump (restart) resynchronises after a few packets; frames a
     for (const x of p) r.push(x, 2);
   }
   assert.ok(video(sent[0]!, 0).length >= JUMP_CONFIRM_PACKETS, 'the first frame after the jump confirms it');
-  assert.deepEqual(frames.map((f) => f.jpeg), [a, ...sent]);
-  assert.deepEqual(drops.map((d) => d.reason), ['jump']);
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    [a, ...sent],
+  );
+  assert.deepEqual(
+    drops.map((d) => d.reason),
+    ['jump'],
+  );
   assert.equal(r.stats.resyncs, 1);
 });
 
@@ -317,7 +377,11 @@ test('frames without 250/251/252 flags are cut at FFD8…FFD9, with or without a
         if (i === 0) r.push(audio(id++), 0);
       }
     }
-    assert.deepEqual(frames.map((f) => f.jpeg), sent, `tail ${tail}`);
+    assert.deepEqual(
+      frames.map((f) => f.jpeg),
+      sent,
+      `tail ${tail}`,
+    );
     assert.deepEqual(drops, []);
   }
 });
@@ -327,7 +391,11 @@ test('the tail is stripped whatever its length (4–8 bytes); the JPEG ends at i
     const { r, frames } = collect();
     const jpeg = fakeJpeg(2000 + tail);
     for (const x of video(jpeg, 0, { tail })) r.push(x, 0);
-    assert.deepEqual(frames.map((f) => f.jpeg), [jpeg], `tail ${tail}`);
+    assert.deepEqual(
+      frames.map((f) => f.jpeg),
+      [jpeg],
+      `tail ${tail}`,
+    );
   }
 });
 
@@ -337,7 +405,10 @@ test('reset forgets what is in flight: a restarted stream with low ids is accept
   r.reset();
   const b = fakeJpeg(3000, 2);
   for (const x of video(b, 1)) r.push(x, 1);
-  assert.deepEqual(frames.map((f) => f.jpeg), [b]);
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    [b],
+  );
   assert.equal(r.heldBytes, 0);
 });
 
@@ -364,10 +435,20 @@ test('property: under random loss, reordering, duplicates and resends, every fra
         lossPct: fc.integer({ min: 0, max: 40 }),
         resendPct: fc.integer({ min: 0, max: 100 }),
         dupPct: fc.integer({ min: 0, max: 20 }),
-        fates: fc.array(fc.record({ a: fc.nat(99), b: fc.nat(99), c: fc.nat(99), delay: fc.nat(W - 1), resendDelay: fc.nat(W - 1), dupDelay: fc.nat(W - 1) }), {
-          minLength: 1,
-          maxLength: 64,
-        }),
+        fates: fc.array(
+          fc.record({
+            a: fc.nat(99),
+            b: fc.nat(99),
+            c: fc.nat(99),
+            delay: fc.nat(W - 1),
+            resendDelay: fc.nat(W - 1),
+            dupDelay: fc.nat(W - 1),
+          }),
+          {
+            minLength: 1,
+            maxLength: 64,
+          },
+        ),
       }),
       (c) => {
         const sent = c.sizes.map((size, i) => fakeJpeg(size, i + 1));
@@ -382,7 +463,11 @@ test('property: under random loss, reordering, duplicates and resends, every fra
               const id = c.counter === 'shared' ? videoId++ : audioId++;
               outgoing.push({ packet: audio(id >>> 0, 0x10, c.pcm ? Cmd.Pcm : Cmd.G711Alaw), sentAt: frame * c.spacing, frame: undefined });
             }
-            outgoing.push({ packet: packet(Cmd.JpegFragment, fragment.msgFlag, videoId++ >>> 0, fragment.payload), sentAt: frame * c.spacing, frame });
+            outgoing.push({
+              packet: packet(Cmd.JpegFragment, fragment.msgFlag, videoId++ >>> 0, fragment.payload),
+              sentAt: frame * c.spacing,
+              frame,
+            });
           }
         }
         const arrivals: Arrival[] = [];
@@ -441,7 +526,13 @@ test('property: memory stays bounded and counters consistent under any id patter
         fc.record({
           cmd: fc.constantFrom(Cmd.JpegFragment, Cmd.JpegFragment, Cmd.JpegFragment, Cmd.G711Alaw, Cmd.Pcm, Cmd.Json),
           msgFlag: fc.constantFrom(250, 251, 251, 251, 252, 255, 0, 9),
-          step: fc.oneof(fc.constant(1), fc.constant(1), fc.constant(0), fc.integer({ min: -40, max: 40 }), fc.integer({ min: 0, max: 0xffff_ffff })),
+          step: fc.oneof(
+            fc.constant(1),
+            fc.constant(1),
+            fc.constant(0),
+            fc.integer({ min: -40, max: 40 }),
+            fc.integer({ min: 0, max: 0xffff_ffff }),
+          ),
           size: fc.integer({ min: 0, max: 3000 }),
           soi: fc.boolean(),
           eoi: fc.boolean(),

@@ -27,7 +27,10 @@ test('an empty confirm is a bare 20-byte header', () => {
 test('long id lists are split into datagrams of at most 256 ids', () => {
   const ids = Array.from({ length: 600 }, (_, i) => i);
   const datagrams = encodeRetransmitConfirms(ids);
-  assert.deepEqual(datagrams.map((d) => d.readUInt32LE(0) / 4), [256, 256, 88]);
+  assert.deepEqual(
+    datagrams.map((d) => d.readUInt32LE(0) / 4),
+    [256, 256, 88],
+  );
   assert.equal(datagrams[2]!.readUInt32LE(20), 512);
 });
 
@@ -43,7 +46,15 @@ function captureFirstFrame(): Packet[] {
   for (let i = 0; i * 1004 < data.length; i++) {
     const payload = data.subarray(i * 1004, (i + 1) * 1004);
     const msgFlag = i === 0 ? MsgFlag.FirstFragment : (i + 1) * 1004 >= data.length ? MsgFlag.LastFragment : MsgFlag.MiddleFragment;
-    packets.push({ length: payload.length, cmd: Cmd.JpegFragment, msgFlag, dealFlag: 0, forwardId: Buffer.alloc(8), pkgId: 2802 + i, payload });
+    packets.push({
+      length: payload.length,
+      cmd: Cmd.JpegFragment,
+      msgFlag,
+      dealFlag: 0,
+      forwardId: Buffer.alloc(8),
+      pkgId: 2802 + i,
+      payload,
+    });
   }
   return packets;
 }
@@ -69,7 +80,15 @@ test("the confirm after the capture's first frame is the captured one, byte for 
 
 test('confirm list: the sorted union of the ids of frames in progress and of everything received since the last confirm, video and audio', () => {
   const reassembler = new MediaReassembler({ onFrame: () => undefined, onAudio: () => undefined, onDrop: () => undefined });
-  const audio = (pkgId: number): Packet => ({ length: 8, cmd: Cmd.G711Alaw, msgFlag: MsgFlag.Whole, dealFlag: 0, forwardId: Buffer.alloc(8), pkgId, payload: Buffer.alloc(8) });
+  const audio = (pkgId: number): Packet => ({
+    length: 8,
+    cmd: Cmd.G711Alaw,
+    msgFlag: MsgFlag.Whole,
+    dealFlag: 0,
+    forwardId: Buffer.alloc(8),
+    pkgId,
+    payload: Buffer.alloc(8),
+  });
   const frame = captureFirstFrame();
   // A frame in progress with a hole at 2805, audio on the shared counter before it and on a far counter.
   reassembler.push(audio(2801), 0);
@@ -85,7 +104,10 @@ test('confirm list: the sorted union of the ids of frames in progress and of eve
   reassembler.confirmSent();
   for (const p of frame.slice(10)) reassembler.push(p, 2);
   // Finished now: every id of it is listed once more (the camera learns of the last ones).
-  assert.deepEqual(reassembler.confirmIds(), frame.map((p) => p.pkgId));
+  assert.deepEqual(
+    reassembler.confirmIds(),
+    frame.map((p) => p.pkgId),
+  );
   reassembler.confirmSent();
   assert.deepEqual(reassembler.confirmIds(), []);
   // A late copy is confirmed again, so that the camera stops resending it.

@@ -17,7 +17,7 @@ test('the observed 107-byte registration decodes as one packet', () => {
   const packets = new PacketStreamDecoder().push(REGISTRATION);
   assert.equal(packets.length, 1);
   assert.equal(packets[0]?.length, 87);
-  assert.equal(JSON.parse(packets[0]?.payload.toString() ?? '').uid, '0800c00128F8');
+  assert.equal((JSON.parse(packets[0]?.payload.toString() ?? '') as { uid?: unknown }).uid, '0800c00128F8');
 });
 
 test('a registration split at every byte offset decodes identically', () => {
@@ -34,18 +34,24 @@ test('coalesced packets come out in order, with the remainder kept', () => {
   const decoder = new PacketStreamDecoder();
   const stream = Buffer.concat([REGISTRATION, HEARTBEAT, HEARTBEAT, REGISTRATION.subarray(0, 30)]);
   const packets = decoder.push(stream);
-  assert.deepEqual(packets.map((p) => p.cmd), [0, 100, 100]);
+  assert.deepEqual(
+    packets.map((p) => p.cmd),
+    [0, 100, 100],
+  );
   assert.equal(decoder.bufferedBytes, 30);
   assert.equal(decoder.push(REGISTRATION.subarray(30)).length, 1);
 });
 
 test('a length field over the bound is a ProtocolError naming the length', () => {
   const decoder = new PacketStreamDecoder(64 * 1024);
-  assert.throws(() => decoder.push(hex('ffffffff 0000 00 00 0000000000000000 00000000')), (error: unknown) => {
-    assert.ok(error instanceof ProtocolError);
-    assert.match((error as Error).message, /length field 4294967295 exceeds the 65536-byte limit/);
-    return true;
-  });
+  assert.throws(
+    () => decoder.push(hex('ffffffff 0000 00 00 0000000000000000 00000000')),
+    (error: unknown) => {
+      assert.ok(error instanceof ProtocolError);
+      assert.match((error as Error).message, /length field 4294967295 exceeds the 65536-byte limit/);
+      return true;
+    },
+  );
 });
 
 test('property: any sequence of packets split into any chunks decodes to the same packets', () => {

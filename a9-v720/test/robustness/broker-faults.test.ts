@@ -44,7 +44,8 @@ test(`mosquitto down for ${OUTAGE_MS / 1000} s while cameras come and go: afterw
     const mismatches = await eventuallyAgrees(async () => {
       const { mismatches: found } = await compareRetained(broker.url, cameras);
       const held = await MqttRecorder.retained(broker.url, [`a9_v720/${lit.id}/ir_led`]);
-      if (held.get(`a9_v720/${lit.id}/ir_led`)?.text !== 'ON') found.push(`ir_led of ${lit.id} is ${held.get(`a9_v720/${lit.id}/ir_led`)?.text ?? '(nothing)'}, camera has it ON`);
+      if (held.get(`a9_v720/${lit.id}/ir_led`)?.text !== 'ON')
+        found.push(`ir_led of ${lit.id} is ${held.get(`a9_v720/${lit.id}/ir_led`)?.text ?? '(nothing)'}, camera has it ON`);
       return found;
     }, 10_000);
     assert.deepEqual(mismatches, []);
@@ -123,7 +124,10 @@ test('commands Home Assistant publishes while the add-on cannot reach the broker
     await sleep(1000);
     await link.restore();
     await waitUntil(() => h.app.mqtt.connected, 'bridge reconnected', 15_000);
-    await waitUntil(() => h.log.find(/ignored retained command on a9_v720\/0800c0K10001\/status_led\/set/), 'retained command seen and ignored');
+    await waitUntil(
+      () => h.log.find(/ignored retained command on a9_v720\/0800c0K10001\/status_led\/set/),
+      'retained command seen and ignored',
+    );
     await sleep(1000);
     await h.app.mqtt.idle();
     assert.deepEqual(
@@ -135,7 +139,10 @@ test('commands Home Assistant publishes while the add-on cannot reach the broker
     await ha.publish(`a9_v720/${camera.id}/status_led/set`, '', { qos: 1, retain: true });
     await ha.publish(`a9_v720/${camera.id}/ir_led/set`, 'ON', { qos: 1 });
     await ha.waitForMessage(`a9_v720/${camera.id}/ir_led`, 'ON');
-    assert.deepEqual(camera.commands.filter((c) => c.code === 202 || c.code === 210 || c.code === 216), [{ code: 202, IrLed: 1 }]);
+    assert.deepEqual(
+      camera.commands.filter((c) => c.code === 202 || c.code === 210 || c.code === 216),
+      [{ code: 202, IrLed: 1 }],
+    );
   } finally {
     camera.stop();
     await ha.close();

@@ -21,7 +21,12 @@ export function mulberry32(seed: number): () => number {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function chaosFleet(count: number, httpPort: number, prefix: string, options: Partial<SimulatedCameraOptions> = {}): SimulatedCamera[] {
+export function chaosFleet(
+  count: number,
+  httpPort: number,
+  prefix: string,
+  options: Partial<SimulatedCameraOptions> = {},
+): SimulatedCamera[] {
   return Array.from(
     { length: count },
     (_, i) =>
@@ -124,7 +129,9 @@ export function compareOnline(cameras: readonly SimulatedCamera[], online: Reado
   const mismatches: string[] = [];
   for (const camera of cameras) {
     if (camera.isConnected !== online.has(camera.id)) {
-      mismatches.push(`${camera.id}: camera ${camera.isConnected ? 'connected' : 'disconnected'}, server says ${online.has(camera.id) ? 'online' : 'offline'}`);
+      mismatches.push(
+        `${camera.id}: camera ${camera.isConnected ? 'connected' : 'disconnected'}, server says ${online.has(camera.id) ? 'online' : 'offline'}`,
+      );
     }
   }
   return mismatches;
@@ -134,7 +141,12 @@ export function compareOnline(cameras: readonly SimulatedCamera[], online: Reado
  * What the broker holds, compared with reality: every camera's retained availability, its
  * discovery config, the bridge state and the bridge's cameras-online count.
  */
-export async function compareRetained(url: string, cameras: readonly SimulatedCamera[], base = 'a9_v720', prefix = 'homeassistant'): Promise<Agreement> {
+export async function compareRetained(
+  url: string,
+  cameras: readonly SimulatedCamera[],
+  base = 'a9_v720',
+  prefix = 'homeassistant',
+): Promise<Agreement> {
   const retained = await MqttRecorder.retained(url, [`${base}/+/availability`, `${base}/bridge/#`, `${prefix}/device/+/config`]);
   const mismatches: string[] = [];
   let connected = 0;

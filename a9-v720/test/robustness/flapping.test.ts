@@ -35,21 +35,34 @@ test(`100 cameras flapping for ${FLAP_MS / 1000} s: registry, sessions, connecti
   try {
     const result = await flap(cameras, FLAP_MS, random);
     const { stats, down } = result;
-    assert.ok(stats.stops > 50 && stats.resets > 50 && stats.freezes > 5 && stats.starts > 30, `enough chaos happened: ${JSON.stringify(stats)}`);
+    assert.ok(
+      stats.stops > 50 && stats.resets > 50 && stats.freezes > 5 && stats.starts > 30,
+      `enough chaos happened: ${JSON.stringify(stats)}`,
+    );
     assert.ok(down.size > 0 && down.size < 100, `a mix of up and down at the end (${down.size} down)`);
     await settle(cameras, result, 20_000);
 
     const serverView = (): string[] => {
-      const online = new Set(h.app.registry.list().filter((c) => c.online).map((c) => c.id));
+      const online = new Set(
+        h.app.registry
+          .list()
+          .filter((c) => c.online)
+          .map((c) => c.id),
+      );
       const problems = compareOnline(cameras, online);
       const connected = cameras.filter((c) => c.isConnected).length;
       if (h.app.sessions.size !== connected) problems.push(`${h.app.sessions.size} sessions for ${connected} connected cameras`);
-      if (h.app.controlServer.connectionCount !== connected) problems.push(`${h.app.controlServer.connectionCount} TCP connections for ${connected} connected cameras`);
+      if (h.app.controlServer.connectionCount !== connected)
+        problems.push(`${h.app.controlServer.connectionCount} TCP connections for ${connected} connected cameras`);
       if (h.app.registry.size !== 100) problems.push(`registry knows ${h.app.registry.size} cameras, not 100`);
       return problems;
     };
     assert.deepEqual(await eventuallyAgrees(serverView, 5_000), [], 'server view matches reality');
-    assert.deepEqual(await eventuallyAgrees(async () => (await compareRetained(broker.url, cameras)).mismatches, 10_000), [], 'broker matches reality');
+    assert.deepEqual(
+      await eventuallyAgrees(async () => (await compareRetained(broker.url, cameras)).mismatches, 10_000),
+      [],
+      'broker matches reality',
+    );
     // Stable, not a lucky moment: still in agreement a little later.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.deepEqual(serverView(), []);
@@ -57,7 +70,11 @@ test(`100 cameras flapping for ${FLAP_MS / 1000} s: registry, sessions, connecti
     // Nothing unexpected went wrong on the server: only the expected kinds of warnings (silent
     // connections timed out, and a UDP probe that arrives just after its camera's TCP reset).
     const unexpected = h.log.problems().filter((line) => !/nothing valid received|MQTT|which has no TCP session/.test(line.msg));
-    assert.deepEqual(unexpected.map((line) => line.msg), [], 'no unexpected warnings or errors');
+    assert.deepEqual(
+      unexpected.map((line) => line.msg),
+      [],
+      'no unexpected warnings or errors',
+    );
   } finally {
     for (const camera of cameras) camera.stop();
   }

@@ -58,7 +58,8 @@ async function logLines(problemsBefore: number, pattern: RegExp, count: number):
 const levelOf = (line: string): number => Number(/"level":(\d+)/.exec(line)?.[1] ?? 0);
 const msgOf = (line: string): string => {
   try {
-    return String((JSON.parse(line) as { msg?: unknown }).msg ?? '');
+    const msg = (JSON.parse(line) as { msg?: unknown }).msg;
+    return typeof msg === 'string' ? msg : '';
   } catch {
     return line;
   }
@@ -74,7 +75,13 @@ after(async () => {
 });
 
 test('1000 silent TCP clients: bounded server memory, a working camera beside them, all closed after offline_after with one line each', async () => {
-  const camera = new SimulatedCamera({ id: '0800c0R00001', host: '127.0.0.1', httpPort: server.ports.http, heartbeatMs: 500, reconnect: false });
+  const camera = new SimulatedCamera({
+    id: '0800c0R00001',
+    host: '127.0.0.1',
+    httpPort: server.ports.http,
+    heartbeatMs: 500,
+    reconnect: false,
+  });
   await camera.start();
   await sleep(500);
   const before = processUsage(server.child.pid!).rssBytes;
@@ -89,7 +96,10 @@ test('1000 silent TCP clients: bounded server memory, a working camera beside th
   const during = processUsage(server.child.pid!).rssBytes;
   const growth = during - before;
   assert.ok(growth < 40 * 1024 * 1024, `server RSS grew by ${(growth / 1048576).toFixed(1)} MB for 1000 idle connections`);
-  const stats = (await (await fetch(`http://127.0.0.1:${server.ports.web}/api/stats`)).json()) as { tcpConnections: number; online: number };
+  const stats = (await (await fetch(`http://127.0.0.1:${server.ports.web}/api/stats`)).json()) as {
+    tcpConnections: number;
+    online: number;
+  };
   assert.equal(stats.tcpConnections, 1001, 'the server holds the idle connections (not refused below the limit)');
   assert.equal(stats.online, 1);
   const acks = camera.stats.heartbeatAcks;
@@ -106,7 +116,10 @@ test('1000 silent TCP clients: bounded server memory, a working camera beside th
   assert.equal(lines.length, 1, 'one clear warn line for 1000 silent clients');
   assert.ok(lines.every((line) => levelOf(line) === 40 && /closing TCP connection from 127\.0\.1\.\d+:\d+/.test(msgOf(line))));
   assert.equal(camera.isConnected, true, 'the camera was never dropped');
-  const after = (await (await fetch(`http://127.0.0.1:${server.ports.web}/api/stats`)).json()) as { tcpConnections: number; online: number };
+  const after = (await (await fetch(`http://127.0.0.1:${server.ports.web}/api/stats`)).json()) as {
+    tcpConnections: number;
+    online: number;
+  };
   assert.equal(after.tcpConnections, 1);
   camera.stop();
 });
@@ -125,7 +138,13 @@ test('slowloris and idle clients on the bootstrap and web ports are cut at the h
 
   // While they hang on, a camera bootstraps and registers and the API answers promptly.
   const t0 = Date.now();
-  const camera = new SimulatedCamera({ id: '0800c0R00002', host: '127.0.0.1', httpPort: server.ports.http, heartbeatMs: 500, reconnect: false });
+  const camera = new SimulatedCamera({
+    id: '0800c0R00002',
+    host: '127.0.0.1',
+    httpPort: server.ports.http,
+    heartbeatMs: 500,
+    reconnect: false,
+  });
   await camera.start();
   const info = await fetch(`http://127.0.0.1:${server.ports.web}/api/info`);
   assert.equal(info.status, 200);
@@ -135,14 +154,23 @@ test('slowloris and idle clients on the bootstrap and web ports are cut at the h
   const webClosed = await Promise.all(webSide.map((p) => p.closedAt));
   // headersTimeout is 5 s on the bootstrap port and 10 s on the web port, checked every second.
   // Generous slack: what matters is that they are cut at all, long before Node's 30 s default check.
-  assert.ok(Math.max(...bootstrapClosed) - started < 5000 + 8000, `bootstrap slowloris lingered ${Math.max(...bootstrapClosed) - started} ms`);
+  assert.ok(
+    Math.max(...bootstrapClosed) - started < 5000 + 8000,
+    `bootstrap slowloris lingered ${Math.max(...bootstrapClosed) - started} ms`,
+  );
   assert.ok(Math.max(...webClosed) - started < 10_000 + 8000, `web slowloris lingered ${Math.max(...webClosed) - started} ms`);
   assert.ok(Math.min(...webClosed) - started >= 9000, 'web clients get the full header timeout');
 
   // One line per kind and port, not one per client (slowloris clients are free to come by the thousand).
   await sleep(500);
-  assert.equal((await logLines(problemsBefore, /^HTTP client 127\.0\.0\.1 on the bootstrap port did not finish its request in time/, 1)).length, 1);
-  assert.equal((await logLines(problemsBefore, /^HTTP client 127\.0\.0\.1 on the web port did not finish its request headers in time/, 1)).length, 1);
+  assert.equal(
+    (await logLines(problemsBefore, /^HTTP client 127\.0\.0\.1 on the bootstrap port did not finish its request in time/, 1)).length,
+    1,
+  );
+  assert.equal(
+    (await logLines(problemsBefore, /^HTTP client 127\.0\.0\.1 on the web port did not finish its request headers in time/, 1)).length,
+    1,
+  );
   assert.equal(camera.isConnected, true);
   camera.stop();
 });
@@ -166,7 +194,8 @@ test('a camera whose connection resets in the middle of a frame: no half frame i
     const spoof = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => spoof.bind(0, '127.0.0.1', resolve));
     const spoofPort = spoof.address().port;
-    const send = (datagram: Buffer): Promise<void> => new Promise((resolve) => spoof.send(datagram, h.app.ports.tcp, '127.0.0.1', () => resolve()));
+    const send = (datagram: Buffer): Promise<void> =>
+      new Promise((resolve) => spoof.send(datagram, h.app.ports.tcp, '127.0.0.1', () => resolve()));
     await send(encodeCameraJson({ code: 51, devTarget: idA, status: 200 }));
     await waitFor(() => h.app.sessions.ownerOf('127.0.0.1', spoofPort) === idA, 'spoofed address bound to A');
     const partsBefore = viewerA.parts.length;
@@ -185,7 +214,13 @@ test('a camera whose connection resets in the middle of a frame: no half frame i
 
     // The rest of the frame arrives after the reset: the address is no longer A's.
     for (const datagram of halfFrame.slice(-2)) await send(datagram);
-    await waitFor(() => h.log.find(new RegExp(`ignored UDP datagram from 127\\.0\\.0\\.1:${spoofPort}: media \\(cmd 1\\) from an address no camera probed from`)) !== undefined, 'late fragments refused and logged');
+    await waitFor(
+      () =>
+        h.log.find(
+          new RegExp(`ignored UDP datagram from 127\\.0\\.0\\.1:${spoofPort}: media \\(cmd 1\\) from an address no camera probed from`),
+        ) !== undefined,
+      'late fragments refused and logged',
+    );
     spoof.close();
 
     // A reconnects by itself and streams intact frames again.

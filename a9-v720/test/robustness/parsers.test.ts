@@ -45,7 +45,17 @@ const headerWithLength = (length: number, cmd = 0): Buffer => {
 
 /** Length values a hostile peer would pick, plus fast-check's full u32 range. */
 const lengthArb = fc.oneof(
-  fc.constantFrom(0, 1, DEFAULT_MAX_PAYLOAD - 1, DEFAULT_MAX_PAYLOAD, DEFAULT_MAX_PAYLOAD + 1, 0x7fff_ffff, 0x8000_0000, 0xffff_fffe, 0xffff_ffff),
+  fc.constantFrom(
+    0,
+    1,
+    DEFAULT_MAX_PAYLOAD - 1,
+    DEFAULT_MAX_PAYLOAD,
+    DEFAULT_MAX_PAYLOAD + 1,
+    0x7fff_ffff,
+    0x8000_0000,
+    0xffff_fffe,
+    0xffff_ffff,
+  ),
   fc.integer({ min: 0, max: 0xffff_ffff }),
 );
 
@@ -90,7 +100,9 @@ test('stream decoder: every u32 length field is either an immediate ProtocolErro
       if (length > DEFAULT_MAX_PAYLOAD) {
         assert.throws(
           () => decoder.push(Buffer.concat([headerWithLength(length), body])),
-          (error: unknown) => error instanceof ProtocolError && error.message.includes(`length field ${length} exceeds the ${DEFAULT_MAX_PAYLOAD}-byte limit`),
+          (error: unknown) =>
+            error instanceof ProtocolError &&
+            error.message.includes(`length field ${length} exceeds the ${DEFAULT_MAX_PAYLOAD}-byte limit`),
         );
         assert.equal(decoder.bufferedBytes, 0, 'nothing kept after the error');
         return;
@@ -138,7 +150,11 @@ test('stream decoder: a mixed control stream split at every offset (and fed byte
   for (let cut = 0; cut <= stream.length; cut += cut < 400 || stream.length - cut < 400 ? 1 : 97) {
     const decoder = new PacketStreamDecoder();
     const out = [...decoder.push(stream.subarray(0, cut)), ...decoder.push(stream.subarray(cut))];
-    assert.deepEqual(out.map((p) => p.payload), payloads, `cut at ${cut}`);
+    assert.deepEqual(
+      out.map((p) => p.payload),
+      payloads,
+      `cut at ${cut}`,
+    );
     assert.equal(decoder.bufferedBytes, 0);
   }
   const decoder = new PacketStreamDecoder();
@@ -148,7 +164,10 @@ test('stream decoder: a mixed control stream split at every offset (and fed byte
     out.push(...decoder.push(stream.subarray(i, i + 1)));
     peak = Math.max(peak, decoder.bufferedBytes);
   }
-  assert.deepEqual(out.map((p) => p.payload), payloads);
+  assert.deepEqual(
+    out.map((p) => p.payload),
+    payloads,
+  );
   assert.ok(peak < largest, `peak buffer ${peak} below the largest packet ${largest}`);
 });
 
@@ -248,7 +267,10 @@ test('JSON: random bytes (invalid UTF-8, NUL, BOM, truncated JSON) are rejected 
       const result = parseCameraMessage(payload);
       if (result.ok) return;
       assert.ok(result.reason.length < 400, `reason of ${result.reason.length} chars`);
-      assert.match(result.reason, /^(payload is not JSON|payload is JSON but not an object|JSON nested deeper|registration \(code 100\)|probe \(code 51\)|forward \(code 301\))/);
+      assert.match(
+        result.reason,
+        /^(payload is not JSON|payload is JSON but not an object|JSON nested deeper|registration \(code 100\)|probe \(code 51\)|forward \(code 301\))/,
+      );
       // The excerpt of the payload after the reason is printable (the parser's own message may quote one char).
       const excerpt = result.reason.slice(result.reason.lastIndexOf('): ') + 3);
       assert.match(excerpt, /^[\x20-\x7e…]*( \(\d+ bytes\))?$/);
@@ -265,7 +287,10 @@ test('JSON: huge strings are refused as identities and never echoed whole into a
   const probe = parseCameraMessage(Buffer.from(JSON.stringify({ code: 51, devTarget: big })));
   assert.equal(probe.ok, false);
   const notJson = parseCameraMessage(Buffer.from(`{"code":100,"uid":"${'x'.repeat(1_000_000)}`));
-  assert.ok(!notJson.ok && notJson.reason.length < 300 && /\(1000\d{3} bytes\)/.test(notJson.reason), 'reason names the size, shows a preview only');
+  assert.ok(
+    !notJson.ok && notJson.reason.length < 300 && /\(1000\d{3} bytes\)/.test(notJson.reason),
+    'reason names the size, shows a preview only',
+  );
 });
 
 test('JSON: deep nesting is refused with a reason, at any depth, without blowing the stack', () => {
@@ -275,7 +300,10 @@ test('JSON: deep nesting is refused with a reason, at any depth, without blowing
     assert.equal(result.ok, false, `depth ${depth}`);
     const objects = `{"code":4,"a":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`;
     const parsed = parseJsonObject(Buffer.from(objects));
-    assert.ok(!parsed.ok && /nested deeper than 16 levels|not JSON/.test(parsed.reason), `object depth ${depth}: ${parsed.ok ? 'accepted' : parsed.reason}`);
+    assert.ok(
+      !parsed.ok && /nested deeper than 16 levels|not JSON/.test(parsed.reason),
+      `object depth ${depth}: ${parsed.ok ? 'accepted' : parsed.reason}`,
+    );
   }
   const ok = parseCameraMessage(Buffer.from(`{"code":301,"content":{"code":4,"x":${'['.repeat(14)}${']'.repeat(14)}}}`));
   assert.equal(ok.ok, true, '14 levels are still fine');
@@ -338,12 +366,16 @@ test('fragments: a random declared size in the trailer delivers the exact JPEG o
         // Size field sits at jpeg.length + 1 (the encoder's 5-byte tail, as measured); the declared size
         // may point at an EOI only at jpeg.length, and may not reach beyond the reassembled data.
         const acceptable =
-          (declared >>> 0) === jpeg.length ||
-          ((declared >>> 0) <= jpeg.length + FRAME_TAIL_BYTES && Math.abs((declared >>> 0) - jpeg.length) <= DECLARED_SIZE_TOLERANCE);
+          declared >>> 0 === jpeg.length ||
+          (declared >>> 0 <= jpeg.length + FRAME_TAIL_BYTES && Math.abs((declared >>> 0) - jpeg.length) <= DECLARED_SIZE_TOLERANCE);
         if (acceptable) {
           assert.deepEqual(final.frames, [jpeg], `declared ${declared} for ${jpeg.length}: exactly the JPEG, nothing after FFD9`);
         } else {
-          assert.deepEqual(final.drops.map((d) => d.reason), ['bad-trailer'], `declared ${declared} for ${jpeg.length}`);
+          assert.deepEqual(
+            final.drops.map((d) => d.reason),
+            ['bad-trailer'],
+            `declared ${declared} for ${jpeg.length}`,
+          );
           assert.match(final.drops[0]!.detail, /declared size \d+ vs JPEG of \d+ bytes/);
         }
         assert.equal(assembler.heldBytes, 0);
@@ -359,7 +391,15 @@ test('fragments: a frame that never ends (endless middle fragments) is capped; h
   const chunk = Buffer.alloc(1004, 0x11);
   let pkg = 0xffff_fff0; // across the u32 wrap as well
   const push = (msgFlag: number, payload = chunk) =>
-    assembler.push({ length: payload.length, cmd: Cmd.JpegFragment, msgFlag, dealFlag: 0, forwardId: Buffer.alloc(8), pkgId: pkg++ >>> 0, payload });
+    assembler.push({
+      length: payload.length,
+      cmd: Cmd.JpegFragment,
+      msgFlag,
+      dealFlag: 0,
+      forwardId: Buffer.alloc(8),
+      pkgId: pkg++ >>> 0,
+      payload,
+    });
   push(MsgFlag.FirstFragment, Buffer.concat([Buffer.from([0xff, 0xd8]), chunk]));
   let peak = 0;
   for (let i = 0; i < 20_000; i++) {
@@ -387,7 +427,13 @@ test('fragments: hostile streams (restarts, unknown flags, wild pkg ids, duplica
         fc.record({
           cmd: fc.constantFrom(Cmd.JpegFragment, Cmd.JpegFragment, Cmd.JpegFragment, Cmd.G711Alaw, Cmd.Json),
           msgFlag: fc.constantFrom(250, 251, 251, 251, 252, 255, 0, 9),
-          step: fc.oneof(fc.constant(1), fc.constant(1), fc.constant(0), fc.integer({ min: -5, max: 5 }), fc.integer({ min: 0, max: 0xffff_ffff })),
+          step: fc.oneof(
+            fc.constant(1),
+            fc.constant(1),
+            fc.constant(0),
+            fc.integer({ min: -5, max: 5 }),
+            fc.integer({ min: 0, max: 0xffff_ffff }),
+          ),
           size: fc.integer({ min: 0, max: 3000 }),
           soi: fc.boolean(),
         }),
@@ -402,7 +448,15 @@ test('fragments: hostile streams (restarts, unknown flags, wild pkg ids, duplica
           pkg = (pkg + item.step) >>> 0;
           const payload = Buffer.alloc(item.size, 0x33);
           if (item.soi && payload.length >= 2) payload.writeUInt16BE(0xffd8, 0);
-          const r = assembler.push({ length: payload.length, cmd: item.cmd, msgFlag: item.msgFlag, dealFlag: 0, forwardId: Buffer.alloc(8), pkgId: pkg, payload });
+          const r = assembler.push({
+            length: payload.length,
+            cmd: item.cmd,
+            msgFlag: item.msgFlag,
+            dealFlag: 0,
+            forwardId: Buffer.alloc(8),
+            pkgId: pkg,
+            payload,
+          });
           for (const jpeg of r.frames) {
             frames++;
             assert.equal(jpeg[0], 0xff);

@@ -26,10 +26,14 @@ interface ServerChild {
 }
 
 async function startChild(optionsFile: string, dataDir: string, webPort: number): Promise<ServerChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const lines: { level: number; msg: string }[] = [];
   let buffered = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -68,7 +72,14 @@ test('SIGTERM while streaming to viewers: offline retained on the broker, clean 
   const optionsFile = path.join(dataDir, 'options.json');
   writeFileSync(
     optionsFile,
-    JSON.stringify({ http_port: ports.http, tcp_port: ports.tcp, web_port: ports.web, server_ip: '127.0.0.1', mqtt_url: broker.url, log_level: 'info' }),
+    JSON.stringify({
+      http_port: ports.http,
+      tcp_port: ports.tcp,
+      web_port: ports.web,
+      server_ip: '127.0.0.1',
+      mqtt_url: broker.url,
+      log_level: 'info',
+    }),
   );
   const ids = ['0800c0P00001', '0800c0P00002'];
   const cameras: SimulatedCamera[] = [];
@@ -76,7 +87,16 @@ test('SIGTERM while streaming to viewers: offline retained on the broker, clean 
   try {
     server = await startChild(optionsFile, dataDir, ports.web);
     for (const id of ids) {
-      const camera = new SimulatedCamera({ id, host: '127.0.0.1', httpPort: ports.http, heartbeatMs: 1000, frames: taggedFrames(id), fps: 10, reconnectMinMs: 200, reconnectMaxMs: 1000 });
+      const camera = new SimulatedCamera({
+        id,
+        host: '127.0.0.1',
+        httpPort: ports.http,
+        heartbeatMs: 1000,
+        frames: taggedFrames(id),
+        fps: 10,
+        reconnectMinMs: 200,
+        reconnectMaxMs: 1000,
+      });
       cameras.push(camera);
       await camera.start();
     }
@@ -98,19 +118,34 @@ test('SIGTERM while streaming to viewers: offline retained on the broker, clean 
     const held = await MqttRecorder.retained(broker.url, ['a9_v720/bridge/state']);
     assert.equal(held.get('a9_v720/bridge/state')?.text, 'offline', 'bridge offline retained on the broker');
     assert.ok(server.lines.some((l) => /SIGTERM received: shutting down/.test(l.msg)));
-    assert.ok(server.lines.some((l) => /MQTT: published offline and disconnected/.test(l.msg)), 'offline published before disconnecting, not left to the will');
+    assert.ok(
+      server.lines.some((l) => /MQTT: published offline and disconnected/.test(l.msg)),
+      'offline published before disconnecting, not left to the will',
+    );
     assert.ok(server.lines.some((l) => l.msg === 'stopped cleanly'));
-    assert.deepEqual(server.lines.filter((l) => l.level >= 50).map((l) => l.msg), [], 'no error lines');
+    assert.deepEqual(
+      server.lines.filter((l) => l.level >= 50).map((l) => l.msg),
+      [],
+      'no error lines',
+    );
     const saved = JSON.parse(readFileSync(path.join(dataDir, 'cameras.json'), 'utf8')) as { cameras: { id: string }[] };
     assert.deepEqual(saved.cameras.map((c) => c.id).sort(), ids);
 
     // Restart on the same data dir: the cameras are known at once (offline), then come back by themselves.
     server = await startChild(optionsFile, dataDir, ports.web);
-    const listed = (await (await fetch(`http://127.0.0.1:${ports.web}/api/cameras`)).json()) as { id: string; online: boolean; firmware?: string }[];
+    const listed = (await (await fetch(`http://127.0.0.1:${ports.web}/api/cameras`)).json()) as {
+      id: string;
+      online: boolean;
+      firmware?: string;
+    }[];
     assert.deepEqual(listed.map((c) => c.id).sort(), ids, 'known cameras restored from the data dir');
     assert.ok(server.lines.some((l) => /restored 2 known camera\(s\)/.test(l.msg)));
     const back = async (): Promise<boolean> => {
-      const list = (await (await fetch(`http://127.0.0.1:${ports.web}/api/cameras`)).json()) as { id: string; online: boolean; tokenOk?: boolean }[];
+      const list = (await (await fetch(`http://127.0.0.1:${ports.web}/api/cameras`)).json()) as {
+        id: string;
+        online: boolean;
+        tokenOk?: boolean;
+      }[];
       return list.length === 2 && list.every((c) => c.online);
     };
     const deadline = Date.now() + 15_000;
@@ -184,11 +219,25 @@ test('leftover *.tmp files from an interrupted write are removed at start: the r
     writeFileSync(path.join(h.dataDir, 'secret.key.4242.tmp'), 'abc');
     const linesBefore = h.log.lines.length;
     await h.restart();
-    assert.deepEqual(h.log.lines.slice(linesBefore).filter((l) => l.level >= 40).map((l) => l.msg), [], 'no warnings: the real files are intact');
-    assert.deepEqual(h.app.registry.list().map((c) => c.id), ['0800c0P00020']);
+    assert.deepEqual(
+      h.log.lines
+        .slice(linesBefore)
+        .filter((l) => l.level >= 40)
+        .map((l) => l.msg),
+      [],
+      'no warnings: the real files are intact',
+    );
+    assert.deepEqual(
+      h.app.registry.list().map((c) => c.id),
+      ['0800c0P00020'],
+    );
     assert.equal(h.app.registry.get('0800c0P00020')?.firmware, '202212011602');
     assert.equal(readFileSync(path.join(h.dataDir, 'secret.key'), 'utf8'), secretBefore, 'secret unchanged');
-    assert.deepEqual(readdirSync(h.dataDir).filter((name) => name.endsWith('.tmp')), [], 'stale temp files cleaned up');
+    assert.deepEqual(
+      readdirSync(h.dataDir).filter((name) => name.endsWith('.tmp')),
+      [],
+      'stale temp files cleaned up',
+    );
     assert.ok(h.log.find(/removed 3 half-written temporary file\(s\)/), 'the clean-up is logged');
     // A new camera is saved normally, over our own pid's stale temp file.
     const other = h.camera('0800c0P00021');

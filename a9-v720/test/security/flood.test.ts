@@ -116,7 +116,7 @@ test('made-up ids over HTTP and TCP: bounded registry, file and MQTT; one line p
   camera.stop();
 });
 
-test('the pwd is bound to the address that asked: a stranger does not get the camera\'s token', async () => {
+test("the pwd is bound to the address that asked: a stranger does not get the camera's token", async () => {
   const pwdFrom = async (localAddress: string): Promise<string> => {
     const answer = await rawHttpExchange('127.0.0.1', h.app.ports.http, rawBootstrapRequest(REAL, '1'), { localAddress });
     return (JSON.parse(answer.body) as { data: { pwd: string } }).data.pwd;

@@ -44,7 +44,7 @@ test('camera-sent strings are capped before they are stored or published', () =>
   const fields: Record<string, unknown> = { code: 4, version: huge, wifiName: huge, IrLed: 1 };
   for (let i = 0; i < 500; i++) fields[`extra${i}`] = i;
   fields['k'.repeat(100)] = 1;
-  const info = toBaseInfo(fields as { code: number });
+  const info = toBaseInfo(fields);
   assert.ok(String(info.version).length <= 64);
   assert.ok(String(info.wifiName).length <= 64);
   assert.ok(Object.keys(info).length <= 48, `${Object.keys(info).length} fields kept`);
@@ -61,10 +61,14 @@ test('camera-sent strings are capped before they are stored or published', () =>
 test('UDP junk from many ports is one warn line per kind, with a count', async () => {
   const before = h.log.problems().length;
   const sockets = await Promise.all(
-    Array.from({ length: 40 }, () => new Promise<dgram.Socket>((resolve) => {
-      const socket = dgram.createSocket('udp4');
-      socket.bind(0, '127.0.0.5', () => resolve(socket));
-    })),
+    Array.from(
+      { length: 40 },
+      () =>
+        new Promise<dgram.Socket>((resolve) => {
+          const socket = dgram.createSocket('udp4');
+          socket.bind(0, '127.0.0.5', () => resolve(socket));
+        }),
+    ),
   );
   for (const socket of sockets) {
     socket.send(Buffer.from('not a packet at all, just junk'), h.app.ports.tcp, '127.0.0.1');
@@ -72,6 +76,9 @@ test('UDP junk from many ports is one warn line per kind, with a count', async (
   }
   await waitFor(() => h.app.mediaChannel.stats.rejected >= 80, 'all 80 datagrams counted');
   for (const socket of sockets) socket.close();
-  const lines = h.log.problems().slice(before).filter((line) => /ignored UDP datagram/.test(line.msg));
+  const lines = h.log
+    .problems()
+    .slice(before)
+    .filter((line) => /ignored UDP datagram/.test(line.msg));
   assert.equal(lines.length, 2, lines.map((l) => l.msg).join('\n'));
 });

@@ -47,7 +47,10 @@ test('neighbour swaps, duplicates and delays: every datagram accounted for, orde
   assert.equal(later.length, counters.delayed);
   for (const { afterMs } of later) assert.ok(afterMs >= 20 && afterMs <= 40, `delay ${afterMs}`);
   // Nothing invented, nothing lost: the union is exactly the input.
-  assert.deepEqual([...new Set([...now, ...later.map((l) => l.item)])].sort((a, b) => a - b), items);
+  assert.deepEqual(
+    [...new Set([...now, ...later.map((l) => l.item)])].sort((a, b) => a - b),
+    items,
+  );
   // No item moved more than one place relative to its neighbours among the kept ones.
   const kept = [...new Set(now)];
   const sorted = [...kept].sort((a, b) => a - b);
@@ -82,11 +85,22 @@ test('resend: a packet sent just before a confirm is not yet missing (grace), re
   buffer.sent(1, 1, 0);
   buffer.sent(2, 2, 45);
   buffer.confirm([], 50);
-  assert.deepEqual(buffer.due(60).map((p) => p.pkgId), [1], 'id 2 was sent 5 ms before the confirm');
+  assert.deepEqual(
+    buffer.due(60).map((p) => p.pkgId),
+    [1],
+    'id 2 was sent 5 ms before the confirm',
+  );
   buffer.confirm([], 100);
-  assert.deepEqual(buffer.due(110).map((p) => p.pkgId), [1, 2]);
+  assert.deepEqual(
+    buffer.due(110).map((p) => p.pkgId),
+    [1, 2],
+  );
   buffer.confirm([], 150);
-  assert.deepEqual(buffer.due(160).map((p) => p.pkgId), [2], 'id 1 used up its two resends');
+  assert.deepEqual(
+    buffer.due(160).map((p) => p.pkgId),
+    [2],
+    'id 1 used up its two resends',
+  );
   assert.equal(buffer.counters.abandoned, 1);
 });
 

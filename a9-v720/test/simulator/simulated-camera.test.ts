@@ -16,7 +16,13 @@ before(async () => {
 after(() => h.stop());
 
 test('a lossy camera resends what the confirms did not list; frames on the wire are counted', async () => {
-  const camera = h.camera('0800c0G00001', { frames: taggedFrames('0800c0G00001'), fps: 20, impairments: { loss: 0.1 }, resend: { graceMs: 20, resendDelayMs: 10, maxResends: 2 }, seed: 11 });
+  const camera = h.camera('0800c0G00001', {
+    frames: taggedFrames('0800c0G00001'),
+    fps: 20,
+    impairments: { loss: 0.1 },
+    resend: { graceMs: 20, resendDelayMs: 10, maxResends: 2 },
+    seed: 11,
+  });
   await camera.start();
   const viewer = openMjpeg(h.app.ports.web, camera.id);
   await waitFor(() => camera.stats.framesSent >= 40, 'forty frames sent');

@@ -22,7 +22,17 @@ export interface IngressProxy {
 }
 
 /** Hop-by-hop headers are per connection and never forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 function endToEnd(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
   const out: http.OutgoingHttpHeaders = {};
@@ -32,7 +42,10 @@ function endToEnd(headers: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
   return out;
 }
 
-export async function startIngressProxy(target: { host: string; port: number }, token = randomBytes(16).toString('hex')): Promise<IngressProxy> {
+export async function startIngressProxy(
+  target: { host: string; port: number },
+  token = randomBytes(16).toString('hex'),
+): Promise<IngressProxy> {
   const prefix = `/api/hassio_ingress/${token}`;
   const forwarded: string[] = [];
   const rejected: string[] = [];

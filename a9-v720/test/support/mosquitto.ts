@@ -56,9 +56,15 @@ export class MosquittoBroker {
     this.confFile = path.join(this.dir, 'mosquitto.conf');
     writeFileSync(
       this.confFile,
-      [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', ''].join(
-        '\n',
-      ),
+      [
+        `listener ${port} 127.0.0.1`,
+        'allow_anonymous true',
+        'persistence false',
+        'log_dest stderr',
+        'log_type error',
+        'log_type warning',
+        '',
+      ].join('\n'),
     );
   }
 

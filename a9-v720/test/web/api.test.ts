@@ -19,7 +19,10 @@ test('GET /api/cameras lists cameras sorted numerically by IP with ISO timestamp
   await Promise.all(cameras.map((c) => c.start()));
   await waitFor(() => ids.every((id) => h.app.registry.get(id)?.online), 'all online');
   const list = (await (await api('/api/cameras')).json()) as Array<Record<string, unknown>>;
-  assert.deepEqual(list.map((c) => c.ip), ['127.0.0.9', '127.0.0.10', '127.0.0.100']);
+  assert.deepEqual(
+    list.map((c) => c.ip),
+    ['127.0.0.9', '127.0.0.10', '127.0.0.100'],
+  );
   const first = list[0]!;
   assert.equal(first.id, '0800c0C00009');
   assert.equal(first.online, true);
@@ -42,11 +45,15 @@ test('settings: validated, sent as 301 and confirmed by the echo; bad payloads a
   const camera = h.camera('0800c0C00200');
   await camera.start();
   await waitFor(() => h.app.registry.get('0800c0C00200')?.online === true, 'online');
-  const post = (body: string) => api('/api/cameras/0800c0C00200/settings', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  const post = (body: string) =>
+    api('/api/cameras/0800c0C00200/settings', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
   const ok = await post('{"mirrorFlip":4}');
   assert.equal(ok.status, 200);
   assert.equal(((await ok.json()) as { camera: { baseInfo: { mirrorFlip: number } } }).camera.baseInfo.mirrorFlip, 4);
-  assert.deepEqual(camera.commands.find((c) => c.code === 216), { code: 216, mirrorFlip: 4 });
+  assert.deepEqual(
+    camera.commands.find((c) => c.code === 216),
+    { code: 216, mirrorFlip: 4 },
+  );
   for (const bad of ['{"mirrorFlip":9}', '{"IrLed":"on"}', '{"reboot":1}', 'nonsense', '{"IrLed":1,"instLed":1}']) {
     const res = await post(bad);
     assert.equal(res.status, 400, bad);
@@ -127,7 +134,10 @@ test('GET /api/cameras/:id/frame: the cached latest frame without opening a stre
   assert.equal(res.headers.get('content-type'), 'image/jpeg');
   assert.equal(res.headers.get('cache-control'), 'no-store');
   const body = Buffer.from(await res.arrayBuffer());
-  assert.ok(sent.some((frame) => frame.equals(body)), 'a frame the camera sent, byte for byte');
+  assert.ok(
+    sent.some((frame) => frame.equals(body)),
+    'a frame the camera sent, byte for byte',
+  );
   assert.ok(snapshot.length > 0);
   const view = (await (await api(`/api/cameras/${id}`)).json()) as { frame: { seq: number; at: string } };
   assert.ok(view.frame.seq >= 1);
@@ -146,7 +156,8 @@ test('PUT /api/cameras/:id/name: trimmed, validated, logged, kept across a resta
   const camera = h.camera(id, { localAddress: '127.0.0.50', reconnect: false });
   await camera.start();
   await waitFor(() => h.app.registry.get(id)?.online === true, 'online');
-  const put = (body: string, target = id) => api(`/api/cameras/${target}/name`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+  const put = (body: string, target = id) =>
+    api(`/api/cameras/${target}/name`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
 
   const ok = await put('{"name":"  Garden  "}');
   assert.equal(ok.status, 200);
@@ -178,7 +189,10 @@ test('PUT /api/cameras/:id/name: trimmed, validated, logged, kept across a resta
   camera.stop();
   await waitFor(() => h.app.registry.get(id)?.online === false, 'offline');
   const about = h.log.lines.slice(mark).filter((line) => line.camera === id || line.cameraId === id);
-  assert.ok(about.some((line) => line.part === 'camera'), 'the camera part logged the disconnect');
+  assert.ok(
+    about.some((line) => line.part === 'camera'),
+    'the camera part logged the disconnect',
+  );
   for (const line of about) assert.equal(line.cameraName, 'Garden', line.msg);
   assert.equal(h.log.lines.find((line) => line.camera === '0800c0C00009')?.cameraName, undefined, 'unnamed cameras get no name field');
   await h.restart();

@@ -20,6 +20,7 @@ import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
 import { startIngressProxy, type IngressProxy } from '../support/ingress-proxy.js';
 import { taggedFrames } from '../support/media-client.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
+import type { DeviceDiscoveryPayload } from '../../src/ha/discovery.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -66,7 +67,10 @@ function watchPage(target: Page): void {
 
 /** The tile's picture as the browser decoded it: the bytes of the image URL it shows. */
 async function tilePicture(id: string): Promise<{ src: string; seq: string | undefined }> {
-  return page.$eval(tile(id), (node) => ({ src: (node.querySelector('.tile-image') as HTMLImageElement).currentSrc, seq: (node as HTMLElement).dataset.seq }));
+  return page.$eval(tile(id), (node) => ({
+    src: (node.querySelector('.tile-image') as HTMLImageElement).currentSrc,
+    seq: (node as HTMLElement).dataset.seq,
+  }));
 }
 
 before(async () => {
@@ -81,12 +85,26 @@ before(async () => {
   proxy = await startIngressProxy({ host: '127.0.0.1', port: h.app.ports.web });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
   far = h.camera(FAR.id, { localAddress: FAR.ip, frames: taggedFrames(FAR.id), fps: 10, reconnect: false });
   near = h.camera(NEAR.id, { localAddress: NEAR.ip, frames: taggedFrames(NEAR.id), fps: 10 });
   blank = h.camera(BLANK.id, { localAddress: BLANK.ip, frames: taggedFrames(BLANK.id), fps: 10 });
-  for (const [id, camera] of [[FAR.id, far], [NEAR.id, near], [BLANK.id, blank]] as const) {
+  for (const [id, camera] of [
+    [FAR.id, far],
+    [NEAR.id, near],
+    [BLANK.id, blank],
+  ] as const) {
     sentBy.set(id, []);
     camera.on('frameSent', (jpeg) => sentBy.get(id)!.push(jpeg));
   }
@@ -112,10 +130,11 @@ after(async () => {
 test('the wall loads through the ingress prefix: a tile per camera, sorted by IP, placeholders without opening streams', async () => {
   await page.goto(proxy.url);
   for (const { id } of [NEAR, BLANK, FAR]) await page.waitForSelector(`${tile(id)}[data-online="true"]`);
-  assert.deepEqual(
-    await page.$$eval('#tiles article.tile', (tiles) => tiles.map((node) => (node as HTMLElement).dataset.cameraId)),
-    [NEAR.id, BLANK.id, FAR.id],
-  );
+  assert.deepEqual(await page.$$eval('#tiles article.tile', (tiles) => tiles.map((node) => (node as HTMLElement).dataset.cameraId)), [
+    NEAR.id,
+    BLANK.id,
+    FAR.id,
+  ]);
   assert.equal(await page.isHidden('#cameras'), true, 'the grid is the default view');
   for (const { id } of [NEAR, BLANK, FAR]) {
     // Nobody watched yet: no cached frame, a clear placeholder with a snapshot action.
@@ -130,7 +149,11 @@ test('the wall loads through the ingress prefix: a tile per camera, sorted by IP
   assert.equal(await page.getAttribute('#summary', 'data-total'), '3');
   await page.waitForFunction(() => document.querySelector('#connection')?.textContent === 'live');
   assert.ok(proxy.forwarded.includes('/api/events'), 'server-sent events go through the prefix');
-  assert.equal(requested.filter((url) => url.includes('/frame') || url.includes('/stream') || url.includes('/snapshot')).length, 0, 'no picture requested yet');
+  assert.equal(
+    requested.filter((url) => url.includes('/frame') || url.includes('/stream') || url.includes('/snapshot')).length,
+    0,
+    'no picture requested yet',
+  );
   for (const camera of [near, blank, far]) assert.equal(countCode(camera, 3), 0, 'the wall opened no stream');
   // Marks this document: an update that reloads the page would lose it.
   await page.evaluate(() => {
@@ -148,7 +171,7 @@ test('"Take snapshot" on a tile shows a frame the camera sent; other tiles keep 
     assert.ok(sentFrame(id, await response.body()), 'the snapshot is one of the frames the camera sent, byte for byte');
     await page.waitForSelector(`${tile(id)}[data-picture="true"] .tile-image:not([hidden])`);
     // Then the list reports the cached frame, and the tile shows it from the cache.
-    await page.waitForFunction((selector) => /^\d+$/.test((document.querySelector(selector) as HTMLElement | null)?.dataset.seq ?? ''), tile(id));
+    await page.waitForFunction((selector) => /^\d+$/.test(document.querySelector<HTMLElement>(selector)?.dataset.seq ?? ''), tile(id));
     await page.waitForSelector(`${tile(id)} [data-field="frame-age"]:has-text("Picture")`);
     assert.equal(await page.isHidden(`${tile(id)} .tile-placeholder`), true);
   }
@@ -199,7 +222,7 @@ test('keyboard: Enter on a focused tile opens the live view (MJPEG via the prefi
   await page.focus(`${tile(NEAR.id)} .tile-open`);
   await page.keyboard.press('Enter');
   await page.waitForSelector(`dialog#viewer[open][data-kind="live"][data-camera-id="${NEAR.id}"]`);
-  await page.waitForFunction(() => ((document.querySelector('#viewer-image') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+  await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('#viewer-image')?.naturalWidth ?? 0) > 0);
   assert.equal(countCode(near, 3), opened + 1, 'the live view opened the stream (301/3)');
   const src = await page.$eval('#viewer-image', (img) => (img as HTMLImageElement).currentSrc);
   assert.equal(src, `${proxy.url}api/cameras/${NEAR.id}/stream`);
@@ -209,7 +232,8 @@ test('keyboard: Enter on a focused tile opens the live view (MJPEG via the prefi
   const deadline = Date.now() + UI_TIMEOUT_MS;
   while ((await image.screenshot()).equals(first)) assert.ok(Date.now() < deadline, 'the live image never changed');
   // Controls beside the picture; the URLs ready to copy are the LAN ones, not the ingress URL.
-  for (const name of ['ir-led', 'status-led', 'orientation', 'restart', 'forget']) assert.equal(await page.isVisible(side(name)), true, name);
+  for (const name of ['ir-led', 'status-led', 'orientation', 'restart', 'forget'])
+    assert.equal(await page.isVisible(side(name)), true, name);
   assert.equal(
     await page.textContent('#viewer-controls code[data-lan-url="stream"]'),
     `http://127.0.0.1:${h.app.ports.web}/api/cameras/${NEAR.id}/stream`,
@@ -237,11 +261,17 @@ test('settings from the live view: IR LED sends 301/202, orientation 301/216, bo
   await page.waitForSelector(button);
   await page.click(button);
   await waitFor(() => near.commands.some((c) => c.code === 202), 'a 301/202 at the camera');
-  assert.deepEqual(near.commands.find((c) => c.code === 202), { code: 202, IrLed: 1 });
+  assert.deepEqual(
+    near.commands.find((c) => c.code === 202),
+    { code: 202, IrLed: 1 },
+  );
   await page.waitForSelector(`${side('ir-led')}[data-state="on"][aria-pressed="true"]:not([disabled])`);
   await page.selectOption(side('orientation'), '4');
   await waitFor(() => near.commands.some((c) => c.code === 216), 'a 301/216 at the camera');
-  assert.deepEqual(near.commands.find((c) => c.code === 216), { code: 216, mirrorFlip: 4 });
+  assert.deepEqual(
+    near.commands.find((c) => c.code === 216),
+    { code: 216, mirrorFlip: 4 },
+  );
   assert.equal(h.app.registry.get(NEAR.id)?.baseInfo?.mirrorFlip, 4);
   await page.click('#viewer-close');
   await page.waitForSelector('dialog#viewer:not([open])', { state: 'attached' });
@@ -270,13 +300,20 @@ test('rename round-trip: panel → API → MQTT device name; the id stays visibl
   assert.equal(await page.textContent('#viewer-title'), 'Front door');
   assert.equal(await page.textContent('#viewer-id'), NEAR.id);
   const discovery = await ha.waitFor(
-    (m) => m.seq >= mark && m.topic === `homeassistant/device/a9v720_${NEAR.id}/config` && JSON.parse(m.text).device?.name === 'Front door',
+    (m) =>
+      m.seq >= mark &&
+      m.topic === `homeassistant/device/a9v720_${NEAR.id}/config` &&
+      (JSON.parse(m.text) as Partial<DeviceDiscoveryPayload>).device?.name === 'Front door',
     'discovery republished with the new device name',
   );
   assert.equal(discovery.retain, true);
-  assert.equal(JSON.parse(discovery.text).device.serial_number, NEAR.id);
+  assert.equal((JSON.parse(discovery.text) as DeviceDiscoveryPayload).device.serial_number, NEAR.id);
   const retained = await MqttRecorder.retained(broker.url, [`homeassistant/device/a9v720_${NEAR.id}/config`]);
-  assert.equal(JSON.parse(retained.get(`homeassistant/device/a9v720_${NEAR.id}/config`)!.text).device.name, 'Front door');
+  assert.equal(
+    (JSON.parse(retained.get(`homeassistant/device/a9v720_${NEAR.id}/config`)?.text ?? '{}') as Partial<DeviceDiscoveryPayload>).device
+      ?.name,
+    'Front door',
+  );
   await page.keyboard.press('Escape');
   await page.waitForSelector('dialog#viewer:not([open])', { state: 'attached' });
   await page.waitForSelector(`${tile(NEAR.id)} [data-field="name"]:has-text("Front door")`);
@@ -299,10 +336,11 @@ test('the list view: a compact table sorted by IP, remembered across page loads'
   await page.click('[data-view="list"]');
   await page.waitForSelector(row(FAR.id));
   assert.equal(await page.isHidden('#tiles'), true);
-  assert.deepEqual(
-    await page.$$eval('#camera-rows tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.cameraId)),
-    [NEAR.id, BLANK.id, FAR.id],
-  );
+  assert.deepEqual(await page.$$eval('#camera-rows tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.cameraId)), [
+    NEAR.id,
+    BLANK.id,
+    FAR.id,
+  ]);
   assert.equal(await page.textContent(field(NEAR.id, 'ip')), NEAR.ip);
   assert.equal((await page.textContent(field(NEAR.id, 'name')))?.trim(), 'Front door');
   assert.equal((await page.textContent(field(FAR.id, 'status')))?.trim(), 'disconnected');
@@ -334,8 +372,26 @@ test('screenshots: desktop light and dark, phone light and dark', async () => {
   await page.screenshot({ path: `${ARTIFACTS}dashboard-desktop-light.png`, fullPage: true });
   const variants = [
     { name: 'dashboard-desktop-dark.png', options: { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' as const } },
-    { name: 'dashboard-phone.png', options: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: 'light' as const } },
-    { name: 'dashboard-phone-dark.png', options: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme: 'dark' as const } },
+    {
+      name: 'dashboard-phone.png',
+      options: {
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+        hasTouch: true,
+        colorScheme: 'light' as const,
+      },
+    },
+    {
+      name: 'dashboard-phone-dark.png',
+      options: {
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+        hasTouch: true,
+        colorScheme: 'dark' as const,
+      },
+    },
   ];
   for (const { name, options } of variants) {
     const fresh = await browser.newContext(options);
@@ -371,7 +427,11 @@ test('forget from the live view removes the tile after the confirmation', async 
   // Offline: its last picture and its controls, no stream attempt.
   await page.waitForSelector(`dialog#viewer[open][data-camera-id="${FAR.id}"][data-kind="offline"]`);
   await page.waitForSelector('#viewer-status:has-text("offline")');
-  assert.ok((await page.$eval('#viewer-image', (img) => (img as HTMLImageElement).currentSrc)).startsWith(`${proxy.url}api/cameras/${FAR.id}/frame?seq=`));
+  assert.ok(
+    (await page.$eval('#viewer-image', (img) => (img as HTMLImageElement).currentSrc)).startsWith(
+      `${proxy.url}api/cameras/${FAR.id}/frame?seq=`,
+    ),
+  );
   await page.click(side('forget'));
   await page.waitForSelector(tile(FAR.id), { state: 'detached' });
   await page.waitForSelector('dialog#viewer:not([open])', { state: 'attached' });
@@ -403,12 +463,21 @@ test('the ingress stand-in refuses what HA would: paths outside the prefix are 4
  * a real socket, with the peer address the filter sees set per request: every address of
  * 127.0.0.0/8 is loopback, so a LAN client cannot be made from a test socket otherwise.
  */
-async function webAppAs(lanMedia: boolean): Promise<{ request(peer: string, method: string, path: string, body?: string): Promise<number>; close(): Promise<void> }> {
+async function webAppAs(
+  lanMedia: boolean,
+): Promise<{ request(peer: string, method: string, path: string, body?: string): Promise<number>; close(): Promise<void> }> {
   const web = createWebApp({
     lanMedia,
     logger: h.log.logger,
     routers: [
-      createApiRouter({ registry: h.app.registry, control: h.app.sessions, frames: h.app.media, logger: h.log.logger, version: 'test', lan: { host: '192.168.1.5', webPort: () => 1234, lanMedia } }),
+      createApiRouter({
+        registry: h.app.registry,
+        control: h.app.sessions,
+        frames: h.app.media,
+        logger: h.log.logger,
+        version: 'test',
+        lan: { host: '192.168.1.5', webPort: () => 1234, lanMedia },
+      }),
       createMediaRouter({ registry: h.app.registry, media: h.app.media, snapshotTimeoutMs: 5000, logger: h.log.logger }),
     ],
   });
@@ -455,7 +524,10 @@ test('access: a LAN address gets 403 for the dashboard and control API, media on
     assert.equal(await withMedia.request(lan, 'GET', snapshot), 200);
     assert.equal(await withoutMedia.request(lan, 'GET', snapshot), 403);
     assert.equal(await withMedia.request(lan, 'POST', snapshot), 403, 'media access is read-only');
-    assert.ok(near.commands.every((c) => c.code !== 202 || c.IrLed !== 0), 'the refused setting never reached the camera');
+    assert.ok(
+      near.commands.every((c) => c.code !== 202 || c.IrLed !== 0),
+      'the refused setting never reached the camera',
+    );
     assert.equal(h.app.registry.get(NEAR.id)?.online, true, 'the refused DELETE did not forget the camera');
 
     for (const ingress of ['172.30.32.2', '::ffff:172.30.32.2']) {

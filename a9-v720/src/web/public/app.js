@@ -100,7 +100,11 @@ function showError(container, message, kind = 'error') {
   node.classList.toggle('info', kind === 'info');
   setText(node, message || '');
   clearTimeout(errorTimers.get(node));
-  if (message) errorTimers.set(node, setTimeout(() => showError(container, ''), ERROR_VISIBLE_MS));
+  if (message)
+    errorTimers.set(
+      node,
+      setTimeout(() => showError(container, ''), ERROR_VISIBLE_MS),
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,7 +242,12 @@ async function onAction(event) {
       });
       break;
     case 'forget':
-      if (!window.confirm(`Forget camera ${displayName(camera)} (${id})? It disappears from the add-on and Home Assistant until it connects again.`)) return;
+      if (
+        !window.confirm(
+          `Forget camera ${displayName(camera)} (${id})? It disappears from the add-on and Home Assistant until it connects again.`,
+        )
+      )
+        return;
       await withBusy(container, node, async () => {
         const response = await fetch(cameraUrl(id), { method: 'DELETE' });
         if (!response.ok && response.status !== 404) throw new Error(await errorText(response));

@@ -82,16 +82,28 @@ function renderStatus(td, camera) {
   }
   badge.className = `badge ${camera.online ? 'badge-on' : 'badge-off'}`;
   setText(badge, camera.online ? 'connected' : 'disconnected');
-  badge.title = camera.online ? 'Control channel connected' : camera.offlineReason ? `Disconnected: ${camera.offlineReason}` : 'Not connected';
+  badge.title = camera.online
+    ? 'Control channel connected'
+    : camera.offlineReason
+      ? `Disconnected: ${camera.offlineReason}`
+      : 'Not connected';
 }
 
 function renderState(td, camera) {
   // One wrapper, so the card layout's label column stays aligned.
   const box = el('div');
-  box.append(el('span', { className: `state state-${camera.state}`, text: camera.state || 'unknown', title: STATE_HELP[camera.state] || '' }));
+  box.append(
+    el('span', { className: `state state-${camera.state}`, text: camera.state || 'unknown', title: STATE_HELP[camera.state] || '' }),
+  );
   if (camera.streaming && camera.state !== 'streaming') box.append(el('span', { className: 'note', text: 'streaming' }));
   if (camera.tokenOk === false) {
-    box.append(el('span', { className: 'note warn', text: 'token mismatch', title: 'The camera registered with a token we did not hand out (it may have cached an old bootstrap answer). Power-cycle it.' }));
+    box.append(
+      el('span', {
+        className: 'note warn',
+        text: 'token mismatch',
+        title: 'The camera registered with a token we did not hand out (it may have cached an old bootstrap answer). Power-cycle it.',
+      }),
+    );
   }
   if (!camera.online && camera.offlineReason) box.append(el('span', { className: 'note', text: camera.offlineReason }));
   // Rebuilt only when it reads differently: a steady list costs no DOM writes.
@@ -114,7 +126,9 @@ function renderRow(tr, camera) {
   const seen = q('last-seen');
   seen.dataset.ts = camera.lastSeen || '';
   setText(seen, relativeTime(camera.lastSeen));
-  seen.title = camera.lastSeen ? `Last seen ${exactTime(camera.lastSeen)}${camera.firstSeen ? ` · first seen ${exactTime(camera.firstSeen)}` : ''}` : '';
+  seen.title = camera.lastSeen
+    ? `Last seen ${exactTime(camera.lastSeen)}${camera.firstSeen ? ` · first seen ${exactTime(camera.firstSeen)}` : ''}`
+    : '';
 
   renderState(q('state'), camera);
 

@@ -41,7 +41,13 @@ export function buildDeviceActions() {
     'div',
     { className: 'actions' },
     el('button', { type: 'button', dataset: { action: 'restart' }, text: 'Restart', title: 'Reboot the camera' }),
-    el('button', { type: 'button', className: 'danger', dataset: { action: 'forget' }, text: 'Forget', title: 'Remove the camera from the add-on and Home Assistant' }),
+    el('button', {
+      type: 'button',
+      className: 'danger',
+      dataset: { action: 'forget' },
+      text: 'Forget',
+      title: 'Remove the camera from the add-on and Home Assistant',
+    }),
   );
 }
 
@@ -56,7 +62,13 @@ export function buildLinks(open = false) {
         {},
         el('span', { text: `${name} ` }),
         el('a', { dataset: { link: kind }, target: '_blank', rel: 'noopener', text: 'open' }),
-        el('button', { type: 'button', className: 'copy', dataset: { action: 'copy', copy: kind }, text: 'Copy', title: `Copy the ${name} URL` }),
+        el('button', {
+          type: 'button',
+          className: 'copy',
+          dataset: { action: 'copy', copy: kind },
+          text: 'Copy',
+          title: `Copy the ${name} URL`,
+        }),
         el('code', { className: 'lan-url', dataset: { lanUrl: kind } }),
       ),
     );
@@ -79,7 +91,9 @@ function renderToggle(node, label, value, online) {
   node.dataset.state = state;
   node.setAttribute('aria-pressed', String(known && value !== 0));
   setText(node, `${label}: ${state}`);
-  node.title = known ? `${label} is ${state}; click to turn it ${value === 0 ? 'on' : 'off'}` : `${label} state unknown until the camera reports its settings`;
+  node.title = known
+    ? `${label} is ${state}; click to turn it ${value === 0 ? 'on' : 'off'}`
+    : `${label} state unknown until the camera reports its settings`;
   node.disabled = !online || !known || busy(node);
 }
 

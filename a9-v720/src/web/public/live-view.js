@@ -46,7 +46,13 @@ export class LiveView {
     // An offline camera cannot stream: show its last cached picture (if any) and its controls.
     const mode = camera.online ? kind : 'offline';
     const url =
-      mode === 'live' ? cameraUrl(id, '/stream') : mode === 'snapshot' ? `${cameraUrl(id, '/snapshot')}?t=${Date.now()}` : camera.frame ? `${cameraUrl(id, '/frame')}?seq=${camera.frame.seq}` : '';
+      mode === 'live'
+        ? cameraUrl(id, '/stream')
+        : mode === 'snapshot'
+          ? `${cameraUrl(id, '/snapshot')}?t=${Date.now()}`
+          : camera.frame
+            ? `${cameraUrl(id, '/frame')}?seq=${camera.frame.seq}`
+            : '';
     this.stopMedia();
     this.dialog.dataset.cameraId = id;
     this.side.dataset.cameraId = id;
@@ -64,7 +70,10 @@ export class LiveView {
     this.img.onerror = () => {
       if (!this.dialog.open) return;
       this.img.classList.add('failed');
-      setText(this.status, mode === 'live' ? 'The stream stopped or could not start. Is the camera online?' : 'No snapshot: the camera sent no frame in time.');
+      setText(
+        this.status,
+        mode === 'live' ? 'The stream stopped or could not start. Is the camera online?' : 'No snapshot: the camera sent no frame in time.',
+      );
     };
     if (url) this.img.src = url;
     else this.img.removeAttribute('src');

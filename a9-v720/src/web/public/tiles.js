@@ -72,7 +72,11 @@ export class TileWall {
     const status = q('status');
     setText(status, online ? 'online' : 'offline');
     status.className = `badge ${online ? 'badge-on' : 'badge-off'}`;
-    status.title = online ? `Connected · ${camera.ip || ''}` : camera.offlineReason ? `Disconnected: ${camera.offlineReason}` : 'Not connected';
+    status.title = online
+      ? `Connected · ${camera.ip || ''}`
+      : camera.offlineReason
+        ? `Disconnected: ${camera.offlineReason}`
+        : 'Not connected';
     q('streaming').hidden = !camera.streaming;
     const motion = motionOf(camera);
     const motionBadge = q('motion');
@@ -193,16 +197,38 @@ function buildTile(id) {
       'div',
       { className: 'tile-badges' },
       el('span', { className: 'badge', dataset: { field: 'status' } }),
-      el('span', { className: 'badge badge-live', dataset: { field: 'streaming' }, text: 'Streaming', title: 'The camera is streaming (someone is watching it)', hidden: true }),
+      el('span', {
+        className: 'badge badge-live',
+        dataset: { field: 'streaming' },
+        text: 'Streaming',
+        title: 'The camera is streaming (someone is watching it)',
+        hidden: true,
+      }),
       // Motion: filled once the API reports it (camera.motion).
       el('span', { className: 'badge badge-motion', dataset: { field: 'motion' }, text: 'Motion', hidden: true }),
     ),
-    el('button', { type: 'button', className: 'tile-snapshot', dataset: { action: 'tile-snapshot' }, text: 'Take snapshot', title: 'Ask the camera for one picture' }),
+    el('button', {
+      type: 'button',
+      className: 'tile-snapshot',
+      dataset: { action: 'tile-snapshot' },
+      text: 'Take snapshot',
+      title: 'Ask the camera for one picture',
+    }),
     el(
       'div',
       { className: 'tile-caption' },
-      el('div', { className: 'tile-title' }, el('span', { className: 'tile-name', dataset: { field: 'name' } }), el('code', { className: 'tile-id', dataset: { field: 'id' } })),
-      el('div', { className: 'tile-meta' }, el('span', { dataset: { field: 'frame-age' } }), el('span', { className: 'battery', dataset: { field: 'battery' } })),
+      el(
+        'div',
+        { className: 'tile-title' },
+        el('span', { className: 'tile-name', dataset: { field: 'name' } }),
+        el('code', { className: 'tile-id', dataset: { field: 'id' } }),
+      ),
+      el(
+        'div',
+        { className: 'tile-meta' },
+        el('span', { dataset: { field: 'frame-age' } }),
+        el('span', { className: 'battery', dataset: { field: 'battery' } }),
+      ),
     ),
     el('p', { className: 'row-error tile-error', role: 'alert', dataset: { field: 'error' }, hidden: true }),
   );

@@ -26,12 +26,17 @@ const options = JSON.parse(process.argv[2] ?? '{}') as Options;
 
 function get(path: string): Promise<{ status: number; type: string; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: options.host, port: options.webPort, path, localAddress: options.localAddress, timeout: options.timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = http.get(
+      { host: options.host, port: options.webPort, path, localAddress: options.localAddress, timeout: options.timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
     req.on('error', reject);
   });
@@ -96,7 +101,11 @@ async function main(): Promise<void> {
     registeredMs: Math.round(registeredMs),
     snapshot: { status: snapshot.status, type: snapshot.type, bytes: snapshot.body.length, ms: Math.round(snapshotMs) },
     stream: { frames: stream.sizes.length, ms: Math.round(stream.ms), fps: Number(((stream.sizes.length * 1000) / stream.ms).toFixed(1)) },
-    camera: { framesSent: camera.stats.framesSent, datagramsSent: camera.stats.datagramsSent, confirmsReceived: camera.stats.confirmsReceived },
+    camera: {
+      framesSent: camera.stats.framesSent,
+      datagramsSent: camera.stats.datagramsSent,
+      confirmsReceived: camera.stats.confirmsReceived,
+    },
   };
   camera.stop();
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);

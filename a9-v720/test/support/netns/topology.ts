@@ -80,13 +80,21 @@ export function createTopology(forwards: readonly PortForward[]): Topology {
     run('ip', ['-n', host, 'addr', 'add', `${LAN_HOST_IP}/24`, 'dev', hostToLan]);
     run('ip', ['-n', container, 'addr', 'add', `${CONTAINER_IP}/24`, 'dev', containerSide]);
     run('ip', ['-n', lan, 'addr', 'add', `${LAN_CAMERA_IP}/24`, 'dev', lanSide]);
-    for (const [ns, dev] of [[host, hostToContainer], [host, hostToLan], [container, containerSide], [lan, lanSide]] as const) {
+    for (const [ns, dev] of [
+      [host, hostToContainer],
+      [host, hostToLan],
+      [container, containerSide],
+      [lan, lanSide],
+    ] as const) {
       run('ip', ['-n', ns, 'link', 'set', dev, 'up']);
     }
     run('ip', ['-n', container, 'route', 'add', 'default', 'via', DOCKER_GATEWAY_IP]);
     run('ip', ['netns', 'exec', host, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     const dnat = forwards
-      .map((f) => `    iifname "${hostToLan}" ip daddr ${LAN_HOST_IP} ${f.protocol} dport ${f.hostPort} dnat to ${CONTAINER_IP}:${f.containerPort}`)
+      .map(
+        (f) =>
+          `    iifname "${hostToLan}" ip daddr ${LAN_HOST_IP} ${f.protocol} dport ${f.hostPort} dnat to ${CONTAINER_IP}:${f.containerPort}`,
+      )
       .join('\n');
     run(
       'ip',
