@@ -38,6 +38,8 @@ export async function startServerProcess(options: Record<string, unknown> = {}, 
       web_port: ports.web,
       server_ip: '127.0.0.1',
       log_level: 'warn',
+      // The harness reads the server's JSON lines.
+      log_format: 'json',
       // Benchmarks run fleets of hundreds of cameras; bench/flood.ts measures the default cap.
       max_cameras: 1000,
       ...options,

@@ -8,6 +8,7 @@ import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { LOG_FORMATS, type LogFormat } from './log-format.js';
 
 export interface MqttOptions {
   readonly url?: string;
@@ -32,6 +33,8 @@ export interface Config {
   /** Cameras kept at most (registered ones are never pushed out; the user forgets them). */
   readonly maxCameras: number;
   readonly logLevel: LogLevel;
+  /** `human`: one readable line per event (the Log tab); `json`: pino's JSON lines. */
+  readonly logFormat: LogFormat;
   readonly dataDir: string;
   /** Address all listeners bind to. */
   readonly listenHost: string;
@@ -66,10 +69,11 @@ const OPTION_SPECS = {
   lan_media: { kind: 'bool', default: true },
   max_cameras: { kind: 'int', min: 1, max: 1000, default: 64 },
   log_level: { kind: 'level', default: 'info' },
+  log_format: { kind: 'format', default: 'human' },
 } as const satisfies Record<string, OptionSpec>;
 
 type OptionSpec =
-  | { kind: 'port' | 'ipv4' | 'url' | 'str' | 'topic' | 'bool' | 'level'; default: unknown }
+  | { kind: 'port' | 'ipv4' | 'url' | 'str' | 'topic' | 'bool' | 'level' | 'format'; default: unknown }
   | { kind: 'int'; min: number; max: number; default: unknown };
 
 export type OptionName = keyof typeof OPTION_SPECS;
@@ -119,6 +123,9 @@ function checkOption(name: string, spec: OptionSpec, value: unknown): unknown {
       return value;
     case 'level':
       if (typeof value !== 'string' || !(LOG_LEVELS as readonly string[]).includes(value)) fail(LOG_LEVELS.join(', '));
+      return value;
+    case 'format':
+      if (typeof value !== 'string' || !(LOG_FORMATS as readonly string[]).includes(value)) fail(LOG_FORMATS.join(' or '));
       return value;
   }
 }
@@ -242,6 +249,7 @@ export function loadConfig(argv: readonly string[], addonOptionsFile = ADDON_OPT
     lanMedia: options.lan_media as boolean,
     maxCameras: options.max_cameras as number,
     logLevel: options.log_level as LogLevel,
+    logFormat: options.log_format as LogFormat,
     dataDir: path.resolve(cli.dataDir ?? (inAddon ? '/data' : '.data')),
     listenHost: cli.listenHost ?? (inAddon ? '0.0.0.0' : demoCameras > 0 ? '127.0.0.1' : '0.0.0.0'),
     demoCameras,

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { sanitizeLogFields, sanitizeLogText } from './util/log-text.js';
+import { HumanLogDestination, type LogFormat } from './log-format.js';
 
 export type { Logger };
 
@@ -28,8 +29,9 @@ export class CameraNames {
  * Every string of every line is sanitised (see log-text.ts): much of it comes from the LAN.
  * With `names`, every line about a named camera (a `camera` or `cameraId` field) also carries
  * `cameraName`, whichever part logs it and even right after a rename.
+ * `format: 'human'` turns each line into the readable form of log-format.ts on the way out.
  */
-export function createLogger(level: LogLevel, destination?: DestinationStream, names?: CameraNames): Logger {
+export function createLogger(level: LogLevel, destination?: DestinationStream, names?: CameraNames, format: LogFormat = 'json'): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: undefined,
@@ -51,5 +53,6 @@ export function createLogger(level: LogLevel, destination?: DestinationStream, n
       return name === undefined ? {} : { cameraName: name };
     };
   }
+  if (format === 'human') return pino(options, new HumanLogDestination(destination ?? pino.destination({ dest: 1, sync: true })));
   return destination ? pino(options, destination) : pino(options);
 }

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   }
   const { config, source, warnings } = loaded;
   const cameraNames = new CameraNames();
-  const logger = createLogger(config.logLevel, undefined, cameraNames);
+  const logger = createLogger(config.logLevel, undefined, cameraNames, config.logFormat);
   logger.info({ source, dataDir: config.dataDir }, `options from ${source}; data in ${config.dataDir}`);
   for (const warning of warnings) logger.warn(warning);
 

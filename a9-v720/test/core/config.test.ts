@@ -115,5 +115,9 @@ test('the process exits non-zero with the error on stderr for bad options and bu
   );
   blocker.close();
   assert.equal(busy.status, 1);
-  assert.match(busy.stdout, new RegExp(`web \\(dashboard\\) port ${busyPort} is already in use.*change the option \\\\"web_port\\\\"`));
+  // The human log line (the default format) names the option in plain quotes.
+  assert.match(
+    busy.stdout,
+    new RegExp(`FATAL \\[main\\] web \\(dashboard\\) port ${busyPort} is already in use.*change the option "web_port"`),
+  );
 });

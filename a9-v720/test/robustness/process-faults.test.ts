@@ -79,6 +79,7 @@ test('SIGTERM while streaming to viewers: offline retained on the broker, clean 
       server_ip: '127.0.0.1',
       mqtt_url: broker.url,
       log_level: 'info',
+      log_format: 'json',
     }),
   );
   const ids = ['0800c0P00001', '0800c0P00002'];

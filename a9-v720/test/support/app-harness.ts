@@ -38,6 +38,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Tests run fleets of 100+ cameras; the cap itself is tested with a small explicit value.
     maxCameras: 1000,
     logLevel: 'debug',
+    logFormat: 'json',
     dataDir: '',
     listenHost: '127.0.0.1',
     demoCameras: 0,
