@@ -1,7 +1,7 @@
 /**
  * Issue 14 benchmark: the dashboard's camera wall in Debian's Chromium against the compiled server
- * with N demo cameras (`--demo N`). Every camera first gets a cached frame (one snapshot each), so
- * every tile has a picture to load. Prints:
+ * with N demo cameras (`--demo N`, mixed camera profiles). Every camera first gets a cached frame
+ * (one snapshot each, retried once), so every tile has a picture to load. Prints:
  *  - time to the first full grid: all N tiles in the DOM, and every tile on screen showing its
  *    picture (off-screen tiles load when scrolled near, by design), measured in the page from
  *    navigation start;
@@ -40,13 +40,19 @@ try {
     await sleep(250);
   }
   const cameras = await list();
-  // One snapshot per camera fills the latest-frame cache, as if each had been watched once.
+  // One snapshot per camera fills the latest-frame cache, as if each had been watched once. The
+  // demo mixes camera profiles (lossy Wi-Fi among them): a failed snapshot is retried once, and a
+  // camera still without a frame keeps its placeholder, as it would at home.
+  const snapshotFailures: string[] = [];
   for (let i = 0; i < cameras.length; i += 10) {
     await Promise.all(
       cameras.slice(i, i + 10).map(async ({ id }) => {
-        const res = await fetch(`${base}/api/cameras/${id}/snapshot`);
-        await res.arrayBuffer();
-        if (res.status !== 200) throw new Error(`snapshot of ${id}: HTTP ${res.status}`);
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          const res = await fetch(`${base}/api/cameras/${id}/snapshot`);
+          await res.arrayBuffer();
+          if (res.status === 200) return;
+          snapshotFailures.push(`${id}: HTTP ${res.status} (attempt ${attempt})`);
+        }
       }),
     );
   }
@@ -88,14 +94,17 @@ try {
     () => {
       const tiles = Array.from(document.querySelectorAll<HTMLElement>('#tiles article.tile'));
       const onScreen = tiles.filter((tile) => tile.dataset.visible === 'true');
-      return onScreen.length > 0 && onScreen.every((tile) => tile.dataset.picture === 'true')
-        ? [performance.now(), onScreen.length]
+      // Settled: the picture is shown, or the camera has none and offers "Take snapshot" instead.
+      // (No named helper: the bundler would wrap it in a __name() call the page does not have.)
+      return onScreen.length > 0 &&
+        onScreen.every((tile) => tile.dataset.picture === 'true' || tile.querySelector<HTMLElement>('.tile-snapshot')?.hidden === false)
+        ? [performance.now(), onScreen.length, onScreen.filter((tile) => tile.dataset.picture === 'true').length]
         : false;
     },
     undefined,
     { polling: 'raf', timeout: 60_000 },
   );
-  const [gridMs, onScreen] = (await gridAt.jsonValue()) as [number, number];
+  const [gridMs, onScreen, onScreenPictures] = (await gridAt.jsonValue()) as [number, number, number];
   const tilesMs = (await tilesAt.jsonValue()) as number;
   const columns = await page.$eval('#tiles', (grid) => getComputedStyle(grid).gridTemplateColumns.split(' ').length);
   const navigation = await page.evaluate(() => {
@@ -104,11 +113,14 @@ try {
   });
 
   // Someone watches W cameras elsewhere (HA, go2rtc): their tiles follow, the others stay still.
-  const viewers = cameras.slice(0, watched).map(({ id }) => {
-    const request = http.get({ host: '127.0.0.1', port: server.ports.web, path: `/api/cameras/${id}/stream` }, (res) => res.resume());
-    request.on('error', () => undefined);
-    return request;
-  });
+  const viewers = (await list())
+    .filter((camera) => camera.frame)
+    .slice(0, watched)
+    .map(({ id }) => {
+      const request = http.get({ host: '127.0.0.1', port: server.ports.web, path: `/api/cameras/${id}/stream` }, (res) => res.resume());
+      request.on('error', () => undefined);
+      return request;
+    });
   await sleep(3000);
 
   const cdp = await context.newCDPSession(page);
@@ -133,7 +145,9 @@ try {
     `dashboard wall: ${cameraCount} demo cameras (${withFrames} with a cached frame), Chromium ${browser.version()} headless, viewport ${width}×${height}, ${columns} columns`,
   );
   console.log(`  time to ${cameraCount} tiles in the DOM:          ${ms(tilesMs)} after navigation start`);
-  console.log(`  time to first full grid (${onScreen} tiles on screen, all showing their picture): ${ms(gridMs)}`);
+  console.log(
+    `  time to first full grid (${onScreen} tiles on screen, ${onScreenPictures} of them with a picture, all loaded): ${ms(gridMs)}`,
+  );
   console.log(`  DOMContentLoaded ${ms(navigation.domContentLoaded)}, load ${ms(navigation.load)}`);
   console.log(`  page over ${span.toFixed(1)} s with ${watched} cameras watched elsewhere:`);
   console.log(`    CPU (TaskDuration / wall time):   ${pct('TaskDuration')}  (${ms(delta('TaskDuration') * 1000)} busy)`);
@@ -145,6 +159,9 @@ try {
     `    DOM nodes ${after['Nodes']}, JS heap used ${(after['JSHeapUsedSize']! / 1024 / 1024).toFixed(1)} MB, event listeners ${after['JSEventListeners']}`,
   );
   console.log(`  server process CPU over the window: ${serverPercent.toFixed(1)} % of one core`);
+  console.log(
+    `  snapshot failures while filling the cache: ${snapshotFailures.length}${snapshotFailures.length ? ` (${snapshotFailures.join('; ')})` : ''}`,
+  );
   console.log(`  page errors: ${errors.length}${errors.length ? ` (${errors.slice(0, 3).join(' | ')})` : ''}`);
   await browser.close();
 } finally {
