@@ -7,7 +7,7 @@ import type http from 'node:http';
 import { CameraRegistry } from './camera/registry.js';
 import { RegistryStore } from './camera/registry-store.js';
 import { DeviceSecrets } from './camera/device-secrets.js';
-import { SessionManager } from './camera/session-manager.js';
+import { DEFAULT_MOVE_AFTER_SILENCE_MS, SessionManager } from './camera/session-manager.js';
 import { ControlServer } from './camera/control-server.js';
 import { MediaChannel } from './camera/media-channel.js';
 import { createBootstrapServer, DEFAULT_BOOTSTRAP_LIMITS } from './camera/bootstrap-server.js';
@@ -131,6 +131,8 @@ export class App {
       sink: this.media,
       timeouts: options.sessionTimeouts,
       natTarget: (localAddress) => ({ address: this.cameraFacing.address(localAddress).address, port: this.cameraFacing.udpPort() }),
+      // Two missed heartbeats, or offline_after when that is shorter.
+      moveAfterSilenceMs: Math.min(DEFAULT_MOVE_AFTER_SILENCE_MS, config.offlineAfterSeconds * 1000),
     });
     this.mediaChannel = new MediaChannel(this.sessions, cameraLog);
     this.sessions.setUdpLink(this.mediaChannel);

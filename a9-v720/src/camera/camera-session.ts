@@ -26,6 +26,8 @@ export interface ControlLink {
   /** Our address as the camera reached it (the container's own address behind DNAT). */
   readonly localAddress: string;
   readonly remoteAddress: string;
+  /** performance.now() of the last bytes received: how long the camera has been silent. */
+  readonly lastActivityAt: number;
 }
 
 /** The UDP side, implemented by the media channel. */
@@ -100,6 +102,21 @@ export class CameraSession {
 
   get isStreaming(): boolean {
     return this.state === 'streaming';
+  }
+
+  /** The IP of the camera's TCP connection: its UDP probes must come from the same address. */
+  get peerAddress(): string {
+    return this.link.remoteAddress;
+  }
+
+  /** How long the TCP connection has been silent (heartbeats come every 5 s). */
+  get silentForMs(): number {
+    return performance.now() - this.link.lastActivityAt;
+  }
+
+  /** A handshake we started is waiting for the camera's UDP probe (51): only then may one bind. */
+  get awaitingProbe(): boolean {
+    return !this.closed && this.probeWaiters.length > 0;
   }
 
   // ---- input from the wire ----------------------------------------------------------

@@ -111,6 +111,7 @@ class ControlConnection implements ControlLink {
   private ended = false;
   readonly remoteAddress: string;
   readonly localAddress: string;
+  lastActivityAt = performance.now();
   private readonly peer: string;
 
   constructor(
@@ -151,6 +152,7 @@ class ControlConnection implements ControlLink {
   }
 
   private onData(chunk: Buffer): void {
+    this.lastActivityAt = performance.now();
     let packets: Packet[];
     try {
       packets = this.decoder.push(chunk);
@@ -266,27 +268,41 @@ class ControlConnection implements ControlLink {
       this.end(`camera limit reached (max_cameras ${registry.maxCameras})`);
       return;
     }
+    const known = registry.get(uid);
+    const attached = sessions.attach(uid, this);
+    if (!attached.ok) {
+      // Somebody else claims a camera that is connected and healthy from another address: the
+      // protocol has no authentication, so the live session is what identifies the camera.
+      this.deps.warn(
+        `takeover:${uid}`,
+        { camera: uid, ip: this.remoteAddress, holder: attached.holder },
+        `refused a registration as camera ${uid} from ${this.peer}: that camera is connected from ${attached.holder} and was heard ${Math.round(attached.silentForMs / 1000)} s ago; closing this connection`,
+      );
+      this.end('the camera is connected from another address');
+      return;
+    }
+    this.leftPending();
+    this.session = attached.session;
+    this.send(encodeRegisterOk());
     const tokenOk = token === secrets.pwdFor(uid, this.remoteAddress);
     if (!tokenOk) {
       // Cameras keep a pwd from the vendor cloud, an older install or another address; accept,
-      // but say so (the token is no proof of identity: see device-secrets.ts).
-      // Per kind: a flood of made-up ids must not become a flood of lines. The dashboard shows
-      // tokenOk per camera.
+      // but say so (the token is no proof of identity: see device-secrets.ts). Per kind: a
+      // flood of made-up ids must not become a flood of lines; the dashboard shows tokenOk.
       warn(
         'token-mismatch',
         { camera: uid, ip: this.remoteAddress },
         `camera ${uid} (${this.peer}) registered with a token that was not handed out to this address (token mismatch); accepted anyway`,
       );
     }
-    this.leftPending();
-    this.session = sessions.attach(uid, this);
-    this.send(encodeRegisterOk());
-    const wasKnown = registry.has(uid);
     registry.markOnline(uid, this.remoteAddress, tokenOk);
-    logger.info(
-      { camera: uid, ip: this.remoteAddress, tokenOk },
-      `camera ${uid} online from ${this.peer}${wasKnown ? '' : ' (new camera)'}`,
-    );
+    if (known?.registered && known.ip !== '' && known.ip !== this.remoteAddress) {
+      logger.info(
+        { camera: uid, ip: this.remoteAddress, from: known.ip, previousSession: attached.replaced },
+        `camera ${uid} moved from ${known.ip} to ${this.remoteAddress}${attached.replaced ? ` (its session there had been silent for ${Math.round(attached.replaced.silentForMs / 1000)} s)` : ''}`,
+      );
+    }
+    logger.info({ camera: uid, ip: this.remoteAddress, tokenOk }, `camera ${uid} online from ${this.peer}${known ? '' : ' (new camera)'}`);
   }
 
   private end(reason: string): void {

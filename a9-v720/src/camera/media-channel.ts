@@ -11,11 +11,12 @@ import { encodeHeartbeat, encodeUdpHelloAnswer, isUnknownMessage, MessageCode, p
 import { RateLimitedLog } from '../util/rate-limited-log.js';
 import { hexPreview, plainIp } from '../util/net.js';
 import type { UdpEndpoint, UdpLink } from './camera-session.js';
+import type { ProbeOutcome } from './session-manager.js';
 
 /** The cameras' side of the channel (the session manager): who owns an address, and what to do with its packets. */
 export interface MediaEndpoints {
-  /** UDP 51 from `endpoint` claiming to be `cameraId`; false when that camera has no session. */
-  onProbe(cameraId: string, endpoint: UdpEndpoint): boolean;
+  /** UDP 51 from `endpoint` claiming to be `cameraId`: bound, or why not. */
+  onProbe(cameraId: string, endpoint: UdpEndpoint): ProbeOutcome;
   ownerOf(address: string, port: number): string | undefined;
   /** False when no camera's probe bound `from`. */
   onMediaPacket(from: UdpEndpoint, packet: Packet): boolean;
@@ -25,6 +26,8 @@ export interface MediaChannelStats {
   datagrams: number;
   rejected: number;
   unboundMedia: number;
+  /** Probes for a live camera that did not bind: wrong address or no handshake waiting. */
+  refusedProbes: number;
 }
 
 const endpointKey = (address: string, port: number): string => `${address}:${port}`;
@@ -32,7 +35,7 @@ const endpointKey = (address: string, port: number): string => `${address}:${por
 export class MediaChannel implements UdpLink {
   readonly socket: dgram.Socket;
   private readonly junkLog = new RateLimitedLog(60_000);
-  readonly stats: MediaChannelStats = { datagrams: 0, rejected: 0, unboundMedia: 0 };
+  readonly stats: MediaChannelStats = { datagrams: 0, rejected: 0, unboundMedia: 0, refusedProbes: 0 };
 
   constructor(
     private readonly cameras: MediaEndpoints,
@@ -115,8 +118,32 @@ export class MediaChannel implements UdpLink {
         this.send(encodeUdpHelloAnswer(address, port), address, port);
         return;
       case MessageCode.Probe:
-        if (!this.cameras.onProbe(message.devTarget, { address, port })) {
-          this.reject(address, port, 'probe-no-session', `probe (51) for ${message.devTarget}, which has no TCP session`, datagram);
+        switch (this.cameras.onProbe(message.devTarget, { address, port })) {
+          case 'bound':
+            return;
+          case 'no-session':
+            this.reject(address, port, 'probe-no-session', `probe (51) for ${message.devTarget}, which has no TCP session`, datagram);
+            return;
+          case 'wrong-address':
+            this.stats.refusedProbes++;
+            this.reject(
+              address,
+              port,
+              'probe-wrong-address',
+              `probe (51) for camera ${message.devTarget} from an address other than its TCP session's; not bound`,
+              datagram,
+            );
+            return;
+          case 'unexpected':
+            this.stats.refusedProbes++;
+            this.reject(
+              address,
+              port,
+              'probe-unexpected',
+              `probe (51) for camera ${message.devTarget} while no handshake was waiting for one; not bound`,
+              datagram,
+            );
+            return;
         }
         return;
       default:

@@ -30,6 +30,8 @@ export interface SessionManagerOptions {
   readonly timeouts?: SessionTimeouts;
   /** Delay before the first command-mode handshake that fetches base info. Default 1000. */
   readonly baseInfoDelayMs?: number;
+  /** A registration from another address may take over a session silent this long. Default 12 s. */
+  readonly moveAfterSilenceMs?: number;
   /** Where cameras send UDP; without it, the address they reached us on and the bound port. */
   readonly natTarget?: NatTarget;
 }
@@ -42,6 +44,17 @@ const MEDIA_TICK_MS = 25;
 
 const endpointKey = (endpoint: UdpEndpoint): string => `${endpoint.address}:${endpoint.port}`;
 
+export type AttachResult =
+  | { readonly ok: true; readonly session: CameraSession; readonly replaced?: { readonly address: string; readonly silentForMs: number } }
+  /** The camera is connected and healthy from `holder`. */
+  | { readonly ok: false; readonly holder: string; readonly silentForMs: number };
+
+/** What became of a UDP probe: bound, or why not. */
+export type ProbeOutcome = 'bound' | 'no-session' | 'wrong-address' | 'unexpected';
+
+/** Silence after which a registration from another address may take a camera over (2 missed heartbeats). */
+export const DEFAULT_MOVE_AFTER_SILENCE_MS = 12_000;
+
 export class SessionManager implements CameraControl {
   private readonly connections = new Map<string, CameraConnection>();
   /** "ip:port" → the connection whose probe bound it: an index over the connections' endpoints. */
@@ -52,6 +65,7 @@ export class SessionManager implements CameraControl {
   private readonly sink: MediaSink;
   private readonly timeouts: SessionTimeouts;
   private readonly baseInfoDelayMs: number;
+  private readonly moveAfterSilenceMs: number;
   private readonly natTarget: NatTarget | undefined;
   private readonly mediaTimer: NodeJS.Timeout;
   /** From the last fragment's arrival to the frame written to every consumer (MJPEG writes included). */
@@ -63,6 +77,7 @@ export class SessionManager implements CameraControl {
     this.sink = options.sink;
     this.timeouts = options.timeouts ?? DEFAULT_SESSION_TIMEOUTS;
     this.baseInfoDelayMs = options.baseInfoDelayMs ?? 1000;
+    this.moveAfterSilenceMs = options.moveAfterSilenceMs ?? DEFAULT_MOVE_AFTER_SILENCE_MS;
     this.natTarget = options.natTarget;
     this.mediaTimer = setInterval(() => {
       for (const connection of this.connections.values()) connection.media.tick();
@@ -84,16 +99,24 @@ export class SessionManager implements CameraControl {
   }
 
   /**
-   * A camera registered on TCP. A camera that reconnects replaces its old session: the old
+   * A camera registered on TCP. The camera's identity sticks to its live session: a camera that
+   * reconnects from the same address replaces its old session at once (a reboot); a registration
+   * from another address takes over only when the old session is gone or silent for longer than
+   * `moveAfterSilenceMs` (a camera that really moved stops talking on its old address). The old
    * connection is closed first, so there is never more than one session per device id.
    */
-  attach(cameraId: string, link: ControlLink): CameraSession {
+  attach(cameraId: string, link: ControlLink): AttachResult {
     if (!this.udp) throw new Error('media channel not started');
-    const session = new CameraSession(cameraId, link, this.udp, this.registry, this.logger, this.timeouts, this.natTarget);
     const existing = this.connections.get(cameraId);
-    if (existing) {
-      const previous = existing.session;
+    const previous = existing?.session;
+    if (previous && !previous.isClosed && previous.peerAddress !== link.remoteAddress && previous.silentForMs < this.moveAfterSilenceMs) {
+      return { ok: false, holder: previous.peerAddress, silentForMs: previous.silentForMs };
+    }
+    const session = new CameraSession(cameraId, link, this.udp, this.registry, this.logger, this.timeouts, this.natTarget);
+    if (existing && previous) {
       existing.replaceSession(session);
+      // A new address also means a new UDP endpoint: the old binding must not carry over.
+      if (previous.peerAddress !== link.remoteAddress) this.unbind(existing);
       previous.disconnect('replaced by a new connection');
     } else {
       this.connections.set(
@@ -102,7 +125,11 @@ export class SessionManager implements CameraControl {
       );
     }
     this.fetchBaseInfoSoon(session);
-    return session;
+    const replaced =
+      previous && previous.peerAddress !== link.remoteAddress
+        ? { address: previous.peerAddress, silentForMs: Math.round(previous.silentForMs) }
+        : undefined;
+    return { ok: true, session, ...(replaced ? { replaced } : {}) };
   }
 
   /**
@@ -137,12 +164,21 @@ export class SessionManager implements CameraControl {
     this.registry.markOffline(session.cameraId, reason);
   }
 
-  /** UDP 51: binds the sender's address to the camera's connection. False if it has no session. */
-  onProbe(cameraId: string, endpoint: UdpEndpoint): boolean {
+  /**
+   * UDP 51 from `endpoint` naming `cameraId`. It binds the camera's media source only while a
+   * handshake we started waits for it (NAT request sent), and only from the IP of the camera's
+   * TCP session: a probe is one unauthenticated datagram, so anything else would let any host
+   * redirect a camera's video and confirms. A repeat from the bound endpoint is harmless.
+   */
+  onProbe(cameraId: string, endpoint: UdpEndpoint): ProbeOutcome {
     const connection = this.connections.get(cameraId);
-    if (!connection) return false;
-    connection.session.onProbe(endpoint);
+    if (!connection) return 'no-session';
+    const session = connection.session;
+    if (endpoint.address !== session.peerAddress) return 'wrong-address';
     const key = endpointKey(endpoint);
+    const bound = connection.mediaEndpoint;
+    if (!session.awaitingProbe) return bound && endpointKey(bound) === key ? 'bound' : 'unexpected';
+    session.onProbe(endpoint);
     const previous = this.byEndpoint.get(key);
     if (previous !== connection) {
       // One address per camera, one camera per address: the newest probe wins both ways.
@@ -152,7 +188,7 @@ export class SessionManager implements CameraControl {
       this.byEndpoint.set(key, connection);
       this.logger.debug({ camera: cameraId, peer: key, previous: previous?.cameraId }, `UDP ${key} belongs to camera ${cameraId}`);
     }
-    return true;
+    return 'bound';
   }
 
   /** The camera whose probe bound this address, if any. */

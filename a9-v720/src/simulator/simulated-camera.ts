@@ -254,6 +254,17 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
     this.socket?.write(bytes);
   }
 
+  /** A raw datagram from the camera's own UDP socket (tests: half frames, odd packets). */
+  sendUdpRaw(datagram: Buffer): void {
+    this.sendUdp(datagram);
+  }
+
+  /** The camera's UDP source address, once its data channel is open. */
+  get udpAddress(): { address: string; port: number } | undefined {
+    const local = this.udp?.address();
+    return local ? { address: local.address, port: local.port } : undefined;
+  }
+
   private async connectOnce(): Promise<void> {
     const firmware = this.options.firmware ?? '202212011602';
     const { host, httpPort, localAddress } = this.options;

@@ -58,6 +58,7 @@ describe('NAT request (code 11)', () => {
       close: () => undefined,
       localAddress: '172.30.33.4',
       remoteAddress: '192.168.1.50',
+      lastActivityAt: 0,
     };
     const udp: UdpLink = { send: () => undefined, port: 6123 };
     const registry = new CameraRegistry();
