@@ -48,9 +48,12 @@ export async function startServerProcess(options: Record<string, unknown> = {}, 
   const root = new URL('..', import.meta.url);
   // Measure what the add-on runs: the compiled build, not the TypeScript loader.
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  // Node flags for the server only (NODE_OPTIONS refuses some, e.g. --cpu-prof):
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/media-streaming.ts
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(
     process.execPath,
-    ['dist/main.js', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1', ...extraArgs],
+    [...nodeArgs, 'dist/main.js', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1', ...extraArgs],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

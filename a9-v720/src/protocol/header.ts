@@ -101,11 +101,21 @@ export function decodeDatagram(datagram: Buffer): DatagramResult {
   if (datagram.length < HEADER_SIZE) {
     return { ok: false, reason: `datagram of ${datagram.length} bytes is shorter than the ${HEADER_SIZE}-byte header` };
   }
-  const header = decodeHeader(datagram);
+  const length = datagram.readUInt32LE(0);
   const available = datagram.length - HEADER_SIZE;
-  if (header.length > available) {
-    return { ok: false, reason: `length field ${header.length} exceeds the ${available} payload bytes received` };
+  if (length > available) {
+    return { ok: false, reason: `length field ${length} exceeds the ${available} payload bytes received` };
   }
+  // Built in one literal (not decodeHeader + spread): this runs for every media datagram.
   // Trailing bytes beyond the declared length are tolerated and cut off.
-  return { ok: true, packet: { ...header, payload: datagram.subarray(HEADER_SIZE, HEADER_SIZE + header.length) } };
+  const packet: Packet = {
+    length,
+    cmd: datagram.readUInt16LE(4),
+    msgFlag: datagram[6]!,
+    dealFlag: datagram[7]!,
+    forwardId: datagram.subarray(8, 16),
+    pkgId: datagram.readUInt32LE(16),
+    payload: datagram.subarray(HEADER_SIZE, HEADER_SIZE + length),
+  };
+  return { ok: true, packet };
 }

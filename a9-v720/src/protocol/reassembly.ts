@@ -229,20 +229,21 @@ export class MediaReassembler {
 
   /** Feed every media packet of the camera (video cmd 1, audio cmd 4 and 6) as it arrives. */
   push(packet: Packet, now: number): void {
+    let mayDecide: boolean;
     switch (packet.cmd) {
       case Cmd.JpegFragment:
-        this.pushVideo(packet, now);
+        mayDecide = this.pushVideo(packet, now);
         break;
       case Cmd.G711Alaw:
-        this.pushAudio(packet, 'alaw');
+        mayDecide = this.pushAudio(packet, 'alaw');
         break;
       case Cmd.Pcm:
-        this.pushAudio(packet, 'pcm16');
+        mayDecide = this.pushAudio(packet, 'pcm16');
         break;
       default:
         return;
     }
-    this.settle(now);
+    if (mayDecide) this.settle(now);
   }
 
   /** Lets the window run out for frames that waited long enough. Call every few tens of ms while `busy`. */
@@ -285,7 +286,8 @@ export class MediaReassembler {
 
   // ---- video ------------------------------------------------------------------------------
 
-  private pushVideo(packet: Packet, now: number): void {
+  /** False when the packet cannot change what the front of the window waits for (the per-packet fast path). */
+  private pushVideo(packet: Packet, now: number): boolean {
     const id = packet.pkgId >>> 0;
     if (this.base === undefined) {
       this.base = id;
@@ -299,31 +301,32 @@ export class MediaReassembler {
     const d = distance(this.base, id);
     if (d >= 0 && d < ID_SPAN) {
       this.videoJump.clear();
-      this.insert(packet, id, now);
-      return;
+      return this.insert(packet, id, now);
     }
     this.remember(id);
     if (d < 0 && d > -ID_SPAN) {
       this.counters.latePackets++;
-      return;
+      return false;
     }
     const run = this.videoJump.offer(id, packet);
     if (!run) {
       this.counters.outOfRangePackets++;
-      return;
+      return false;
     }
     this.resync(
       run.map((entry) => entry.item),
       now,
     );
+    return true;
   }
 
-  private insert(packet: Packet, id: number, now: number): void {
+  /** Holds a packet in the window; false when it cannot change a decision (see pushVideo). */
+  private insert(packet: Packet, id: number, now: number): boolean {
     const slot = id & SLOT_MASK;
     if (this.slots[slot]) {
       this.counters.duplicatePackets++;
       this.remember(id);
-      return;
+      return false;
     }
     const { role, unflagged } = classifyFragment(packet);
     const payload = packet.payload;
@@ -333,14 +336,18 @@ export class MediaReassembler {
     if (at < 0) {
       this.remember(id);
       this.counters.latePackets++;
-      return;
+      return false;
     }
     if (this.audioIds[slot] === id) this.audioOnItsOwnCounter();
+    // A middle fragment right after the furthest held packet, behind others, fills no hole and
+    // ends no frame: nothing at the front can be decided by it (the tick still runs windows out).
+    const appendedMiddle = role === FragmentRole.Middle && this.heldCount > 0 && at === this.heldEnd;
     this.slots[slot] = { id, role, unflagged, payload, arrivedAt: now };
     this.heldCount++;
     this.heldBytesTotal += payload.length;
     if (this.heldBytesTotal > this.counters.peakHeldBytes) this.counters.peakHeldBytes = this.heldBytesTotal;
     if (at + 1 > this.heldEnd) this.heldEnd = at + 1;
+    return !appendedMiddle || this.heldBytesTotal > this.maxFrameBytes;
   }
 
   /** The counter jumped: abandon what is in progress and start over at the run's ids. */
@@ -400,7 +407,7 @@ export class MediaReassembler {
       // A first fragment: walk its frame up to the last fragment or the next frame's start.
       // Packets up to the first hole are surely this frame's; past a hole the last fragment found
       // may be the next frame's (this frame's last and the next one's first both missing).
-      const chunks: Buffer[] = [head.payload];
+      // No allocation in this walk: it runs on every packet while a frame is in progress.
       let bytes = head.payload.length;
       let oldest = head.arrivedAt;
       let missing = 0;
@@ -429,7 +436,6 @@ export class MediaReassembler {
           nextOffset = offset;
           break;
         }
-        chunks.push(packet.payload);
         bytes += packet.payload.length;
         if (missing === 0 && packet.arrivedAt < oldest) oldest = packet.arrivedAt;
         if (packet.role === FragmentRole.Last) {
@@ -438,25 +444,25 @@ export class MediaReassembler {
         }
       }
       const expired = now - oldest >= this.windowMs;
-      const last = this.slots[(base + (endOffset ?? offset - 1)) & SLOT_MASK];
-      const range = `pkg ${head.id}..${last?.id ?? head.id}`;
+      const lastId = endOffset === undefined ? head.id : (base + endOffset) >>> 0;
 
       if (bytes > this.maxFrameBytes) {
         this.dropUnfinished(
           firstHole ?? (endOffset !== undefined ? endOffset + 1 : nextOffset),
           'oversize',
-          `frame ${range} reached ${bytes} bytes, cap ${this.maxFrameBytes}`,
+          `frame from pkg ${head.id} reached ${bytes} bytes, cap ${this.maxFrameBytes}`,
         );
         continue;
       }
       if (!gapHoldsNoFrame && !expired) return;
 
       if (endOffset !== undefined) {
+        const chunks = this.payloads(headOffset, endOffset);
         if (missing === 0) {
           const jpeg = this.extract(chunks, bytes, head, false);
           if (jpeg.ok || !audioInside || expired) {
             this.release(endOffset + 1);
-            this.deliverOrDrop(jpeg, head.id, last?.id ?? head.id, range);
+            this.deliverOrDrop(jpeg, head.id, lastId);
             continue;
           }
           // An audio id filled a hole but the JPEG does not check out: a video fragment with a
@@ -468,7 +474,7 @@ export class MediaReassembler {
           // adjacent holes could hide a frame boundary (this frame's last fragment and the next
           // one's first, whose last we found) — that is not decided by size, it waits.
           this.release(endOffset + 1);
-          this.deliverOrDrop(this.extract(chunks, bytes, head, false), head.id, last?.id ?? head.id, range);
+          this.deliverOrDrop(this.extract(chunks, bytes, head, false), head.id, lastId);
           continue;
         }
         if (!expired) return;
@@ -508,6 +514,17 @@ export class MediaReassembler {
     this.discarding = last?.role !== FragmentRole.Last;
   }
 
+  /** The payloads of the held video packets from `fromOffset` through `toOffset`, in id order. */
+  private payloads(fromOffset: number, toOffset: number): Buffer[] {
+    const base = this.base ?? 0;
+    const chunks: Buffer[] = [];
+    for (let offset = fromOffset; offset <= toOffset; offset++) {
+      const packet = this.slots[(base + offset) & SLOT_MASK];
+      if (packet) chunks.push(packet.payload);
+    }
+    return chunks;
+  }
+
   private extract(chunks: readonly Buffer[], bytes: number, head: HeldPacket, whole: boolean): Extracted {
     const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
     return head.unflagged ? cutAtLastEoi(data) : extractJpeg(data, whole);
@@ -519,13 +536,13 @@ export class MediaReassembler {
       return;
     }
     this.discarding = false;
-    this.deliverOrDrop(this.extract(chunks, bytes, head, whole), head.id, lastId, `pkg ${head.id}`);
+    this.deliverOrDrop(this.extract(chunks, bytes, head, whole), head.id, lastId);
   }
 
-  private deliverOrDrop(jpeg: Extracted, firstPkgId: number, lastPkgId: number, range: string): void {
+  private deliverOrDrop(jpeg: Extracted, firstPkgId: number, lastPkgId: number): void {
     this.discarding = false;
     if (!jpeg.ok) {
-      this.drop(jpeg.reason, `frame ${range}: ${jpeg.detail}`);
+      this.drop(jpeg.reason, `frame pkg ${firstPkgId}..${lastPkgId}: ${jpeg.detail}`);
       return;
     }
     this.counters.framesDelivered++;
@@ -599,9 +616,11 @@ export class MediaReassembler {
 
   // ---- audio --------------------------------------------------------------------------------
 
-  private pushAudio(packet: Packet, format: AudioFormat): void {
+  /** Plays the chunk if it is new; true when its id filled a hole inside the video window. */
+  private pushAudio(packet: Packet, format: AudioFormat): boolean {
     const id = packet.pkgId >>> 0;
     this.remember(id);
+    let filledHole = false;
     if (this.base === undefined) {
       this.audioBeforeVideo.push(id);
       if (this.audioBeforeVideo.length > AUDIO_BEFORE_VIDEO_KEPT) this.audioBeforeVideo.shift();
@@ -610,6 +629,8 @@ export class MediaReassembler {
       if (d >= 0 && d < ID_SPAN) {
         if (this.slots[id & SLOT_MASK]) this.audioOnItsOwnCounter();
         else this.audioIds[id & SLOT_MASK] = id;
+        // (A collision changes what holes mean, too.)
+        filledHole = d < this.heldEnd;
       }
     }
     if (this.audioCursor !== undefined) {
@@ -618,12 +639,12 @@ export class MediaReassembler {
         // Audio is played as it comes; an older chunk after a newer one would be a glitch.
         if (d === 0) this.counters.duplicatePackets++;
         else this.counters.latePackets++;
-        return;
+        return filledHole;
       }
       if (d >= ID_SPAN || d <= -ID_SPAN) {
         if (!this.audioJump.offer(id, packet)) {
           this.counters.outOfRangePackets++;
-          return;
+          return filledHole;
         }
         this.counters.resyncs++;
       } else {
@@ -633,6 +654,7 @@ export class MediaReassembler {
     this.audioCursor = id;
     this.counters.audioDelivered++;
     this.listener.onAudio(packet.payload, format, id);
+    return filledHole;
   }
 
   private audioOnItsOwnCounter(): void {
