@@ -16,6 +16,7 @@ import {
   type ForwardContent,
   type NatResultMessage,
 } from '../protocol/messages.js';
+import { STATE_REPORTING_CODES } from '../protocol/settings.js';
 import { CameraTimeoutError, CameraUnavailableError } from './control.js';
 import type { CameraRegistry, ProtocolState } from './registry.js';
 
@@ -66,8 +67,8 @@ interface EchoWaiter {
   readonly timer: NodeJS.Timeout;
 }
 
-/** Content codes whose echo carries device state worth merging into base info. */
-const STATE_CODES: ReadonlySet<number> = new Set([ContentCode.BaseInfo, ContentCode.IrLed, ContentCode.StatusLed, ContentCode.MirrorFlip]);
+/** Content codes whose echo carries device state worth merging into base info: 4 and the reported settings. */
+const STATE_CODES: ReadonlySet<number> = new Set([ContentCode.BaseInfo, ...STATE_REPORTING_CODES]);
 
 export class CameraSession {
   private state: ProtocolState = 'registered';

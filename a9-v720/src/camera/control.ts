@@ -3,13 +3,9 @@
  * the camera sessions implement this and do the command-mode handshake when needed.
  */
 import type { ForwardContent } from '../protocol/messages.js';
+import type { SettingCommand } from '../protocol/settings.js';
 
-/** Settings a user may change; codes from PROTOCOL.md §4. */
-export type SettingCommand =
-  | { readonly code: 202; readonly IrLed: 0 | 1 | 2 }
-  | { readonly code: 210; readonly instLed: 0 | 1 }
-  | { readonly code: 216; readonly mirrorFlip: 0 | 1 | 2 | 3 | 4 }
-  | { readonly code: 299; readonly reboot: 1 };
+export type { SettingCommand };
 
 export class CameraUnavailableError extends Error {
   override readonly name = 'CameraUnavailableError';

@@ -6,7 +6,8 @@
  */
 import type { Logger } from '../log.js';
 import type { Packet } from '../protocol/header.js';
-import { ContentCode, type ForwardContent } from '../protocol/messages.js';
+import { type ForwardContent } from '../protocol/messages.js';
+import { REBOOT_CODE } from '../protocol/settings.js';
 import { CameraConnection } from './camera-connection.js';
 import {
   CameraSession,
@@ -231,7 +232,7 @@ export class SessionManager implements CameraControl {
       return await session.sendForward(command, `setting ${command.code}`);
     } catch (error) {
       // A camera told to reboot may drop the connection before it echoes: that is success.
-      if (command.code === ContentCode.Reboot && error instanceof CameraUnavailableError) return { ...command };
+      if (command.code === REBOOT_CODE && error instanceof CameraUnavailableError) return { ...command };
       throw error;
     }
   }

@@ -4,7 +4,7 @@
  * (discovery.ts, state-publisher.ts, command-handler.ts); nothing is written per topic.
  */
 import type { CameraRecord } from '../camera/registry.js';
-import type { SettingCommand } from '../camera/control.js';
+import { SETTING_SPECS, settingCommand, type SettingCommand, type SettingSpec } from '../protocol/settings.js';
 
 export type Platform = 'binary_sensor' | 'sensor' | 'switch' | 'select' | 'button' | 'camera';
 
@@ -55,42 +55,67 @@ function stringField(record: CameraRecord, field: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** A 0/1 base-info field as a switch: state from the camera, ON/OFF commands → setting. */
-function settingSwitch(
-  key: string,
-  name: string,
-  field: string,
-  toCommand: (on: boolean) => SettingCommand,
-  icon: string,
-): EntitySpec<CameraRecord, CameraAction> {
-  return {
-    key,
-    platform: 'switch',
-    name,
-    availability: 'device',
-    present: (r) => numberField(r, field) !== undefined,
-    // Other values (IR LED 2 = "auto" on some units) are not on/off: report unknown.
-    state: (r) => {
-      const value = numberField(r, field);
-      return value === 1 ? ON : value === 0 ? OFF : UNKNOWN_STATE;
-    },
-    command: (payload) =>
-      payload === ON
-        ? { kind: 'setting', command: toCommand(true) }
-        : payload === OFF
-          ? { kind: 'setting', command: toCommand(false) }
-          : undefined,
-    config: { entity_category: 'config', icon, payload_on: ON, payload_off: OFF },
+/** HA's entity for a row of the settings table (protocol/settings.ts). */
+function settingEntity(spec: SettingSpec): EntitySpec<CameraRecord, CameraAction> {
+  const toAction = (value: number): CameraAction | undefined => {
+    const command = settingCommand(spec, value);
+    return command ? { kind: 'setting', command } : undefined;
   };
+  const common = {
+    key: spec.key,
+    platform: spec.platform,
+    name: spec.name,
+    availability: 'device',
+    ...(spec.reported ? { present: (r: CameraRecord) => numberField(r, spec.field) !== undefined } : {}),
+  } as const;
+  const extra = {
+    ...(spec.deviceClass ? { device_class: spec.deviceClass } : {}),
+    entity_category: 'config',
+    ...(spec.icon ? { icon: spec.icon } : {}),
+  };
+  switch (spec.platform) {
+    case 'switch': {
+      const [off, on] = spec.values;
+      return {
+        ...common,
+        // Other values (IR LED 2 = "auto" on some units) are not on/off: report unknown.
+        state: (r) => {
+          const value = numberField(r, spec.field);
+          return value === on.value ? ON : value === off.value ? OFF : UNKNOWN_STATE;
+        },
+        command: (payload) => (payload === ON ? toAction(on.value) : payload === OFF ? toAction(off.value) : undefined),
+        config: { ...extra, payload_on: ON, payload_off: OFF },
+      };
+    }
+    case 'select':
+      return {
+        ...common,
+        state: (r) => {
+          const value = numberField(r, spec.field);
+          return spec.values.find((allowed) => allowed.value === value)?.label ?? UNKNOWN_STATE;
+        },
+        command: (payload) => {
+          const match = spec.values.find(({ label }) => label === payload);
+          return match ? toAction(match.value) : undefined;
+        },
+        config: { options: spec.values.map(({ label }) => label), ...extra },
+      };
+    case 'button': {
+      const [press] = spec.values;
+      return {
+        ...common,
+        command: (payload) => (payload === PRESS ? toAction(press.value) : undefined),
+        config: { payload_press: PRESS, ...extra },
+      };
+    }
+  }
 }
 
-/** Image orientation option label ↔ mirrorFlip value (PROTOCOL.md §4, code 216). */
-export const ORIENTATIONS = [
-  ['normal', 0],
-  ['mirror', 2],
-  ['flip', 3],
-  ['rotate 180', 4],
-] as const satisfies readonly (readonly [string, 0 | 1 | 2 | 3 | 4])[];
+/** Actions (restart) beside the snapshot button, then the settings, in table order. */
+const SETTING_ENTITIES = [
+  ...SETTING_SPECS.filter((spec) => spec.platform === 'button'),
+  ...SETTING_SPECS.filter((spec) => spec.platform !== 'button'),
+].map(settingEntity);
 
 export const CAMERA_ENTITIES: readonly EntitySpec<CameraRecord, CameraAction>[] = [
   {
@@ -117,32 +142,7 @@ export const CAMERA_ENTITIES: readonly EntitySpec<CameraRecord, CameraAction>[] 
     command: (payload) => (payload === PRESS ? { kind: 'snapshot' } : undefined),
     config: { payload_press: PRESS, icon: 'mdi:camera-iris' },
   },
-  {
-    key: 'restart',
-    platform: 'button',
-    name: 'Restart',
-    availability: 'device',
-    command: (payload) => (payload === PRESS ? { kind: 'setting', command: { code: 299, reboot: 1 } } : undefined),
-    config: { payload_press: PRESS, device_class: 'restart', entity_category: 'config' },
-  },
-  settingSwitch('ir_led', 'IR LED', 'IrLed', (on) => ({ code: 202, IrLed: on ? 1 : 0 }), 'mdi:weather-night'),
-  settingSwitch('status_led', 'Status LED', 'instLed', (on) => ({ code: 210, instLed: on ? 1 : 0 }), 'mdi:led-on'),
-  {
-    key: 'orientation',
-    platform: 'select',
-    name: 'Image orientation',
-    availability: 'device',
-    present: (r) => numberField(r, 'mirrorFlip') !== undefined,
-    state: (r) => {
-      const value = numberField(r, 'mirrorFlip');
-      return ORIENTATIONS.find(([, v]) => v === value)?.[0] ?? UNKNOWN_STATE;
-    },
-    command: (payload) => {
-      const match = ORIENTATIONS.find(([label]) => label === payload);
-      return match ? { kind: 'setting', command: { code: 216, mirrorFlip: match[1] } } : undefined;
-    },
-    config: { options: ORIENTATIONS.map(([label]) => label), entity_category: 'config', icon: 'mdi:flip-horizontal' },
-  },
+  ...SETTING_ENTITIES,
   {
     key: 'battery',
     platform: 'sensor',

@@ -23,7 +23,6 @@ export { HaTopics, topicId, ID_PREFIX } from './topics.js';
 export {
   CAMERA_ENTITIES,
   BRIDGE_ENTITIES,
-  ORIENTATIONS,
   UNKNOWN_STATE,
   type EntitySpec,
   type CameraAction,

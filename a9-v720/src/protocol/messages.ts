@@ -27,11 +27,8 @@ export enum ContentCode {
   OpenVideo = 2,
   OpenMedia = 3,
   BaseInfo = 4,
-  IrLed = 202,
-  StatusLed = 210,
-  MirrorFlip = 216,
   RetransmitMode = 298,
-  Reboot = 299,
+  // Setting codes (202 IR LED, 216 orientation, 299 reboot, …) live in the settings table (settings.ts).
 }
 
 export interface RegisterMessage {

@@ -16,6 +16,7 @@ import net from 'node:net';
 import { Cmd, decodeDatagram, type Packet } from '../protocol/header.js';
 import { isObject, optionalNumber, optionalString, parseJsonObject } from '../protocol/json.js';
 import { encodeCameraJson } from '../protocol/messages.js';
+import { REBOOT_CODE, settingByCode } from '../protocol/settings.js';
 import { PacketStreamDecoder } from '../protocol/stream-decoder.js';
 import { bootstrap, firstBootRegistration, getDevInfo } from './bootstrap-client.js';
 import { ChunkedWriter, type WriteMode } from './chunked-writer.js';
@@ -553,23 +554,24 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
         this.reply({ code: 0 });
         this.stopStreaming();
         return;
-      case 202:
-      case 210:
-      case 216: {
-        const field = code === 202 ? 'IrLed' : code === 210 ? 'instLed' : 'mirrorFlip';
-        const value = optionalNumber(content, field);
-        if (value !== undefined) this.baseInfo[field] = value;
-        this.reply({ code, [field]: this.baseInfo[field] });
-        return;
-      }
-      case 299:
-        this.reply({ code: 299, reboot: 1 });
+      case REBOOT_CODE:
+        this.reply({ code: REBOOT_CODE, reboot: 1 });
         // A reboot: the connection drops shortly after the echo, then the camera comes back.
         setTimeout(() => this.socket?.destroy(), 50);
         return;
       default:
+        this.echoSetting(code, content);
         return;
     }
+  }
+
+  /** A setting from the table: store the value the command carries and echo the current one, as cameras do. */
+  private echoSetting(code: number | undefined, content: Record<string, unknown>): void {
+    const spec = code === undefined ? undefined : settingByCode(code);
+    if (!spec?.reported) return;
+    const value = optionalNumber(content, spec.field);
+    if (value !== undefined) this.baseInfo[spec.field] = value;
+    this.reply({ code: spec.code, [spec.field]: this.baseInfo[spec.field] });
   }
 
   private startStreaming(): void {

@@ -13,6 +13,7 @@ import { parseCameraName } from '../camera/camera-name.js';
 import { toCameraView, type CameraView, type FrameCache } from './camera-view.js';
 import { BadRequestError, readJsonBody } from './read-json-body.js';
 import { parseSettingRequest } from './settings-request.js';
+import { REBOOT_CODE, SETTING_SPECS } from '../protocol/settings.js';
 
 export interface ApiDeps {
   readonly registry: CameraRegistry;
@@ -59,6 +60,11 @@ export function createApiRouter(deps: ApiDeps): Router {
       webPort: deps.lan.webPort(),
       lanMedia: deps.lan.lanMedia,
     };
+  });
+
+  // The settings table, so the dashboard builds its controls from the same rows as HA and the API.
+  router.get('/api/settings', (ctx) => {
+    ctx.body = { settings: SETTING_SPECS };
   });
 
   router.get('/api/cameras', (ctx) => {
@@ -158,7 +164,7 @@ export function createApiRouter(deps: ApiDeps): Router {
 
   router.post('/api/cameras/:id/restart', async (ctx) => {
     try {
-      await control.sendSetting(ctx.params.id ?? '', { code: 299, reboot: 1 });
+      await control.sendSetting(ctx.params.id ?? '', { code: REBOOT_CODE, reboot: 1 });
       ctx.body = { ok: true };
     } catch (error) {
       const mapped = cameraErrorStatus(error);

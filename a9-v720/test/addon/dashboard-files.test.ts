@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ADDON_DIR } from './supervisor-rules.js';
+import { SETTING_SPECS } from '../../src/protocol/settings.js';
 
 const PUBLIC = path.join(ADDON_DIR, 'src', 'web', 'public');
 const read = (file: string): string => readFileSync(path.join(PUBLIC, file), 'utf8');
@@ -46,9 +47,13 @@ describe('dashboard static files', () => {
   });
 
   test('exposes the selectors the browser tests use', () => {
-    for (const action of ['snapshot', 'live', 'ir-led', 'status-led', 'restart', 'forget', 'orientation']) {
+    for (const action of ['snapshot', 'live', 'restart', 'forget']) {
       assert.ok(js.includes(`action: '${action}'`), `data-action="${action}" missing`);
     }
+    // Setting controls are built from the settings table: data-action is the row's key with dashes.
+    assert.ok(js.includes("row.key.replaceAll('_', '-')"), 'setting controls named after their row');
+    const settingKeys = SETTING_SPECS.filter((spec) => spec.platform !== 'button').map((spec) => spec.key);
+    for (const key of ['ir_led', 'status_led', 'orientation']) assert.ok(settingKeys.includes(key), `settings row ${key}`);
     for (const action of ['open', 'tile-snapshot', 'copy'])
       assert.ok(js.includes(`action: '${action}'`), `data-action="${action}" missing`);
     for (const field of [

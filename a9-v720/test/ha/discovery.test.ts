@@ -6,6 +6,7 @@ import { CAMERA_ENTITIES } from '../../src/ha/entities.js';
 import { statesOf } from '../../src/ha/state-publisher.js';
 import { cameraTopics } from '../../src/ha/discovery.js';
 import { HaTopics, topicId } from '../../src/ha/topics.js';
+import { SETTING_SPECS } from '../../src/protocol/settings.js';
 
 const ctx: DiscoveryContext = {
   topics: new HaTopics('a9_v720', 'homeassistant'),
@@ -192,6 +193,43 @@ describe('camera discovery', () => {
     assert.equal(command('ir_led', 'on'), undefined);
     assert.equal(command('orientation', 'sideways'), undefined);
     assert.equal(command('restart', ''), undefined);
+  });
+
+  it('derives one entity per settings row: platform, topics, options or payloads, state and command for every value', () => {
+    const reported = Object.fromEntries(SETTING_SPECS.filter((s) => s.reported).map((s) => [s.field, s.values[0].value]));
+    const camera: CameraRecord = { ...withInfo, baseInfo: { ...withInfo.baseInfo, ...reported } };
+    const d = buildCameraDiscovery(camera, ctx);
+    const withoutInfo = buildCameraDiscovery(bare, ctx);
+    for (const spec of SETTING_SPECS) {
+      const component = d.payload.components[spec.key];
+      assert.ok(component, `${spec.key} in discovery`);
+      assert.equal(component['platform'], spec.platform, spec.key);
+      assert.equal(component['name'], spec.name, spec.key);
+      assert.equal(component['command_topic'], `a9_v720/0800c00128F8/${spec.key}/set`, spec.key);
+      assert.equal(component['entity_category'], 'config', spec.key);
+      // A reported setting appears once the camera reported it; an action is there from the start.
+      assert.equal(withoutInfo.keys.includes(spec.key), !spec.reported, `${spec.key} before base info`);
+      const entity = CAMERA_ENTITIES.find((e) => e.key === spec.key);
+      assert.ok(entity?.command, spec.key);
+      const payloads =
+        spec.platform === 'switch' ? ['OFF', 'ON'] : spec.platform === 'select' ? spec.values.map((v) => v.label) : ['PRESS'];
+      if (spec.platform === 'select') assert.deepEqual(component['options'], payloads, spec.key);
+      if (spec.platform === 'switch') assert.deepEqual([component['payload_off'], component['payload_on']], payloads, spec.key);
+      if (spec.platform === 'button') assert.equal(component['payload_press'], 'PRESS', spec.key);
+      spec.values.forEach(({ value }, i) => {
+        const payload = payloads[i] ?? assert.fail(`${spec.key}: no payload for ${value}`);
+        assert.deepEqual(
+          entity.command?.(payload),
+          { kind: 'setting', command: { code: spec.code, [spec.field]: value } },
+          `${spec.key} ${payload}`,
+        );
+        if (!spec.reported) return;
+        // The state of a value is the payload that sets it: HA shows what it would send.
+        const states = statesOf(CAMERA_ENTITIES, { ...camera, baseInfo: { [spec.field]: value } }, cameraTopics(ctx.topics, camera.id));
+        assert.equal(states.find((s) => s.topic === `a9_v720/0800c00128F8/${spec.key}`)?.payload, payload, `${spec.key} state of ${value}`);
+      });
+      assert.equal(entity.command('nonsense'), undefined, spec.key);
+    }
   });
 
   it('keeps odd ids usable as topic segments and object ids', () => {

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { accessLevel } from '../../src/web/access.js';
 import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
 import { taggedFrames } from '../support/media-client.js';
+import { SETTING_SPECS } from '../../src/protocol/settings.js';
 
 let h: Harness;
 before(async () => {
@@ -62,6 +63,47 @@ test('settings: validated, sent as 301 and confirmed by the echo; bad payloads a
   camera.stop();
   await waitFor(() => h.app.registry.get('0800c0C00200')?.online === false, 'offline');
   assert.equal((await post('{"IrLed":1}')).status, 503);
+});
+
+test('the settings table drives the API: served at /api/settings; every value of every row is sent and echoed; others are 400', async () => {
+  const served = (await (await api('/api/settings')).json()) as { settings: unknown };
+  assert.deepEqual(served.settings, JSON.parse(JSON.stringify(SETTING_SPECS)));
+  const camera = h.camera('0800c0C00201');
+  await camera.start();
+  await waitFor(() => h.app.registry.get('0800c0C00201')?.online === true, 'online');
+  const post = (body: unknown) =>
+    api('/api/cameras/0800c0C00201/settings', {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+  for (const spec of SETTING_SPECS) {
+    if (spec.platform === 'button') {
+      // Actions have their own endpoint (restart), not the settings one.
+      assert.equal((await post({ [spec.field]: spec.values[0].value })).status, 400, spec.field);
+      continue;
+    }
+    for (const { value } of spec.values) {
+      const res = await post({ [spec.field]: value });
+      assert.equal(res.status, 200, `${spec.field}=${value}`);
+      const body = (await res.json()) as { camera: { baseInfo: Record<string, unknown> } };
+      assert.equal(body.camera.baseInfo[spec.field], value, `${spec.field}=${value} echoed into base info`);
+      assert.deepEqual(
+        camera.commands.filter((c) => c.code === spec.code).at(-1),
+        { code: spec.code, [spec.field]: value },
+        `${spec.field}=${value} at the camera`,
+      );
+    }
+    const refused = [...(spec.reportedOnly ?? []).map(({ value }) => value), 99, -1, 0.5, '1', null];
+    for (const value of refused) {
+      const res = await post({ [spec.field]: value });
+      assert.equal(res.status, 400, `${spec.field}=${JSON.stringify(value)}`);
+      assert.match(((await res.json()) as { error: string }).error, new RegExp(`^${spec.field} must be one of `));
+    }
+  }
+  // What the web API once accepted and HA could not express: refused by both now.
+  for (const bad of [{ IrLed: 2 }, { mirrorFlip: 1 }]) assert.equal((await post(bad)).status, 400, JSON.stringify(bad));
+  camera.stop();
 });
 
 test('DELETE forgets a camera: 204, then 404', async () => {

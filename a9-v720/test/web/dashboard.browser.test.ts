@@ -272,7 +272,7 @@ test('settings from the live view: IR LED sends 301/202, orientation 301/216, bo
     near.commands.find((c) => c.code === 216),
     { code: 216, mirrorFlip: 4 },
   );
-  assert.equal(h.app.registry.get(NEAR.id)?.baseInfo?.mirrorFlip, 4);
+  await waitFor(() => h.app.registry.get(NEAR.id)?.baseInfo?.mirrorFlip === 4, 'the echo of 216 in base info');
   await page.click('#viewer-close');
   await page.waitForSelector('dialog#viewer:not([open])', { state: 'attached' });
 });

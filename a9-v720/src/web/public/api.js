@@ -52,3 +52,20 @@ export async function loadLanAddress() {
     // Keep the defaults: the URLs are a convenience, the dashboard works without them.
   }
 }
+
+/**
+ * The camera settings table (./api/settings): code, field, name, platform and values of each
+ * setting. The controls are built from it, so the dashboard offers what the API accepts.
+ */
+export const settingsTable = { rows: [] };
+
+export async function loadSettingsTable() {
+  try {
+    const response = await fetch(api('settings'), { headers: { accept: 'application/json' }, cache: 'no-store' });
+    if (!response.ok) return;
+    const body = await response.json();
+    if (body && Array.isArray(body.settings)) settingsTable.rows = body.settings;
+  } catch {
+    // No controls until the next page load; everything else keeps working.
+  }
+}

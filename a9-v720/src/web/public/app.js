@@ -1,10 +1,10 @@
 // Dashboard for the A9 / V720 add-on: a wall of camera tiles (or a compact list), a live view
 // with the camera's controls, and names. Plain JS modules, no build step. Every URL is relative
 // ("./api/…") because the page may be served under a Home Assistant ingress prefix.
-import { api, cameraUrl, errorText, loadLanAddress, send } from './api.js';
+import { api, cameraUrl, errorText, loadLanAddress, loadSettingsTable, send } from './api.js';
 import { $, setText } from './dom.js';
 import { displayName } from './format.js';
-import { copyText } from './controls.js';
+import { copyText, settingOf, toggledValue } from './controls.js';
 import { CameraList } from './camera-list.js';
 import { LiveView } from './live-view.js';
 import { TileWall } from './tiles.js';
@@ -218,6 +218,11 @@ async function onAction(event) {
   if (!camera) return;
   const info = camera.baseInfo || {};
 
+  const setting = settingOf(node);
+  if (setting) {
+    await changeSetting(container, id, node, { [setting.field]: toggledValue(setting, info[setting.field]) });
+    return;
+  }
   switch (node.dataset.action) {
     case 'open':
       viewer.open(camera, 'live');
@@ -228,12 +233,6 @@ async function onAction(event) {
       break;
     case 'tile-snapshot':
       wall.takeSnapshot(id, node, (message) => showError(container, message));
-      break;
-    case 'ir-led':
-      await changeSetting(container, id, node, { IrLed: info.IrLed === 0 ? 1 : 0 });
-      break;
-    case 'status-led':
-      await changeSetting(container, id, node, { instLed: info.instLed === 0 ? 1 : 0 });
       break;
     case 'restart':
       await withBusy(container, node, async () => {
@@ -268,11 +267,12 @@ async function onAction(event) {
 }
 
 async function onChange(event) {
-  const select = event.target.closest('select[data-action="orientation"]');
-  if (!select || select.value === '') return;
+  const select = event.target.closest('select[data-setting]');
+  const setting = select && settingOf(select);
+  if (!setting || select.value === '') return;
   const container = select.closest('[data-camera-id]');
   if (!container) return;
-  await changeSetting(container, container.dataset.cameraId, select, { mirrorFlip: Number(select.value) });
+  await changeSetting(container, container.dataset.cameraId, select, { [setting.field]: Number(select.value) });
   select.blur();
 }
 
@@ -321,6 +321,7 @@ function init() {
     else list.tickTimes(now);
   }, 1000);
   void loadLanAddress().then(render);
+  void loadSettingsTable().then(render);
   refresh().then((ok) => {
     $('#empty').hidden = cameras.size > 0 || !ok;
   });

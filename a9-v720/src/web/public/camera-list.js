@@ -59,7 +59,7 @@ function buildRow(id) {
     el('button', { type: 'button', dataset: { action: 'live' }, text: 'Live', title: 'Watch the MJPEG stream' }),
   );
   // One wrapping row of buttons keeps the list compact; the live view has them with more room.
-  media.append(...buildSettings().children, ...buildDeviceActions().children);
+  media.append(buildSettings(true), ...buildDeviceActions().children);
   actions.append(media, buildLinks(), buildErrorLine());
   tr.append(
     idCell,

@@ -1,14 +1,7 @@
 // A camera's controls (settings, restart, forget, URLs ready to copy), built once per place they
 // appear (a list row, the live view) and re-rendered from the camera object the API sends.
-import { cameraUrl, lanAddress, lanMediaUrl } from './api.js';
+import { cameraUrl, lanAddress, lanMediaUrl, settingsTable } from './api.js';
 import { el, setText } from './dom.js';
-
-export const ORIENTATIONS = [
-  { value: 0, label: 'Normal' },
-  { value: 2, label: 'Mirrored' },
-  { value: 3, label: 'Upside down (flip)' },
-  { value: 4, label: 'Rotated 180°' },
-];
 
 export const MEDIA_LINKS = [
   ['Snapshot', 'snapshot'],
@@ -22,18 +15,40 @@ function mediaUrlOf(camera, kind) {
   return given ?? lanMediaUrl(camera.id, kind);
 }
 
-/** Setting buttons and the orientation menu. */
-export function buildSettings() {
-  const box = el('div', { className: 'actions settings' });
-  box.append(
-    el('button', { type: 'button', className: 'toggle', dataset: { action: 'ir-led' }, 'aria-pressed': 'false', text: 'IR LED' }),
-    el('button', { type: 'button', className: 'toggle', dataset: { action: 'status-led' }, 'aria-pressed': 'false', text: 'Status LED' }),
-  );
-  const select = el('select', { dataset: { action: 'orientation' }, 'aria-label': 'Image orientation', title: 'Image orientation' });
-  select.append(el('option', { value: '', text: 'Orientation…', disabled: true }));
-  for (const o of ORIENTATIONS) select.append(el('option', { value: String(o.value), text: o.label }));
-  box.append(select);
-  return box;
+/** The rows the dashboard offers as controls; actions (restart) have their own button. */
+export const settingRows = () => settingsTable.rows.filter((row) => row.platform === 'switch' || row.platform === 'select');
+
+/** The row a control was built from (`data-setting` holds the row's field). */
+export const settingOf = (node) => settingRows().find((row) => row.field === node.dataset.setting);
+
+const actionOf = (row) => row.key.replaceAll('_', '-');
+const capitalized = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** One control per settings row: a toggle for a switch, a menu for a select. */
+function buildSettingControl(row) {
+  const dataset = { action: actionOf(row), setting: row.field };
+  if (row.platform === 'switch')
+    return el('button', { type: 'button', className: 'toggle', dataset, 'aria-pressed': 'false', text: row.name });
+  const select = el('select', { dataset, 'aria-label': row.name, title: row.name });
+  select.append(el('option', { value: '', text: `${row.name}…`, disabled: true }));
+  for (const { value, label } of row.values) select.append(el('option', { value: String(value), text: capitalized(label) }));
+  return select;
+}
+
+/**
+ * Where the setting controls go; they are built when the settings table is known (it is loaded
+ * at start), by renderControls. `inline` lays them out among the row's other buttons.
+ */
+export function buildSettings(inline = false) {
+  return el(inline ? 'span' : 'div', { className: inline ? 'setting-controls' : 'actions settings', dataset: { settings: 'pending' } });
+}
+
+function fillSettings(root) {
+  if (settingsTable.rows.length === 0) return;
+  for (const box of root.querySelectorAll('[data-settings="pending"]')) {
+    box.replaceChildren(...settingRows().map(buildSettingControl));
+    box.dataset.settings = 'built';
+  }
 }
 
 export function buildDeviceActions() {
@@ -83,17 +98,31 @@ export function buildErrorLine() {
 
 const busy = (node) => node.dataset.busy === 'true';
 
-/** value: 0 off, 1 on, 2 auto (IR on some units), undefined unknown. */
-function renderToggle(node, label, value, online) {
-  if (!node) return;
+/** The value a toggle sends when clicked: on when it is off, else off. */
+export function toggledValue(row, current) {
+  const [off, on] = row.values;
+  return current === off.value ? on.value : off.value;
+}
+
+/** A switch row's toggle; value undefined = unknown until the camera reports its settings. */
+function renderToggle(node, row, value, online) {
   const known = typeof value === 'number';
-  const state = !known ? 'unknown' : value === 0 ? 'off' : value === 2 ? 'auto' : 'on';
+  const [off] = row.values;
+  const label = [...row.values, ...(row.reportedOnly ?? [])].find((v) => v.value === value)?.label;
+  const state = !known ? 'unknown' : (label ?? String(value));
   node.dataset.state = state;
-  node.setAttribute('aria-pressed', String(known && value !== 0));
-  setText(node, `${label}: ${state}`);
+  node.setAttribute('aria-pressed', String(known && value !== off.value));
+  setText(node, `${row.name}: ${state}`);
   node.title = known
-    ? `${label} is ${state}; click to turn it ${value === 0 ? 'on' : 'off'}`
-    : `${label} state unknown until the camera reports its settings`;
+    ? `${row.name} is ${state}; click to turn it ${value === off.value ? 'on' : 'off'}`
+    : `${row.name} state unknown until the camera reports its settings`;
+  node.disabled = !online || !known || busy(node);
+}
+
+/** A select row's menu: shows the reported value, or nothing when it is not one of the row's. */
+function renderSelect(node, row, value, online) {
+  const known = row.values.some((v) => v.value === value);
+  if (document.activeElement !== node && !busy(node)) node.value = known ? String(value) : '';
   node.disabled = !online || !known || busy(node);
 }
 
@@ -110,15 +139,12 @@ export function renderControls(root, camera) {
   const live = button('live');
   if (live) live.disabled = !online;
 
-  renderToggle(button('ir-led'), 'IR LED', info.IrLed, online);
-  renderToggle(button('status-led'), 'Status LED', info.instLed, online);
-
-  const select = button('orientation');
-  if (select) {
-    const flip = info.mirrorFlip;
-    const known = ORIENTATIONS.some((o) => o.value === flip);
-    if (document.activeElement !== select && !busy(select)) select.value = known ? String(flip) : '';
-    select.disabled = !online || !known || busy(select);
+  fillSettings(root);
+  for (const node of root.querySelectorAll('[data-setting]')) {
+    const row = settingOf(node);
+    if (!row) continue;
+    if (row.platform === 'switch') renderToggle(node, row, info[row.field], online);
+    else renderSelect(node, row, info[row.field], online);
   }
 
   for (const link of root.querySelectorAll('a[data-link]')) {
