@@ -3,15 +3,18 @@
  * sent recently and sends again those that the server's 605 confirms did not list. Pure: time
  * is passed in, the caller sends what `due` returns.
  *
- * A packet counts as missed when a confirm arrives at least `graceMs` after the packet was sent
- * (the server had time to see it) and does not list it; it is resent `resendDelayMs` after that
- * confirm, at most `maxResends` times. Packets are forgotten when confirmed, after `keepMs`, or
- * when more than `maxPackets` are held (oldest first), so memory stays bounded whatever the server
- * does — including a server that never confirms anything (then nothing is ever resent).
+ * A packet counts as missed when a confirm lists a LATER packet of the same counter but not this
+ * one (the server evidently received what was sent after it), and the packet is at least
+ * `graceMs` old (a neighbour swap is not a loss yet). A server that is merely slow therefore causes
+ * no resends: it has not confirmed the later packets either. A missed packet is resent
+ * `resendDelayMs` after that confirm, at most `maxResends` times. Packets are forgotten when
+ * confirmed, after `keepMs`, or when more than `maxPackets` are held (oldest first), so memory
+ * stays bounded whatever the server does — including a server that never confirms anything (then
+ * nothing is ever resent). With audio on its own counter, the camera keeps one buffer per counter.
  */
 
 export interface ResendOptions {
-  /** A confirm must arrive this long after a send before its silence means "missed". Default 20. */
+  /** A packet younger than this is not missed yet, whatever the confirm says (reordering). Default 20. */
   readonly graceMs?: number;
   /** Wait after the confirm that missed a packet before resending it. Default 10. */
   readonly resendDelayMs?: number;
@@ -47,9 +50,13 @@ export class ResendBuffer<T> {
   private readonly maxPackets: number;
   /** pkg_id → packet, in first-send order (a Map keeps insertion order). */
   private readonly packets = new Map<number, SentPacket<T>>();
-  readonly counters: ResendCounters = { resent: 0, confirmed: 0, abandoned: 0 };
-
-  constructor(options: ResendOptions = {}) {
+  /** The newest pkg_id of this buffer that a confirm listed. */
+  private newestConfirmed: number | undefined;
+  constructor(
+    options: ResendOptions = {},
+    /** Counters, shareable between the buffers of one camera (one per pkg_id counter). */
+    readonly counters: ResendCounters = { resent: 0, confirmed: 0, abandoned: 0 },
+  ) {
     this.graceMs = options.graceMs ?? 20;
     this.resendDelayMs = options.resendDelayMs ?? 10;
     this.maxResends = options.maxResends ?? 2;
@@ -69,13 +76,18 @@ export class ResendBuffer<T> {
     while (this.packets.size > this.maxPackets) this.forgetOldest();
   }
 
-  /** A 605 arrived listing `pkgIds`: those are done; older unlisted ones are missed. */
+  /** A 605 arrived listing `pkgIds`: those are done; unlisted ones sent before the newest listed are missed. */
   confirm(pkgIds: readonly number[], now: number): void {
-    for (const id of pkgIds) {
-      if (this.packets.delete(id >>> 0)) this.counters.confirmed++;
+    for (const raw of pkgIds) {
+      const id = raw >>> 0;
+      if (!this.packets.delete(id)) continue;
+      this.counters.confirmed++;
+      if (this.newestConfirmed === undefined || isAfter(id, this.newestConfirmed)) this.newestConfirmed = id;
     }
-    for (const packet of this.packets.values()) {
-      if (packet.missedAt === undefined && now - packet.lastSentAt >= this.graceMs) packet.missedAt = now;
+    const newest = this.newestConfirmed;
+    if (newest === undefined) return;
+    for (const [id, packet] of this.packets) {
+      if (packet.missedAt === undefined && isAfter(newest, id) && now - packet.lastSentAt >= this.graceMs) packet.missedAt = now;
     }
   }
 
@@ -106,6 +118,7 @@ export class ResendBuffer<T> {
   /** The stream stopped: nothing is resent any more. */
   clear(): void {
     this.packets.clear();
+    this.newestConfirmed = undefined;
   }
 
   private forgetOldest(): void {
@@ -114,4 +127,10 @@ export class ResendBuffer<T> {
     this.packets.delete(oldest.value);
     this.counters.abandoned++;
   }
+}
+
+/** `a` comes after `b` in the u32 pkg_id sequence (within half the range, so wrap-around works). */
+function isAfter(a: number, b: number): boolean {
+  const distance = (a - b) >>> 0;
+  return distance !== 0 && distance < 0x8000_0000;
 }

@@ -169,7 +169,8 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
   /** A separate PRNG for the network, so TCP write splits or reconnect jitter do not shift losses. */
   private readonly networkRandom: Random;
   private readonly impairments: ImpairmentOptions;
-  private readonly resendBuffer: ResendBuffer<Buffer> | undefined;
+  /** Sent media packets kept for resending: one buffer per pkg_id counter (video, and audio if separate). */
+  private readonly resendBuffers: { readonly video: ResendBuffer<Buffer>; readonly audio: ResendBuffer<Buffer> } | undefined;
   private resendTimer: NodeJS.Timeout | undefined;
   private readonly delayedSends = new Set<NodeJS.Timeout>();
   /** pkg_id of a video fragment → its frame, until every fragment went out once. */
@@ -183,8 +184,12 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
     this.networkRandom = options.random ?? seededRandom(seed ^ 0x5eed);
     this.impairments = { loss: options.packetLoss, swap: options.reorder, ...options.impairments };
     const resend = options.resend ?? false;
-    this.resendBuffer = resend === false ? undefined : new ResendBuffer(resend === true ? {} : resend);
-    this.stats.resends = this.resendBuffer?.counters ?? this.stats.resends;
+    if (resend !== false) {
+      const resendOptions = resend === true ? {} : resend;
+      const video = new ResendBuffer<Buffer>(resendOptions, this.stats.resends);
+      const audio = options.audioCounter === 'separate' ? new ResendBuffer<Buffer>(resendOptions, this.stats.resends) : video;
+      this.resendBuffers = { video, audio };
+    }
     this.baseInfo = {
       IrLed: 0,
       devPower: 87,
@@ -506,17 +511,21 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
 
   /** A 605 lists the pkg_ids the server received; what it did not list is resent shortly after. */
   private onConfirm(payload: Buffer): void {
-    const buffer = this.resendBuffer;
-    if (!buffer) return;
+    const buffers = this.resendBuffers;
+    if (!buffers) return;
     const ids: number[] = [];
     for (let offset = 0; offset + 4 <= payload.length; offset += 4) ids.push(payload.readUInt32LE(offset));
-    buffer.confirm(ids, performance.now());
+    // A confirm does not say which counter an id belongs to: with separate counters, both buffers
+    // take it (the same ambiguity the firmware has).
+    const distinct = buffers.audio === buffers.video ? [buffers.video] : [buffers.video, buffers.audio];
+    for (const buffer of distinct) buffer.confirm(ids, performance.now());
     if (this.resendTimer) return;
     this.resendTimer = setTimeout(() => {
       this.resendTimer = undefined;
-      const due = buffer.due(performance.now());
+      const now = performance.now();
+      const due = distinct.flatMap((buffer) => buffer.due(now));
       if (due.length > 0 && this.isStreaming) this.transmit(due.map((packet) => packet.item));
-    }, buffer.resendDelayMs + 1);
+    }, buffers.video.resendDelayMs + 1);
   }
 
   private skipThisAnswer(): boolean {
@@ -590,7 +599,8 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
     this.resendTimer = undefined;
     for (const timer of this.delayedSends) clearTimeout(timer);
     this.delayedSends.clear();
-    this.resendBuffer?.clear();
+    this.resendBuffers?.video.clear();
+    this.resendBuffers?.audio.clear();
     this.trackedFrames.clear();
     this.emit('streaming', false);
   }
@@ -626,9 +636,12 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
       burst.push(fragment);
     });
     this.trackFrame(index, videoIds);
-    if (this.resendBuffer) {
+    if (this.resendBuffers) {
       const now = performance.now();
-      for (const datagram of burst) this.resendBuffer.sent(datagram.readUInt32LE(16), datagram, now);
+      for (const datagram of burst) {
+        const buffer = datagram.readUInt16LE(4) === Cmd.JpegFragment ? this.resendBuffers.video : this.resendBuffers.audio;
+        buffer.sent(datagram.readUInt32LE(16), datagram, now);
+      }
     }
     this.transmit(burst);
     this.stats.framesSent++;

@@ -47,10 +47,7 @@ test('neighbour swaps, duplicates and delays: every datagram accounted for, orde
   assert.equal(later.length, counters.delayed);
   for (const { afterMs } of later) assert.ok(afterMs >= 20 && afterMs <= 40, `delay ${afterMs}`);
   // Nothing invented, nothing lost: the union is exactly the input.
-  assert.deepEqual(
-    [...new Set([...now, ...later.map((l) => l.item)])].sort((a, b) => a - b),
-    items,
-  );
+  assert.deepEqual([...new Set([...now, ...later.map((l) => l.item)])].sort((a, b) => a - b), items);
   // No item moved more than one place relative to its neighbours among the kept ones.
   const kept = [...new Set(now)];
   const sorted = [...kept].sort((a, b) => a - b);
@@ -80,28 +77,32 @@ test('resend: an id the confirm did not list is resent after the delay; a confir
   assert.deepEqual(buffer.counters, { resent: 1, confirmed: 3, abandoned: 0 });
 });
 
-test('resend: a packet sent just before a confirm is not yet missing (grace), resends are bounded', () => {
+test('resend: only a packet older than a confirmed later one is missed; young ones get grace; resends are bounded', () => {
   const buffer = new ResendBuffer<number>({ graceMs: 20, resendDelayMs: 10, maxResends: 2 });
   buffer.sent(1, 1, 0);
   buffer.sent(2, 2, 45);
+  buffer.sent(3, 3, 46);
   buffer.confirm([], 50);
-  assert.deepEqual(
-    buffer.due(60).map((p) => p.pkgId),
-    [1],
-    'id 2 was sent 5 ms before the confirm',
-  );
+  assert.deepEqual(buffer.due(60), [], 'an empty confirm proves nothing missing: the server may just be slow');
+  buffer.confirm([3], 50);
+  assert.deepEqual(buffer.due(60).map((p) => p.pkgId), [1], 'id 2 was sent 5 ms before the confirm: maybe only reordered');
   buffer.confirm([], 100);
-  assert.deepEqual(
-    buffer.due(110).map((p) => p.pkgId),
-    [1, 2],
-  );
+  assert.deepEqual(buffer.due(110).map((p) => p.pkgId), [1, 2]);
   buffer.confirm([], 150);
-  assert.deepEqual(
-    buffer.due(160).map((p) => p.pkgId),
-    [2],
-    'id 1 used up its two resends',
-  );
+  assert.deepEqual(buffer.due(160).map((p) => p.pkgId), [2], 'id 1 used up its two resends');
   assert.equal(buffer.counters.abandoned, 1);
+});
+
+test('resend: a slow server that has not confirmed the later packets either causes no resends; pkg_id wrap-around', () => {
+  const buffer = new ResendBuffer<number>({ graceMs: 20, resendDelayMs: 10 });
+  buffer.sent(0xffff_fffe, 1, 0);
+  buffer.sent(0xffff_ffff, 2, 0);
+  buffer.sent(0, 3, 0);
+  buffer.sent(1, 4, 0);
+  buffer.confirm([0xffff_fffe], 500);
+  assert.deepEqual(buffer.due(600), [], 'everything after the newest confirmed id may still be in flight');
+  buffer.confirm([1], 700);
+  assert.deepEqual(buffer.due(800).map((p) => p.pkgId), [0xffff_ffff, 0], 'across the u32 wrap');
 });
 
 test('resend: memory is bounded by count and age, whatever the server confirms', () => {
