@@ -27,12 +27,7 @@ const cameraCount = numberArg('cameras', 20);
 const fps = numberArg('fps', 10);
 const viewersPerCamera = numberArg('viewers', 2);
 const seconds = numberArg('seconds', 60);
-const lossy: ImpairmentOptions = {
-  loss: numberArg('loss', 0.03),
-  swap: numberArg('swap', 0.05),
-  delay: numberArg('delay', 0),
-  delayMs: 40,
-};
+const lossy: ImpairmentOptions = { loss: numberArg('loss', 0.03), swap: numberArg('swap', 0.05), delay: numberArg('delay', 0), delayMs: 40 };
 const resend = numberArg('resend', 1) !== 0;
 const separateAudio = numberArg('separate-audio', 0) !== 0;
 const withCleanRun = numberArg('clean', 1) !== 0;
@@ -62,8 +57,8 @@ function slotOf(part: Buffer): number | undefined {
 interface CameraTrack {
   readonly camera: SimulatedCamera;
   readonly frames: Buffer[];
-  /** Slot → when the latest frame in that slot was fully on the wire. */
-  readonly onWireAt: Map<number, number>;
+  /** Slot → the latest frame in that slot that was fully on the wire: its index and when. */
+  readonly onWire: Map<number, { readonly index: number; readonly at: number }>;
   /** Frame index at the start of the measurement window. */
   firstIndex: number;
   onWireInWindow: number;
@@ -76,22 +71,23 @@ interface ViewerTrack {
   close(): void;
 }
 
-function openViewer(port: number, track: CameraTrack, measuring: () => boolean): ViewerTrack {
+/** Counts the parts of frames sent in the measurement window (index ≥ track.firstIndex). */
+function openViewer(port: number, track: CameraTrack): ViewerTrack {
   const viewer: ViewerTrack = { delivered: 0, corrupt: 0, latenciesMs: [], close: () => request.destroy() };
   const request = http.get({ host: '127.0.0.1', port, path: `/api/cameras/${track.camera.id}/stream` }, (res) => {
     const parser = new MjpegPartParser(boundaryFromContentType(String(res.headers['content-type'])) ?? '');
     res.on('data', (chunk: Buffer) => {
       const now = performance.now();
       for (const part of parser.push(chunk)) {
-        if (!measuring()) continue;
         const slot = slotOf(part);
         if (slot === undefined || !track.frames[slot]!.equals(part)) {
           viewer.corrupt++;
           continue;
         }
+        const frame = track.onWire.get(slot);
+        if (frame === undefined || frame.index < track.firstIndex) continue;
         viewer.delivered++;
-        const at = track.onWireAt.get(slot);
-        if (at !== undefined) viewer.latenciesMs.push(now - at);
+        viewer.latenciesMs.push(now - frame.at);
       }
     });
     res.on('error', () => undefined);
@@ -138,18 +134,15 @@ async function run(network: string, impairments: ImpairmentOptions, resends: boo
   });
   const tracks: CameraTrack[] = fleet.map((camera) => {
     const frames = framesOf(camera.id);
-    const track: CameraTrack = { camera, frames, onWireAt: new Map(), firstIndex: Number.POSITIVE_INFINITY, onWireInWindow: 0 };
+    const track: CameraTrack = { camera, frames, onWire: new Map(), firstIndex: Number.POSITIVE_INFINITY, onWireInWindow: 0 };
     camera.on('frameOnWire', (frameIndex, at) => {
-      track.onWireAt.set(frameIndex % FRAME_SLOTS, at);
+      track.onWire.set(frameIndex % FRAME_SLOTS, { index: frameIndex, at });
       if (frameIndex >= track.firstIndex) track.onWireInWindow++;
     });
     return track;
   });
   await Promise.all(fleet.map((camera) => camera.start()));
-  let measuring = false;
-  const viewers = tracks.map((track) =>
-    Array.from({ length: viewersPerCamera }, () => openViewer(server.ports.web, track, () => measuring)),
-  );
+  const viewers = tracks.map((track) => Array.from({ length: viewersPerCamera }, () => openViewer(server.ports.web, track)));
   // Let every stream open (handshake) and run a little before measuring.
   const settleDeadline = performance.now() + 20_000;
   while (tracks.some((t) => t.camera.stats.framesSent < 10) && performance.now() < settleDeadline) await sleep(100);
@@ -161,12 +154,10 @@ async function run(network: string, impairments: ImpairmentOptions, resends: boo
   const swappedBefore = counters('swapped');
   const cpuStart = processUsage(pid).cpuMs;
   const wallStart = performance.now();
-  measuring = true;
   await sleep(seconds * 1000);
   // Stop sending, let the last frames (and their resends) arrive, then count.
   for (const t of tracks) t.camera.freeze();
   await sleep(1000);
-  measuring = false;
   const cpuMs = processUsage(pid).cpuMs - cpuStart;
   const wallMs = performance.now() - wallStart;
   const usage = processUsage(pid);
@@ -202,9 +193,7 @@ async function run(network: string, impairments: ImpairmentOptions, resends: boo
 
 const config = { cameras: cameraCount, fps, viewersPerCamera, seconds, lossy, resend, separateAudio };
 console.log(JSON.stringify(config));
-const results: RunResult[] = [
-  await run(`loss ${lossy.loss}, swap ${lossy.swap}, delay ${lossy.delay}${resend ? ', resends' : ''}`, lossy, resend),
-];
+const results: RunResult[] = [await run(`loss ${lossy.loss}, swap ${lossy.swap}, delay ${lossy.delay}${resend ? ', resends' : ''}`, lossy, resend)];
 if (withCleanRun) results.push(await run('clean', {}, resend));
 for (const result of results) console.log(JSON.stringify(result, null, 2));
 const [lossyResult, clean] = results;
