@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { LOG_FORMATS, type LogFormat } from './log-format.js';
+import { isProfileName, PROFILE_NAMES, type ProfileName } from './simulator/profiles.js';
 
 export interface MqttOptions {
   readonly url?: string;
@@ -40,6 +41,8 @@ export interface Config {
   readonly listenHost: string;
   /** Number of simulated cameras started next to the server (0 = none). */
   readonly demoCameras: number;
+  /** Behaviour of the demo cameras, cycled (`--demo-profiles a,b`); default: the demo mix. */
+  readonly demoProfiles?: readonly ProfileName[];
   /** True when running inside the Home Assistant add-on container. */
   readonly inAddon: boolean;
 }
@@ -152,6 +155,7 @@ export interface CliArgs {
   readonly dataDir?: string;
   readonly listenHost?: string;
   readonly demoCameras?: number;
+  readonly demoProfiles?: readonly ProfileName[];
 }
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -183,8 +187,19 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         }
         break;
       }
+      case '--demo-profiles': {
+        const names = next().split(',').filter((name) => name !== '');
+        const unknown = names.filter((name) => !isProfileName(name));
+        if (names.length === 0 || unknown.length > 0) {
+          throw new ConfigError(`--demo-profiles: unknown profile ${JSON.stringify(unknown.join(','))} (known: ${PROFILE_NAMES.join(', ')})`);
+        }
+        args.demoProfiles = names as ProfileName[];
+        break;
+      }
       default:
-        throw new ConfigError(`unknown argument ${JSON.stringify(arg)} (known: --options FILE, --data-dir DIR, --listen HOST, --demo [N])`);
+        throw new ConfigError(
+          `unknown argument ${JSON.stringify(arg)} (known: --options FILE, --data-dir DIR, --listen HOST, --demo [N], --demo-profiles a,b)`,
+        );
     }
   }
   return args;
@@ -253,6 +268,7 @@ export function loadConfig(argv: readonly string[], addonOptionsFile = ADDON_OPT
     dataDir: path.resolve(cli.dataDir ?? (inAddon ? '/data' : '.data')),
     listenHost: cli.listenHost ?? (inAddon ? '0.0.0.0' : demoCameras > 0 ? '127.0.0.1' : '0.0.0.0'),
     demoCameras,
+    demoProfiles: cli.demoProfiles,
     inAddon,
   };
   const ports = [config.httpPort, config.tcpPort, config.webPort];

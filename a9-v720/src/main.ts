@@ -54,12 +54,11 @@ async function main(): Promise<void> {
   let fleet: SimulatedCamera[] = [];
   if (config.demoCameras > 0) {
     // Mixed profiles (ideal, lossy and resending, PCM audio, X6 mini): a demo shows what a real home gives.
-    fleet = createFleet({ count: config.demoCameras, host: '127.0.0.1', httpPort: app.ports.http, profiles: DEMO_PROFILES });
+    const profiles = config.demoProfiles ?? DEMO_PROFILES;
+    fleet = createFleet({ count: config.demoCameras, host: '127.0.0.1', httpPort: app.ports.http, profiles });
     const started = await startFleet(fleet);
-    const mix = fleet.map((camera, index) => `${camera.id} ${DEMO_PROFILES[index % DEMO_PROFILES.length]}`).join(', ');
-    logger.info(
-      `demo mode: ${started} of ${fleet.length} simulated cameras connected (${mix}); dashboard at http://127.0.0.1:${app.ports.web}/`,
-    );
+    const mix = fleet.map((camera, index) => `${camera.id} ${profiles[index % profiles.length]}`).join(', ');
+    logger.info(`demo mode: ${started} of ${fleet.length} simulated cameras connected (${mix}); dashboard at http://127.0.0.1:${app.ports.web}/`);
   }
 
   let stopping = false;

@@ -49,6 +49,14 @@ test('inside the add-on the ports are the fixed container ports; port options ar
   assert.match(warnings[0] ?? '', /option "tcp_port" is ignored in the add-on: change the host port in the add-on's Network settings/);
 });
 
+test('--demo N and --demo-profiles pick the simulated cameras and how they misbehave; unknown profiles are refused', () => {
+  const { config } = loadConfig(['--demo', '4', '--demo-profiles', 'ideal,pcm-202312111512'], NO_ADDON);
+  assert.equal(config.demoCameras, 4);
+  assert.deepEqual(config.demoProfiles, ['ideal', 'pcm-202312111512']);
+  assert.equal(loadConfig(['--demo'], NO_ADDON).config.demoProfiles, undefined, 'default: the demo mix');
+  assert.throws(() => loadConfig(['--demo-profiles', 'ideal,nope'], NO_ADDON), (e) => e instanceof ConfigError && /unknown profile "nope".*lossy-home-wifi/.test(e.message));
+});
+
 test('--options reads YAML with the same keys; unknown keys are warnings', () => {
   const yaml = file('opts.yaml', 'http_port: 8081\nsnapshot_interval: 30\nmystery: 1\n');
   const { config, warnings } = loadConfig(['--options', yaml, '--data-dir', dir], NO_ADDON);
