@@ -12,8 +12,13 @@
 import { CameraTimeoutError, CameraUnavailableError } from '../camera/control.js';
 import type { AudioFormat, MediaSink } from '../camera/media-sink.js';
 import type { Logger } from '../log.js';
+import { RateLimitedLog } from '../util/rate-limited-log.js';
 
-export type StreamEndReason = 'offline' | 'hub-closed';
+/**
+ * `audio-format-changed`: the camera switched between A-law and PCM; a WAV stream cannot change
+ * format mid-stream, so its audio consumers are ended (they may reconnect and get the new format).
+ */
+export type StreamEndReason = 'offline' | 'hub-closed' | 'audio-format-changed';
 export type OpenReason = 'demand' | 'watchdog';
 
 export interface MediaHubOptions {
@@ -56,8 +61,8 @@ export interface MediaSubscription {
 }
 
 export type FrameListener = (jpeg: Buffer, at: number) => void;
-/** One audio chunk as the camera sent it: A-law (cmd 4) or s16le PCM (cmd 6), 8 kHz mono. */
-export type AudioListener = (payload: Buffer, format: AudioFormat) => void;
+/** One audio packet's samples, A-law (cmd 4) or s16le PCM (cmd 6), 8 kHz mono. */
+export type AudioListener = (samples: Buffer, format: AudioFormat) => void;
 /** Called once when the hub ends a consumer (camera offline, hub closed); not after unsubscribe. */
 export type EndListener = (reason: StreamEndReason) => void;
 
@@ -92,6 +97,8 @@ interface CameraMedia {
   readonly waiters: Set<SnapshotWaiter>;
   latest: LatestFrame | undefined;
   lastAudioAt: number | undefined;
+  /** Format of the camera's last audio packet; audio consumers were fed this one. */
+  audioFormat: AudioFormat | undefined;
   streamOpen: boolean;
   /** When the stream was (re)opened: the watchdog measures silence from here if no media came. */
   openedAt: number;
@@ -113,6 +120,7 @@ export class MediaHub implements MediaSink {
   private readonly operationTimeoutMs: number;
   private readonly now: () => number;
   private readonly log: Logger;
+  private readonly formatLog = new RateLimitedLog(60_000);
   private closed = false;
 
   constructor(private readonly options: MediaHubOptions) {
@@ -142,13 +150,14 @@ export class MediaHub implements MediaSink {
     }
   }
 
-  /** A chunk of audio samples (8 kHz mono) from the camera, in the format it came in. */
-  pushAudio(cameraId: string, payload: Buffer, format: AudioFormat): void {
+  /** One audio packet from the camera: G.711 A-law (cmd 4) or 16-bit PCM (cmd 6), 8 kHz mono. */
+  pushAudio(cameraId: string, samples: Buffer, format: AudioFormat = 'alaw'): void {
     const cam = this.camera(cameraId);
     cam.lastAudioAt = this.now();
     cam.counters.audioChunksIn++;
     if (cam.video.size === 0 && cam.waiters.size === 0) cam.consecutiveRestarts = 0;
-    for (const consumer of [...cam.audio]) if (cam.audio.has(consumer)) this.deliver(cam, () => consumer.onData(payload, format));
+    if (cam.audioFormat !== format) this.audioFormatChanged(cam, format);
+    for (const consumer of [...cam.audio]) if (cam.audio.has(consumer)) this.deliver(cam, () => consumer.onData(samples, format));
   }
 
   /**
@@ -159,7 +168,7 @@ export class MediaHub implements MediaSink {
     return this.subscribe(cameraId, (cam) => cam.video, { onData: onFrame, onEnd });
   }
 
-  /** Like subscribeVideo, for audio chunks (each with its format). */
+  /** Like subscribeVideo, for audio packets (with their format: a camera may switch, see pushAudio). */
   subscribeAudio(cameraId: string, onChunk: AudioListener, onEnd?: EndListener): MediaSubscription {
     return this.subscribe(cameraId, (cam) => cam.audio, { onData: onChunk, onEnd });
   }
@@ -269,6 +278,7 @@ export class MediaHub implements MediaSink {
         waiters: new Set(),
         latest: undefined,
         lastAudioAt: undefined,
+        audioFormat: undefined,
         streamOpen: false,
         openedAt: 0,
         lingerTimer: undefined,
@@ -387,6 +397,28 @@ export class MediaHub implements MediaSink {
     this.enqueueOpen(cam, 'watchdog');
     const backoff = Math.min(this.watchdogMs * 2 ** (cam.consecutiveRestarts - 1), this.watchdogMaxBackoffMs);
     this.armWatchdog(cam, Math.max(backoff, this.watchdogMs));
+  }
+
+  /**
+   * Audio consumers were fed one format (their WAV header says so); samples of another format
+   * would play as noise. End them, with one log line: a listener that reconnects gets a header
+   * for the new format. Video consumers are not affected.
+   */
+  private audioFormatChanged(cam: CameraMedia, format: AudioFormat): void {
+    const previous = cam.audioFormat;
+    cam.audioFormat = format;
+    if (previous === undefined || cam.audio.size === 0) return;
+    const consumers = [...cam.audio];
+    cam.audio.clear();
+    this.formatLog.maybe(cam.id, (suppressed) =>
+      this.log.warn(
+        { cameraId: cam.id, from: previous, to: format, listeners: consumers.length, suppressed },
+        `camera ${cam.id} switched its audio from ${previous} to ${format}: ended ${consumers.length} audio listener(s), a WAV stream cannot change format; they may reconnect` +
+          (suppressed ? ` (${suppressed} more switches since the last line)` : ''),
+      ),
+    );
+    for (const consumer of consumers) this.deliver(cam, () => consumer.onEnd?.('audio-format-changed'));
+    this.consumerLeft(cam);
   }
 
   private endAll(cam: CameraMedia, reason: StreamEndReason): void {

@@ -235,3 +235,31 @@ test('forget drops a camera’s cached frame and counters and ends its viewers',
   assert.equal(hub.latestFrame('camA')?.seq, 1, 'a camera that comes back counts from 1 again');
   hub.close();
 });
+
+test('a camera switching audio format ends its audio listeners once, with one log line; video goes on', () => {
+  const { hub, log } = harness();
+  const ends: string[] = [];
+  const got: string[] = [];
+  hub.subscribeVideo('camA', () => got.push('frame'), (r) => ends.push(`video ${r}`));
+  hub.subscribeAudio('camA', (samples, format) => got.push(`${format}:${samples.length}`), (r) => ends.push(`audio1 ${r}`));
+  hub.subscribeAudio('camA', () => {}, (r) => ends.push(`audio2 ${r}`));
+  hub.pushAudio('camA', Buffer.alloc(400), 'alaw');
+  hub.pushAudio('camA', Buffer.alloc(800), 'pcm16');
+  assert.deepEqual(ends.sort(), ['audio1 audio-format-changed', 'audio2 audio-format-changed']);
+  assert.deepEqual(got, ['alaw:400'], 'PCM samples never reach a listener that got an A-law header');
+  assert.equal(hub.stats('camA').audioConsumers, 0);
+  const lines = log.lines.filter((line) => /switched its audio from alaw to pcm16/.test(line.msg));
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!.msg, /camera camA .*ended 2 audio listener/);
+  // A listener that reconnects now is fed the new format; video was never interrupted.
+  hub.subscribeAudio('camA', (samples, format) => got.push(`${format}:${samples.length}`));
+  hub.pushAudio('camA', Buffer.alloc(800), 'pcm16');
+  hub.pushFrame('camA', jpeg(1));
+  assert.deepEqual(got, ['alaw:400', 'pcm16:800', 'frame']);
+  // The first audio ever (no previous format) ends nobody.
+  const fresh: string[] = [];
+  hub.subscribeAudio('camB', () => {}, (r) => fresh.push(r));
+  hub.pushAudio('camB', Buffer.alloc(10), 'pcm16');
+  assert.deepEqual(fresh, []);
+  hub.close();
+});

@@ -13,7 +13,7 @@ import {
   type MjpegStream,
 } from '../../src/media/mjpeg.js';
 import { streamWav } from '../../src/media/wav-stream.js';
-import { alawWavHeader } from '../../src/media/wav.js';
+import { alawWavHeader, pcmWavHeader } from '../../src/media/wav.js';
 import { CameraUnavailableError } from '../../src/camera/control.js';
 import { loadFrameSet } from '../../src/simulator/frame-library.js';
 import { captureLog } from '../support/log-capture.js';
@@ -205,4 +205,37 @@ test('WAV stream: header then live A-law samples; ends when the camera goes offl
   assert.deepEqual(Buffer.concat(chunks), Buffer.concat([alawWavHeader(), ...audio]));
   server.hub.cameraOffline('camA');
   await ended;
+});
+
+test('WAV stream of a PCM camera (cmd 6): PCM header, then the samples aligned to whole 16-bit samples', async (t) => {
+  const server = await startServer();
+  t.after(() => server.close());
+  const chunks: Buffer[] = [];
+  const res = await new Promise<http.IncomingMessage>((resolve) => http.get(`${server.url}/camA/audio`, resolve));
+  res.on('data', (c: Buffer) => chunks.push(c));
+  assert.equal(res.headers['content-type'], 'audio/wav');
+  await until(() => server.hub.stats('camA').audioConsumers === 1);
+  // An odd-length packet: its last byte is half a sample and waits for the next packet.
+  const pcm = Buffer.from(Array.from({ length: 801 }, (_, i) => i % 256));
+  const more = Buffer.from(Array.from({ length: 799 }, (_, i) => (i * 3) % 256));
+  server.hub.pushAudio('camA', pcm, 'pcm16');
+  await until(() => Buffer.concat(chunks).length === 44 + 800);
+  server.hub.pushAudio('camA', more, 'pcm16');
+  await until(() => Buffer.concat(chunks).length === 44 + 1600);
+  assert.deepEqual(Buffer.concat(chunks), Buffer.concat([pcmWavHeader(), pcm, more]));
+});
+
+test('WAV stream: a camera switching from A-law to PCM ends the stream (a WAV cannot change format)', async (t) => {
+  const server = await startServer();
+  t.after(() => server.close());
+  const chunks: Buffer[] = [];
+  const res = await new Promise<http.IncomingMessage>((resolve) => http.get(`${server.url}/camA/audio`, resolve));
+  res.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => res.on('end', resolve));
+  await until(() => server.hub.stats('camA').audioConsumers === 1);
+  const alaw = Buffer.alloc(400, 0xd5);
+  server.hub.pushAudio('camA', alaw, 'alaw');
+  server.hub.pushAudio('camA', Buffer.alloc(800, 1), 'pcm16');
+  await ended;
+  assert.deepEqual(Buffer.concat(chunks), Buffer.concat([alawWavHeader(), alaw]), 'no PCM bytes after the A-law header');
 });

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alawWavHeader } from '../../src/media/wav.js';
+import { alawWavHeader, pcmWavHeader, wavHeader } from '../../src/media/wav.js';
 import { alawToLinear, decodeAlaw, encodeAlaw, linearToAlaw } from '../../src/media/alaw.js';
-import { createAlawTone } from '../../src/simulator/media-encoder.js';
+import { createAlawTone, createPcmTone } from '../../src/simulator/media-encoder.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -14,6 +14,30 @@ test('the streaming A-law WAV header, byte for byte', () => {
          64617461 d9ffffff`),
   );
   assert.equal(alawWavHeader().length, 46);
+});
+
+test('the streaming PCM WAV header (cmd 6: s16le 8 kHz mono), byte for byte', () => {
+  assert.deepEqual(
+    pcmWavHeader(),
+    hex(`52494646 ffffffff 57415645
+         666d7420 10000000 0100 0100 401f0000 803e0000 0200 1000
+         64617461 dbffffff`),
+  );
+  assert.equal(pcmWavHeader().length, 44);
+  assert.deepEqual(wavHeader('pcm16'), pcmWavHeader());
+  assert.deepEqual(wavHeader('alaw'), alawWavHeader());
+});
+
+test('the PCM tone generator: continuous 440 Hz, little-endian 16-bit samples', () => {
+  const tone = createPcmTone({ frequencyHz: 440, amplitude: 0.5 });
+  const bytes = Buffer.concat([tone(4000), tone(4000)]);
+  assert.equal(bytes.length, 16_000);
+  const samples = Array.from({ length: 8000 }, (_, i) => bytes.readInt16LE(i * 2));
+  let crossings = 0;
+  for (let i = 1; i < samples.length; i++) if (samples[i - 1]! < 0 && samples[i]! >= 0) crossings++;
+  assert.ok(Math.abs(crossings - 440) <= 2, `${crossings} upward zero crossings in 1 s`);
+  const peak = Math.max(...samples);
+  assert.ok(peak > 16_000 && peak <= 16_384, `peak ${peak}`);
 });
 
 test('A-law codec: known values and a bounded round-trip error', () => {
