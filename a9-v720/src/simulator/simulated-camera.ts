@@ -50,6 +50,8 @@ export interface SimulatedCameraOptions {
   readonly audioPacketsPerSecond?: number;
   /** 'shared' (default): one pkg_id counter for video and audio; 'separate': audio has its own. */
   readonly audioCounter?: 'shared' | 'separate';
+  /** First pkg_id of a separate audio counter; default 100 000 ahead of the video ids (see below). */
+  readonly audioFirstPkgId?: number;
   /** Probability that a media datagram is lost (shorthand for impairments.loss). */
   readonly packetLoss?: number;
   /** Probability that a media datagram is swapped with the next one (shorthand for impairments.swap). */
@@ -118,8 +120,14 @@ export interface SimulatedCameraEvents {
 const MAX_LATENCY_SAMPLES = 10_000;
 /** Frames whose fragments are tracked until all went out; older ones are forgotten (bounded memory). */
 const MAX_TRACKED_FRAMES = 64;
-/** First pkg_id of the separate audio counter: far from the video ids, as a second counter would be. */
-const SEPARATE_AUDIO_FIRST_PKG_ID = 1;
+/** First video pkg_id of a simulated camera. */
+const FIRST_VIDEO_PKG_ID = 1000;
+/**
+ * Default start of a separate audio counter: ahead of the video counter, as after a video restart
+ * while the audio counter kept running. Audio ids then look like far-future video ids, the case
+ * that breaks an assembler treating all media ids as one sequence (issue 10: 0.1 fps).
+ */
+const SEPARATE_AUDIO_FIRST_PKG_ID = FIRST_VIDEO_PKG_ID + 100_000;
 
 interface TrackedFrame {
   readonly index: number;
@@ -155,8 +163,8 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private pendingHeartbeats: number[] = [];
   private cliTarget = '';
-  private pkgId = 1000;
-  private audioPkgId = SEPARATE_AUDIO_FIRST_PKG_ID;
+  private pkgId = FIRST_VIDEO_PKG_ID;
+  private audioPkgId: number;
   private frameIndex = 0;
   private audioOffset = 0;
   /** Fractional audio packets owed to the next frame (packets per second / fps is rarely whole). */
@@ -179,6 +187,7 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
   constructor(private readonly options: SimulatedCameraOptions) {
     super();
     this.currentId = options.id;
+    this.audioPkgId = (options.audioFirstPkgId ?? SEPARATE_AUDIO_FIRST_PKG_ID) >>> 0;
     const seed = options.seed ?? seedFromText(options.id);
     this.random = options.random ?? seededRandom(seed);
     this.networkRandom = options.random ?? seededRandom(seed ^ 0x5eed);
