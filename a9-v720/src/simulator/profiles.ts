@@ -54,8 +54,8 @@ export const CAMERA_PROFILES = {
     behaviour: { firmware: '202411152039', bootstrapFlow: 'mqtt-only' },
   },
   forgetful: {
-    description: 'leaves 20 % of requests (301 commands, UDP probe requests) unanswered and sends no heartbeats',
-    behaviour: { skipAnswers: 0.2, heartbeats: false },
+    description: 'leaves 20 % of requests (301 commands, UDP probe requests) unanswered; the commands still act',
+    behaviour: { skipAnswers: 0.2 },
   },
 } satisfies Record<string, CameraProfile>;
 

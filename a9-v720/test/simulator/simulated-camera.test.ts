@@ -82,6 +82,19 @@ test('getDevInfo-only firmware: counted as seen (mqtt-only), no TCP session, one
   camera.stop();
 });
 
+test('a camera that leaves requests unanswered stays online; the unanswered command times out with a reason', async () => {
+  const camera = h.camera('0800c0G00007', { skipAnswers: 1 });
+  await camera.start();
+  await waitFor(() => h.app.registry.get(camera.id)?.online === true, 'online');
+  await assert.rejects(h.app.sessions.sendSetting(camera.id, { code: 210, instLed: 0 }), /0800c0G00007/);
+  assert.ok(camera.stats.answersSkipped > 0, 'the camera really skipped its answers');
+  assert.ok(camera.commands.some((c) => c.code === 4), 'the base-info request arrived and went unanswered');
+  const acks = camera.stats.heartbeatAcks;
+  await waitFor(() => camera.stats.heartbeatAcks > acks, 'heartbeats still answered');
+  assert.equal(h.app.registry.get(camera.id)?.online, true);
+  camera.stop();
+});
+
 test('every profile is described; the demo mixes an ideal, a lossy resending and a PCM camera', () => {
   for (const name of PROFILE_NAMES) assert.ok(CAMERA_PROFILES[name].description.length > 10, name);
   const fleet = createFleet({ count: 4, host: '127.0.0.1', httpPort: 1, profiles: DEMO_PROFILES });
