@@ -27,7 +27,12 @@ const cameraCount = numberArg('cameras', 20);
 const fps = numberArg('fps', 10);
 const viewersPerCamera = numberArg('viewers', 2);
 const seconds = numberArg('seconds', 60);
-const lossy: ImpairmentOptions = { loss: numberArg('loss', 0.03), swap: numberArg('swap', 0.05), delay: numberArg('delay', 0), delayMs: 40 };
+const lossy: ImpairmentOptions = {
+  loss: numberArg('loss', 0.03),
+  swap: numberArg('swap', 0.05),
+  delay: numberArg('delay', 0),
+  delayMs: 40,
+};
 const resend = numberArg('resend', 1) !== 0;
 const separateAudio = numberArg('separate-audio', 0) !== 0;
 const withCleanRun = numberArg('clean', 1) !== 0;
@@ -193,7 +198,9 @@ async function run(network: string, impairments: ImpairmentOptions, resends: boo
 
 const config = { cameras: cameraCount, fps, viewersPerCamera, seconds, lossy, resend, separateAudio };
 console.log(JSON.stringify(config));
-const results: RunResult[] = [await run(`loss ${lossy.loss}, swap ${lossy.swap}, delay ${lossy.delay}${resend ? ', resends' : ''}`, lossy, resend)];
+const results: RunResult[] = [
+  await run(`loss ${lossy.loss}, swap ${lossy.swap}, delay ${lossy.delay}${resend ? ', resends' : ''}`, lossy, resend),
+];
 if (withCleanRun) results.push(await run('clean', {}, resend));
 for (const result of results) console.log(JSON.stringify(result, null, 2));
 const [lossyResult, clean] = results;

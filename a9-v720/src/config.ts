@@ -188,10 +188,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         break;
       }
       case '--demo-profiles': {
-        const names = next().split(',').filter((name) => name !== '');
+        const names = next()
+          .split(',')
+          .filter((name) => name !== '');
         const unknown = names.filter((name) => !isProfileName(name));
         if (names.length === 0 || unknown.length > 0) {
-          throw new ConfigError(`--demo-profiles: unknown profile ${JSON.stringify(unknown.join(','))} (known: ${PROFILE_NAMES.join(', ')})`);
+          throw new ConfigError(
+            `--demo-profiles: unknown profile ${JSON.stringify(unknown.join(','))} (known: ${PROFILE_NAMES.join(', ')})`,
+          );
         }
         args.demoProfiles = names as ProfileName[];
         break;

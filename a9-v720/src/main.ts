@@ -58,7 +58,9 @@ async function main(): Promise<void> {
     fleet = createFleet({ count: config.demoCameras, host: '127.0.0.1', httpPort: app.ports.http, profiles });
     const started = await startFleet(fleet);
     const mix = fleet.map((camera, index) => `${camera.id} ${profiles[index % profiles.length]}`).join(', ');
-    logger.info(`demo mode: ${started} of ${fleet.length} simulated cameras connected (${mix}); dashboard at http://127.0.0.1:${app.ports.web}/`);
+    logger.info(
+      `demo mode: ${started} of ${fleet.length} simulated cameras connected (${mix}); dashboard at http://127.0.0.1:${app.ports.web}/`,
+    );
   }
 
   let stopping = false;

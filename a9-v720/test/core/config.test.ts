@@ -54,7 +54,10 @@ test('--demo N and --demo-profiles pick the simulated cameras and how they misbe
   assert.equal(config.demoCameras, 4);
   assert.deepEqual(config.demoProfiles, ['ideal', 'pcm-202312111512']);
   assert.equal(loadConfig(['--demo'], NO_ADDON).config.demoProfiles, undefined, 'default: the demo mix');
-  assert.throws(() => loadConfig(['--demo-profiles', 'ideal,nope'], NO_ADDON), (e) => e instanceof ConfigError && /unknown profile "nope".*lossy-home-wifi/.test(e.message));
+  assert.throws(
+    () => loadConfig(['--demo-profiles', 'ideal,nope'], NO_ADDON),
+    (e) => e instanceof ConfigError && /unknown profile "nope".*lossy-home-wifi/.test(e.message),
+  );
 });
 
 test('--options reads YAML with the same keys; unknown keys are warnings', () => {

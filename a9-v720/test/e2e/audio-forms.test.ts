@@ -67,7 +67,11 @@ test('PCM packets between the JPEG fragments do not cost video frames; A-law and
   assert.deepEqual(alaw.body.subarray(46, 46 + 800), Buffer.alloc(800, 0xd5));
   await waitFor(() => viewer.parts.length >= 20, 'twenty frames while PCM flows');
   viewer.close();
-  assert.equal(h.log.lines.filter((line) => line.level >= 40 && line.msg.includes(pcmId) && /dropped|unexpected cmd/.test(line.msg)).length, 0, 'no frame drops, no "unexpected cmd 6"');
+  assert.equal(
+    h.log.lines.filter((line) => line.level >= 40 && line.msg.includes(pcmId) && /dropped|unexpected cmd/.test(line.msg)).length,
+    0,
+    'no frame drops, no "unexpected cmd 6"',
+  );
   pcmCamera.stop();
   alawCamera.stop();
 });

@@ -240,9 +240,21 @@ test('a camera switching audio format ends its audio listeners once, with one lo
   const { hub, log } = harness();
   const ends: string[] = [];
   const got: string[] = [];
-  hub.subscribeVideo('camA', () => got.push('frame'), (r) => ends.push(`video ${r}`));
-  hub.subscribeAudio('camA', (samples, format) => got.push(`${format}:${samples.length}`), (r) => ends.push(`audio1 ${r}`));
-  hub.subscribeAudio('camA', () => {}, (r) => ends.push(`audio2 ${r}`));
+  hub.subscribeVideo(
+    'camA',
+    () => got.push('frame'),
+    (r) => ends.push(`video ${r}`),
+  );
+  hub.subscribeAudio(
+    'camA',
+    (samples, format) => got.push(`${format}:${samples.length}`),
+    (r) => ends.push(`audio1 ${r}`),
+  );
+  hub.subscribeAudio(
+    'camA',
+    () => {},
+    (r) => ends.push(`audio2 ${r}`),
+  );
   hub.pushAudio('camA', Buffer.alloc(400), 'alaw');
   hub.pushAudio('camA', Buffer.alloc(800), 'pcm16');
   assert.deepEqual(ends.sort(), ['audio1 audio-format-changed', 'audio2 audio-format-changed']);
@@ -258,7 +270,11 @@ test('a camera switching audio format ends its audio listeners once, with one lo
   assert.deepEqual(got, ['alaw:400', 'pcm16:800', 'frame']);
   // The first audio ever (no previous format) ends nobody.
   const fresh: string[] = [];
-  hub.subscribeAudio('camB', () => {}, (r) => fresh.push(r));
+  hub.subscribeAudio(
+    'camB',
+    () => {},
+    (r) => fresh.push(r),
+  );
   hub.pushAudio('camB', Buffer.alloc(10), 'pcm16');
   assert.deepEqual(fresh, []);
   hub.close();

@@ -47,7 +47,10 @@ test('neighbour swaps, duplicates and delays: every datagram accounted for, orde
   assert.equal(later.length, counters.delayed);
   for (const { afterMs } of later) assert.ok(afterMs >= 20 && afterMs <= 40, `delay ${afterMs}`);
   // Nothing invented, nothing lost: the union is exactly the input.
-  assert.deepEqual([...new Set([...now, ...later.map((l) => l.item)])].sort((a, b) => a - b), items);
+  assert.deepEqual(
+    [...new Set([...now, ...later.map((l) => l.item)])].sort((a, b) => a - b),
+    items,
+  );
   // No item moved more than one place relative to its neighbours among the kept ones.
   const kept = [...new Set(now)];
   const sorted = [...kept].sort((a, b) => a - b);
@@ -85,11 +88,22 @@ test('resend: only a packet older than a confirmed later one is missed; young on
   buffer.confirm([], 50);
   assert.deepEqual(buffer.due(60), [], 'an empty confirm proves nothing missing: the server may just be slow');
   buffer.confirm([3], 50);
-  assert.deepEqual(buffer.due(60).map((p) => p.pkgId), [1], 'id 2 was sent 5 ms before the confirm: maybe only reordered');
+  assert.deepEqual(
+    buffer.due(60).map((p) => p.pkgId),
+    [1],
+    'id 2 was sent 5 ms before the confirm: maybe only reordered',
+  );
   buffer.confirm([], 100);
-  assert.deepEqual(buffer.due(110).map((p) => p.pkgId), [1, 2]);
+  assert.deepEqual(
+    buffer.due(110).map((p) => p.pkgId),
+    [1, 2],
+  );
   buffer.confirm([], 150);
-  assert.deepEqual(buffer.due(160).map((p) => p.pkgId), [2], 'id 1 used up its two resends');
+  assert.deepEqual(
+    buffer.due(160).map((p) => p.pkgId),
+    [2],
+    'id 1 used up its two resends',
+  );
   assert.equal(buffer.counters.abandoned, 1);
 });
 
@@ -102,7 +116,11 @@ test('resend: a slow server that has not confirmed the later packets either caus
   buffer.confirm([0xffff_fffe], 500);
   assert.deepEqual(buffer.due(600), [], 'everything after the newest confirmed id may still be in flight');
   buffer.confirm([1], 700);
-  assert.deepEqual(buffer.due(800).map((p) => p.pkgId), [0xffff_ffff, 0], 'across the u32 wrap');
+  assert.deepEqual(
+    buffer.due(800).map((p) => p.pkgId),
+    [0xffff_ffff, 0],
+    'across the u32 wrap',
+  );
 });
 
 test('resend: memory is bounded by count and age, whatever the server confirms', () => {

@@ -88,7 +88,10 @@ test('a camera that leaves requests unanswered stays online; the unanswered comm
   await waitFor(() => h.app.registry.get(camera.id)?.online === true, 'online');
   await assert.rejects(h.app.sessions.sendSetting(camera.id, { code: 210, instLed: 0 }), /0800c0G00007/);
   assert.ok(camera.stats.answersSkipped > 0, 'the camera really skipped its answers');
-  assert.ok(camera.commands.some((c) => c.code === 4), 'the base-info request arrived and went unanswered');
+  assert.ok(
+    camera.commands.some((c) => c.code === 4),
+    'the base-info request arrived and went unanswered',
+  );
   const acks = camera.stats.heartbeatAcks;
   await waitFor(() => camera.stats.heartbeatAcks > acks, 'heartbeats still answered');
   assert.equal(h.app.registry.get(camera.id)?.online, true);
