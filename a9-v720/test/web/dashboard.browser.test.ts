@@ -199,6 +199,16 @@ test('a tile follows new frames while someone else watches that camera, without 
       // aborted
     }
   })();
+  const framesOf = (id: string): number => requested.filter((url) => url.startsWith(`${proxy.url}api/cameras/${id}/frame?`)).length;
+  // FAR's snapshot stream has closed and its tile shows its last cached frame: nothing new for it.
+  await waitFor(() => !far.isStreaming, 'the far camera idle');
+  const farSeq = String(h.app.media.latestFrame(FAR.id)?.seq);
+  const farTile = tile(FAR.id);
+  await page.waitForFunction(
+    ({ selector, seq }: { selector: string; seq: string }) => document.querySelector<HTMLElement>(selector)?.dataset.seq === seq,
+    { selector: farTile, seq: farSeq },
+  );
+  const stillFar = framesOf(FAR.id);
   const seen = new Set<string>();
   const deadline = Date.now() + UI_TIMEOUT_MS;
   while (seen.size < 2) {
@@ -208,6 +218,7 @@ test('a tile follows new frames while someone else watches that camera, without 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.equal(countCode(near, 3), opensBefore + 1, 'only the other viewer opened the stream');
+  assert.equal(framesOf(FAR.id), stillFar, 'tiles of cameras without new frames were not reloaded');
   await page.waitForSelector(`${tile(NEAR.id)} [data-field="streaming"]:not([hidden])`);
   viewer.abort();
   await drain;
