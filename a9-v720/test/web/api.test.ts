@@ -143,6 +143,10 @@ test('access: loopback and the ingress proxy get everything; LAN only media, and
   assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/audio', true), 'media');
   assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/snapshot', false), 'none');
   assert.equal(accessLevel('172.30.32.3', 'GET', '/api/cameras', true), 'none');
+  // The cached frame and names are the dashboard's: never open to the LAN, even with lan_media.
+  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/frame', true), 'none');
+  assert.equal(accessLevel('192.168.1.50', 'PUT', '/api/cameras/x/name', true), 'none');
+  assert.equal(accessLevel('172.30.32.2', 'PUT', '/api/cameras/x/name', false), 'full');
 });
 
 test('GET /api/info tells the dashboard where LAN devices reach the media URLs', async () => {
