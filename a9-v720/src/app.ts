@@ -18,8 +18,10 @@ import { CameraFacing, type HostNetwork } from './camera/camera-facing.js';
 import type { Config } from './config.js';
 import type { CameraNames, Logger } from './log.js';
 import { MediaHub } from './media/media-hub.js';
+import { MotionMonitor } from './media/motion/motion-monitor.js';
 import { createApiRouter } from './web/api-routes.js';
 import { createMediaRouter } from './web/media-routes.js';
+import { createMotionRouter } from './web/motion-routes.js';
 import { createWebServer } from './web/server.js';
 import { createStatsRouter } from './web/stats-routes.js';
 import { MqttBridge, type MqttBridgeTiming } from './ha/bridge.js';
@@ -45,6 +47,8 @@ export interface AppOptions {
   /** Test hooks: shorter handshake timeouts, media hub timings. */
   readonly sessionTimeouts?: SessionTimeouts;
   readonly media?: { lingerMs?: number; watchdogMs?: number; freshFrameMs?: number };
+  /** Test hook: motion hold time and analysis rate. */
+  readonly motion?: { holdMs?: number; maxFps?: number };
   /** Supervisor API for the MQTT broker lookup (defaults to the env of the add-on). */
   readonly supervisor?: { url: string; token: string };
   /** Test hook: faster MQTT reconnects and birth handling. */
@@ -85,6 +89,7 @@ export class App {
   readonly mqtt: MqttBridge;
   /** The address and ports cameras are sent to. */
   readonly cameraFacing: CameraFacing;
+  readonly motion: MotionMonitor;
   private readonly store: RegistryStore;
   private readonly secrets: DeviceSecrets;
   private readonly bootstrapServer: http.Server;
@@ -174,6 +179,7 @@ export class App {
           snapshotTimeoutMs: config.snapshotTimeoutSeconds * 1000,
           logger: logger.child({ part: 'web' }),
         }),
+        createMotionRouter({ registry: this.registry, logger: logger.child({ part: 'api' }) }),
         createStatsRouter(() => this.stats()),
       ],
     });
@@ -188,6 +194,14 @@ export class App {
       supervisor: options.supervisor,
       timing: options.mqttTiming,
     });
+    this.motion = new MotionMonitor({
+      registry: this.registry,
+      media: this.media,
+      logger: logger.child({ part: 'motion' }),
+      ...options.motion,
+    });
+    // The frame motion started in becomes the camera's image before HA hears "motion on".
+    this.motion.on('start', (id, jpeg) => this.mqtt.publishImage(id, jpeg));
     // A camera that went away ends its viewers (its connection-side state went with its session).
     this.registry.on('offline', (camera) => this.media.cameraOffline(camera.id));
     this.registry.on('removed', (id) => {
@@ -230,7 +244,10 @@ export class App {
   stats(): Record<string, unknown> {
     const memory = process.memoryUsage();
     const cameras: Record<string, unknown> = {};
-    for (const [id, receive] of this.sessions.mediaStats()) cameras[id] = { ...receive, hub: this.media.stats(id) };
+    for (const [id, receive] of this.sessions.mediaStats()) {
+      const motion = this.motion.stats(id);
+      cameras[id] = { ...receive, hub: this.media.stats(id), ...(motion ? { motion } : {}) };
+    }
     return {
       version: ADDON_VERSION,
       uptimeSeconds: Math.round(process.uptime()),
@@ -280,12 +297,14 @@ export class App {
       );
     }
     await this.mqtt.start();
+    this.motion.start();
     return this.boundPorts;
   }
 
   /** Clean shutdown: offline to MQTT first, then close every listener and session. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.motion.stop();
       clearInterval(this.expiryTimer);
       await this.mqtt.stop().catch((error: Error) => this.logger.warn(`MQTT shutdown: ${error.message}`));
       this.media.close();

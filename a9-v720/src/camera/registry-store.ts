@@ -11,6 +11,7 @@ import { capCameraString, toBaseInfo } from '../protocol/messages.js';
 import { isDeviceId } from '../protocol/device-id.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { parseCameraName } from './camera-name.js';
+import { parseStoredMotionSettings } from './motion-settings.js';
 import type { CameraRecord, CameraRegistry } from './registry.js';
 
 const FILE_VERSION = 1;
@@ -64,6 +65,8 @@ export class RegistryStore {
       registered: camera.registered,
       firmware: camera.firmware,
       baseInfo: camera.baseInfo,
+      motion: camera.motion,
+      lastMotionAt: camera.lastMotionAt,
     }));
     try {
       writeFileAtomic(this.file, JSON.stringify({ version: FILE_VERSION, cameras }, null, 1) + '\n');
@@ -115,6 +118,8 @@ export class RegistryStore {
         firmware: firmware === undefined ? undefined : capCameraString(firmware, 32),
         baseInfo,
         streaming: false,
+        motion: parseStoredMotionSettings(entry['motion']),
+        lastMotionAt: optionalNumber(entry, 'lastMotionAt'),
       });
     }
     return records;

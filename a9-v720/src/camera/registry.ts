@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { capCameraString, toBaseInfo, type BaseInfo } from '../protocol/messages.js';
+import { DEFAULT_MOTION_SETTINGS, type MotionSettings, type MotionSettingsChange } from './motion-settings.js';
 
 /**
  * Where a camera is in the protocol (PROTOCOL.md §4 working order):
@@ -38,6 +39,17 @@ export interface CameraRecord {
   readonly streaming: boolean;
   /** Why the camera last went offline (for the dashboard and logs). */
   readonly offlineReason?: string;
+  /** Add-on-side motion detection settings (absent = defaults: off). Persisted. */
+  readonly motion?: MotionSettings;
+  /** Motion is being detected right now (runtime only: false after a restart or when offline). */
+  readonly motionDetected?: boolean;
+  /** When motion last started, ms since the epoch. Persisted. */
+  readonly lastMotionAt?: number;
+}
+
+/** The camera's motion settings, defaults filled in. */
+export function motionSettingsOf(camera: CameraRecord): MotionSettings {
+  return camera.motion ?? DEFAULT_MOTION_SETTINGS;
 }
 
 export interface RegistryEvents {
@@ -116,7 +128,7 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
   restore(records: readonly CameraRecord[]): void {
     const ordered = [...records].sort((a, b) => Number(b.registered) - Number(a.registered) || b.lastSeen - a.lastSeen);
     for (const record of ordered.slice(0, this.maxCameras)) {
-      this.cameras.set(record.id, { ...record, online: false, streaming: false, state: 'offline' });
+      this.cameras.set(record.id, { ...record, online: false, streaming: false, state: 'offline', motionDetected: false });
     }
   }
 
@@ -205,7 +217,14 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
   markOffline(id: string, reason: string): void {
     const existing = this.cameras.get(id);
     if (!existing || !existing.online) return;
-    const record: CameraRecord = { ...existing, online: false, streaming: false, state: 'offline', offlineReason: reason };
+    const record: CameraRecord = {
+      ...existing,
+      online: false,
+      streaming: false,
+      state: 'offline',
+      offlineReason: reason,
+      motionDetected: false,
+    };
     this.cameras.set(id, record);
     this.emit('offline', record, reason);
   }
@@ -238,6 +257,23 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
     if (!existing) return undefined;
     if (existing.name === name) return existing;
     return this.patch(id, { name });
+  }
+
+  /** Changes the add-on-side motion settings; undefined if the camera is not known. */
+  changeMotionSettings(id: string, change: MotionSettingsChange): CameraRecord | undefined {
+    const existing = this.cameras.get(id);
+    if (!existing) return undefined;
+    const motion = { ...motionSettingsOf(existing), ...change };
+    const current = motionSettingsOf(existing);
+    if (existing.motion && motion.enabled === current.enabled && motion.sensitivity === current.sensitivity) return existing;
+    return this.patch(id, { motion });
+  }
+
+  /** Motion started (`detected`, at `at`) or ended. */
+  setMotionDetected(id: string, detected: boolean, at: number): void {
+    const existing = this.cameras.get(id);
+    if (!existing || (existing.motionDetected ?? false) === detected) return;
+    this.patch(id, detected ? { motionDetected: true, lastMotionAt: at } : { motionDetected: false });
   }
 
   remove(id: string): boolean {

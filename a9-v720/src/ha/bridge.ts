@@ -256,6 +256,12 @@ export class MqttBridge {
     this.deps.logger.info(`MQTT: ${sent ? 'published offline and ' : ''}disconnected`);
   }
 
+  /** Publishes this frame as the camera's image (motion start); false if not connected. */
+  publishImage(cameraId: string, jpeg: Buffer): boolean {
+    if (this.mode !== 'connected') return false;
+    return this.images.publishFrame(cameraId, jpeg);
+  }
+
   /** Resolves when the HA commands received so far have been handled (for tests). */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);

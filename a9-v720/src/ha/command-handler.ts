@@ -13,6 +13,7 @@ import { topicId, type HaTopics } from './topics.js';
 export type CommandOutcome =
   | 'sent'
   | 'snapshot'
+  | 'motion'
   | 'failed'
   | 'ignored-retained'
   | 'unknown-topic'
@@ -67,6 +68,12 @@ export class CommandHandler {
         `MQTT: invalid payload ${JSON.stringify(shown)} for ${spec.key} of camera ${camera.id}; ignored`,
       );
       return 'invalid-payload';
+    }
+    if (action.kind === 'motion') {
+      // The add-on's own setting: applies whether or not the camera is online right now.
+      logger.info({ camera: camera.id, entity: spec.key, change: action.change }, `MQTT: camera ${camera.id} ${spec.key} ← ${shown}`);
+      this.deps.registry.changeMotionSettings(camera.id, action.change);
+      return 'motion';
     }
     if (!camera.online) {
       logger.warn(

@@ -3,13 +3,25 @@
  * Discovery payloads, state messages and command parsing are all derived from these tables
  * (discovery.ts, state-publisher.ts, command-handler.ts); nothing is written per topic.
  */
-import type { CameraRecord } from '../camera/registry.js';
+import { motionSettingsOf, type CameraRecord } from '../camera/registry.js';
 import { SETTING_SPECS, settingCommand, type SettingCommand, type SettingSpec } from '../protocol/settings.js';
+import {
+  MAX_MOTION_SENSITIVITY,
+  MIN_MOTION_SENSITIVITY,
+  parseSensitivityPayload,
+  type MotionSettingsChange,
+} from '../camera/motion-settings.js';
 
-export type Platform = 'binary_sensor' | 'sensor' | 'switch' | 'select' | 'button' | 'camera';
+export type Platform = 'binary_sensor' | 'sensor' | 'switch' | 'select' | 'button' | 'camera' | 'number';
 
-/** What a command from Home Assistant asks a camera to do. */
-export type CameraAction = { readonly kind: 'setting'; readonly command: SettingCommand } | { readonly kind: 'snapshot' };
+/**
+ * What a command from Home Assistant asks for: a setting sent to the camera, a snapshot, or a
+ * change of the add-on's own motion detection settings (applied here, never sent to the camera).
+ */
+export type CameraAction =
+  | { readonly kind: 'setting'; readonly command: SettingCommand }
+  | { readonly kind: 'snapshot' }
+  | { readonly kind: 'motion'; readonly change: MotionSettingsChange };
 
 export interface EntitySpec<Subject, Action = never> {
   /** Stable key: part of the unique id (`a9v720_<device>_<key>`) and of the topics. */
@@ -188,6 +200,58 @@ export const CAMERA_ENTITIES: readonly EntitySpec<CameraRecord, CameraAction>[] 
     availability: 'device',
     state: (r) => onOff(r.streaming),
     config: { payload_on: ON, payload_off: OFF, entity_category: 'diagnostic', icon: 'mdi:video' },
+  },
+  // Motion detection runs in the add-on. Its two settings are the add-on's, so they stay usable
+  // (bridge availability) while the camera is offline; the detected state needs the camera.
+  {
+    key: 'motion',
+    platform: 'binary_sensor',
+    name: 'Motion',
+    availability: 'device',
+    state: (r) => onOff(r.motionDetected === true),
+    config: { device_class: 'motion', payload_on: ON, payload_off: OFF },
+  },
+  {
+    key: 'motion_detection',
+    platform: 'switch',
+    name: 'Motion detection',
+    availability: 'bridge',
+    state: (r) => onOff(motionSettingsOf(r).enabled),
+    command: (payload) =>
+      payload === ON
+        ? { kind: 'motion', change: { enabled: true } }
+        : payload === OFF
+          ? { kind: 'motion', change: { enabled: false } }
+          : undefined,
+    config: { payload_on: ON, payload_off: OFF, entity_category: 'config', icon: 'mdi:motion-sensor' },
+  },
+  {
+    key: 'motion_sensitivity',
+    platform: 'number',
+    name: 'Motion sensitivity',
+    availability: 'bridge',
+    state: (r) => String(motionSettingsOf(r).sensitivity),
+    command: (payload) => {
+      const sensitivity = parseSensitivityPayload(payload);
+      return sensitivity === undefined ? undefined : { kind: 'motion', change: { sensitivity } };
+    },
+    config: {
+      min: MIN_MOTION_SENSITIVITY,
+      max: MAX_MOTION_SENSITIVITY,
+      step: 1,
+      mode: 'slider',
+      entity_category: 'config',
+      icon: 'mdi:tune-vertical',
+    },
+  },
+  {
+    key: 'last_motion',
+    platform: 'sensor',
+    name: 'Last motion',
+    availability: 'bridge',
+    present: (r) => r.lastMotionAt !== undefined,
+    state: (r) => (r.lastMotionAt === undefined ? undefined : new Date(r.lastMotionAt).toISOString()),
+    config: { device_class: 'timestamp', icon: 'mdi:motion-sensor' },
   },
 ];
 

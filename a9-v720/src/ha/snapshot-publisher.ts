@@ -63,6 +63,16 @@ export class SnapshotPublisher {
     }
   }
 
+  /**
+   * Publishes a frame taken elsewhere (the one motion started in) as the camera's image, so an
+   * automation triggered by the motion sensor finds the matching picture on the camera entity.
+   */
+  publishFrame(cameraId: string, jpeg: Buffer): boolean {
+    if (!this.deps.registry.has(cameraId)) return false;
+    this.latest.set(cameraId, jpeg);
+    return this.publishImage(cameraId, jpeg);
+  }
+
   /** Re-sends the cached image (after a reconnect or HA's birth message). */
   republish(cameraId: string): void {
     const jpeg = this.latest.get(cameraId);

@@ -1,5 +1,5 @@
 /** The JSON shape of a camera in the web API (and the dashboard's SSE feed). */
-import type { CameraRecord, ProtocolState } from '../camera/registry.js';
+import { motionSettingsOf, type CameraRecord, type ProtocolState } from '../camera/registry.js';
 import type { BaseInfo } from '../protocol/messages.js';
 
 /** What the dashboard needs to know about the latest frame the add-on holds (never the bytes). */
@@ -33,6 +33,27 @@ export interface CameraView {
   readonly baseInfo?: BaseInfo;
   /** Absent when the add-on holds no frame of this camera (nobody watched it since start). */
   readonly frame?: FrameView;
+  readonly motion: MotionView;
+}
+
+/** Motion detection of one camera as the API shows it. */
+export interface MotionView {
+  readonly enabled: boolean;
+  readonly sensitivity: number;
+  /** Motion right now (always false while detection is off or the camera offline). */
+  readonly detected: boolean;
+  /** ISO time motion last started, null if never. */
+  readonly lastMotionAt: string | null;
+}
+
+export function motionViewOf(camera: CameraRecord): MotionView {
+  const settings = motionSettingsOf(camera);
+  return {
+    enabled: settings.enabled,
+    sensitivity: settings.sensitivity,
+    detected: camera.motionDetected === true,
+    lastMotionAt: camera.lastMotionAt === undefined ? null : new Date(camera.lastMotionAt).toISOString(),
+  };
 }
 
 export function toCameraView(camera: CameraRecord, frames?: FrameCache): CameraView {
@@ -55,5 +76,6 @@ export function toCameraView(camera: CameraRecord, frames?: FrameCache): CameraV
     wifiName: typeof wifi === 'string' ? wifi : undefined,
     baseInfo: camera.baseInfo,
     frame: latest ? { seq: latest.seq, at: new Date(latest.at).toISOString() } : undefined,
+    motion: motionViewOf(camera),
   };
 }

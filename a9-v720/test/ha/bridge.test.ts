@@ -102,6 +102,9 @@ describe('MqttBridge with a real broker', () => {
       'ip_address',
       'last_seen',
       'streaming',
+      'motion',
+      'motion_detection',
+      'motion_sensitivity',
     ]);
 
     const expected = new Map([
@@ -110,6 +113,9 @@ describe('MqttBridge with a real broker', () => {
       ['a9_v720/0800c00128F8/ip_address', '192.168.1.50'],
       ['a9_v720/0800c00128F8/last_seen', new Date(record.lastSeen).toISOString()],
       ['a9_v720/0800c00128F8/streaming', 'OFF'],
+      ['a9_v720/0800c00128F8/motion', 'OFF'],
+      ['a9_v720/0800c00128F8/motion_detection', 'OFF'],
+      ['a9_v720/0800c00128F8/motion_sensitivity', '50'],
     ]);
     for (const [topic, text] of expected) {
       const message = await s.rec.waitForMessage(topic, text);

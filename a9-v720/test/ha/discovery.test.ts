@@ -48,7 +48,18 @@ describe('camera discovery', () => {
   it('announces only what a camera without base info can back', () => {
     const d = buildCameraDiscovery(bare, ctx);
     assert.equal(d.topic, 'homeassistant/device/a9v720_0800c00128F8/config');
-    assert.deepEqual(d.keys, ['connectivity', 'image', 'snapshot', 'restart', 'ip_address', 'last_seen', 'streaming']);
+    assert.deepEqual(d.keys, [
+      'connectivity',
+      'image',
+      'snapshot',
+      'restart',
+      'ip_address',
+      'last_seen',
+      'streaming',
+      'motion',
+      'motion_detection',
+      'motion_sensitivity',
+    ]);
     assert.deepEqual(d.payload.device, {
       identifiers: ['a9v720_0800c00128F8'],
       name: 'A9 camera 0800c00128F8',
@@ -109,6 +120,81 @@ describe('camera discovery', () => {
     for (const component of Object.values(d.payload.components)) assert.equal('object_id' in component, false);
   });
 
+  it('motion: a motion sensor needing the camera, and the add-on-side switch and sensitivity on bridge availability', () => {
+    const d = buildCameraDiscovery(bare, ctx);
+    assert.deepEqual(d.payload.components['motion'], {
+      platform: 'binary_sensor',
+      unique_id: 'a9v720_0800c00128F8_motion',
+      default_entity_id: 'binary_sensor.a9v720_0800c00128f8_motion',
+      name: 'Motion',
+      availability: [BRIDGE, CAM],
+      availability_mode: 'all',
+      state_topic: 'a9_v720/0800c00128F8/motion',
+      qos: 1,
+      device_class: 'motion',
+      payload_on: 'ON',
+      payload_off: 'OFF',
+    });
+    assert.deepEqual(d.payload.components['motion_detection'], {
+      platform: 'switch',
+      unique_id: 'a9v720_0800c00128F8_motion_detection',
+      default_entity_id: 'switch.a9v720_0800c00128f8_motion_detection',
+      name: 'Motion detection',
+      availability: [BRIDGE],
+      state_topic: 'a9_v720/0800c00128F8/motion_detection',
+      command_topic: 'a9_v720/0800c00128F8/motion_detection/set',
+      qos: 1,
+      payload_on: 'ON',
+      payload_off: 'OFF',
+      entity_category: 'config',
+      icon: 'mdi:motion-sensor',
+    });
+    assert.deepEqual(d.payload.components['motion_sensitivity'], {
+      platform: 'number',
+      unique_id: 'a9v720_0800c00128F8_motion_sensitivity',
+      default_entity_id: 'number.a9v720_0800c00128f8_motion_sensitivity',
+      name: 'Motion sensitivity',
+      availability: [BRIDGE],
+      state_topic: 'a9_v720/0800c00128F8/motion_sensitivity',
+      command_topic: 'a9_v720/0800c00128F8/motion_sensitivity/set',
+      qos: 1,
+      min: 1,
+      max: 100,
+      step: 1,
+      mode: 'slider',
+      entity_category: 'config',
+      icon: 'mdi:tune-vertical',
+    });
+    const seen = buildCameraDiscovery({ ...bare, lastMotionAt: Date.UTC(2026, 0, 2) }, ctx);
+    assert.deepEqual(seen.payload.components['last_motion'], {
+      platform: 'sensor',
+      unique_id: 'a9v720_0800c00128F8_last_motion',
+      default_entity_id: 'sensor.a9v720_0800c00128f8_last_motion',
+      name: 'Last motion',
+      availability: [BRIDGE],
+      state_topic: 'a9_v720/0800c00128F8/last_motion',
+      qos: 1,
+      device_class: 'timestamp',
+      icon: 'mdi:motion-sensor',
+    });
+    const states = (record: CameraRecord): Record<string, string> =>
+      Object.fromEntries(
+        statesOf(CAMERA_ENTITIES, record, cameraTopics(ctx.topics, record.id))
+          .filter((s) => /motion/.test(s.topic))
+          .map((s): [string, string] => [s.topic.split('/')[2] ?? '', s.payload]),
+      );
+    assert.deepEqual(states(bare), { motion: 'OFF', motion_detection: 'OFF', motion_sensitivity: '50' });
+    assert.deepEqual(
+      states({ ...bare, motion: { enabled: true, sensitivity: 72 }, motionDetected: true, lastMotionAt: Date.UTC(2026, 0, 2) }),
+      {
+        motion: 'ON',
+        motion_detection: 'ON',
+        motion_sensitivity: '72',
+        last_motion: '2026-01-02T00:00:00.000Z',
+      },
+    );
+  });
+
   it('adds settings, battery and Wi-Fi once base info arrived, with firmware as sw_version', () => {
     const d = buildCameraDiscovery(withInfo, ctx);
     assert.equal(d.payload.device.sw_version, '202212011602');
@@ -125,6 +211,9 @@ describe('camera discovery', () => {
       'ip_address',
       'last_seen',
       'streaming',
+      'motion',
+      'motion_detection',
+      'motion_sensitivity',
     ]);
     assert.deepEqual(d.payload.components['orientation'], {
       platform: 'select',
@@ -176,6 +265,9 @@ describe('camera discovery', () => {
       'a9_v720/0800c00128F8/ip_address': '192.168.1.50',
       'a9_v720/0800c00128F8/last_seen': '2026-01-01T12:00:00.000Z',
       'a9_v720/0800c00128F8/streaming': 'OFF',
+      'a9_v720/0800c00128F8/motion': 'OFF',
+      'a9_v720/0800c00128F8/motion_detection': 'OFF',
+      'a9_v720/0800c00128F8/motion_sensitivity': '50',
     });
     const auto = statesOf(CAMERA_ENTITIES, { ...withInfo, baseInfo: { IrLed: 2, mirrorFlip: 1 } }, cameraTopics(ctx.topics, withInfo.id));
     assert.equal(auto.find((s) => s.topic.endsWith('/ir_led'))?.payload, 'None');
@@ -193,6 +285,11 @@ describe('camera discovery', () => {
     assert.equal(command('ir_led', 'on'), undefined);
     assert.equal(command('orientation', 'sideways'), undefined);
     assert.equal(command('restart', ''), undefined);
+    assert.deepEqual(command('motion_detection', 'ON'), { kind: 'motion', change: { enabled: true } });
+    assert.deepEqual(command('motion_detection', 'OFF'), { kind: 'motion', change: { enabled: false } });
+    assert.deepEqual(command('motion_sensitivity', '42'), { kind: 'motion', change: { sensitivity: 42 } });
+    assert.deepEqual(command('motion_sensitivity', '100.0'), { kind: 'motion', change: { sensitivity: 100 } });
+    for (const bad of ['0', '101', '-5', '42.5', 'abc', '', '1e2']) assert.equal(command('motion_sensitivity', bad), undefined, bad);
   });
 
   it('derives one entity per settings row: platform, topics, options or payloads, state and command for every value', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { decodeGrey } from '../../src/media/motion/grey-image.js';
+import { decodeGrey, GreyDecoder } from '../../src/media/motion/grey-image.js';
 import { MotionAnalyser, type FrameVerdict } from '../../src/media/motion/motion-analyser.js';
 import { loadAllFrames } from '../../src/simulator/frame-library.js';
 import { motionClip, MOTION_PROFILES, type MotionClip } from '../../src/simulator/motion-scenes.js';
@@ -86,4 +86,17 @@ test('decodeGrey: 80×60 from the simulator frames and from other sizes; a broke
   const frame = loadAllFrames()[0] as Buffer;
   await assert.rejects(decodeGrey(frame.subarray(0, 600)));
   await assert.rejects(decodeGrey(Buffer.from('not a jpeg at all')));
+});
+
+test('a decoder whose native module cannot load rejects every decode saying so (motion only, nothing else)', async () => {
+  const decoder = new GreyDecoder(80, 60, () =>
+    Promise.reject(new Error('Could not load the "sharp" module using the linuxmusl-arm64 runtime')),
+  );
+  const frame = loadAllFrames()[0] as Buffer;
+  for (let i = 0; i < 2; i++) {
+    await assert.rejects(
+      decoder.decode(frame),
+      /^Error: the JPEG decoder \(sharp\) could not be loaded: Could not load the "sharp" module/,
+    );
+  }
 });

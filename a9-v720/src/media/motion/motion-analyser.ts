@@ -12,11 +12,9 @@
  *   moving area stays above half the start threshold, and ends `holdMs` after the last active
  *   frame — one noisy frame is no event, a person walking through is one event.
  */
+import { DEFAULT_MOTION_SETTINGS, MAX_MOTION_SENSITIVITY, MIN_MOTION_SENSITIVITY } from '../../camera/motion-settings.js';
 import type { GreyImage } from './grey-image.js';
 
-export const MIN_SENSITIVITY = 1;
-export const MAX_SENSITIVITY = 100;
-export const DEFAULT_SENSITIVITY = 50;
 export const DEFAULT_HOLD_MS = 10_000;
 
 /** What a sensitivity means in pixels. */
@@ -34,12 +32,12 @@ export interface MotionThresholds {
  * a 50×50 px patch of a 640×480 frame).
  */
 export function thresholdsFor(sensitivity: number): MotionThresholds {
-  const s = (clampSensitivity(sensitivity) - MIN_SENSITIVITY) / (MAX_SENSITIVITY - MIN_SENSITIVITY);
+  const s = (clampSensitivity(sensitivity) - MIN_MOTION_SENSITIVITY) / (MAX_MOTION_SENSITIVITY - MIN_MOTION_SENSITIVITY);
   return { pixelDelta: 48 * (10 / 48) ** s, minArea: 0.06 * (0.001 / 0.06) ** s };
 }
 
 export function clampSensitivity(value: number): number {
-  return Math.min(MAX_SENSITIVITY, Math.max(MIN_SENSITIVITY, Math.round(value)));
+  return Math.min(MAX_MOTION_SENSITIVITY, Math.max(MIN_MOTION_SENSITIVITY, Math.round(value)));
 }
 
 export interface MotionAnalyserOptions {
@@ -101,7 +99,7 @@ export class MotionAnalyser {
   private lastActiveAt = 0;
 
   constructor(options: MotionAnalyserOptions = {}) {
-    this.thresholds = thresholdsFor(options.sensitivity ?? DEFAULT_SENSITIVITY);
+    this.thresholds = thresholdsFor(options.sensitivity ?? DEFAULT_MOTION_SETTINGS.sensitivity);
     this.holdMs = options.holdMs ?? DEFAULT_HOLD_MS;
     this.startFrames = Math.max(1, options.startFrames ?? 2);
     this.settleFrames = Math.max(0, options.settleFrames ?? 2);
