@@ -3,19 +3,23 @@
  * sent recently and sends again those that the server's 605 confirms did not list. Pure: time
  * is passed in, the caller sends what `due` returns.
  *
- * A packet counts as missed when a confirm lists a LATER packet of the same counter but not this
- * one (the server evidently received what was sent after it), and the packet is at least
- * `graceMs` old (a neighbour swap is not a loss yet). A server that is merely slow therefore causes
- * no resends: it has not confirmed the later packets either. A missed packet is resent
- * `resendDelayMs` after that confirm, at most `maxResends` times. Packets are forgotten when
- * confirmed, after `keepMs`, or when more than `maxPackets` are held (oldest first), so memory
- * stays bounded whatever the server does — including a server that never confirms anything (then
- * nothing is ever resent). With audio on its own counter, the camera keeps one buffer per counter.
+ * A packet counts as missed when a confirm does not list it and either lists a LATER packet of
+ * the same counter (the server evidently received what was sent after it) while the packet is at
+ * least `graceMs` old (a neighbour swap is not a loss yet), or arrives `silenceMs` or more after the
+ * packet was sent (the last fragments of a frame have no later packet until the next frame). A
+ * merely slow server therefore causes few resends: within `silenceMs` it has not confirmed the later
+ * packets either. A missed packet is resent `resendDelayMs` after that confirm, at most
+ * `maxResends` times. Packets are forgotten when confirmed, after `keepMs`, or when more than
+ * `maxPackets` are held (oldest first), so memory stays bounded whatever the server does —
+ * including a server that never confirms anything (then nothing is ever resent). With audio on its
+ * own counter, the camera keeps one buffer per counter.
  */
 
 export interface ResendOptions {
   /** A packet younger than this is not missed yet, whatever the confirm says (reordering). Default 20. */
   readonly graceMs?: number;
+  /** A confirm this long after a send that does not list the packet means "missed" by itself. Default 60. */
+  readonly silenceMs?: number;
   /** Wait after the confirm that missed a packet before resending it. Default 10. */
   readonly resendDelayMs?: number;
   /** Resends per packet. Default 2. */
@@ -44,6 +48,7 @@ interface SentPacket<T> {
 
 export class ResendBuffer<T> {
   private readonly graceMs: number;
+  private readonly silenceMs: number;
   readonly resendDelayMs: number;
   private readonly maxResends: number;
   private readonly keepMs: number;
@@ -58,6 +63,7 @@ export class ResendBuffer<T> {
     readonly counters: ResendCounters = { resent: 0, confirmed: 0, abandoned: 0 },
   ) {
     this.graceMs = options.graceMs ?? 20;
+    this.silenceMs = options.silenceMs ?? 60;
     this.resendDelayMs = options.resendDelayMs ?? 10;
     this.maxResends = options.maxResends ?? 2;
     this.keepMs = options.keepMs ?? 1000;
@@ -85,9 +91,11 @@ export class ResendBuffer<T> {
       if (this.newestConfirmed === undefined || isAfter(id, this.newestConfirmed)) this.newestConfirmed = id;
     }
     const newest = this.newestConfirmed;
-    if (newest === undefined) return;
     for (const [id, packet] of this.packets) {
-      if (packet.missedAt === undefined && isAfter(newest, id) && now - packet.lastSentAt >= this.graceMs) packet.missedAt = now;
+      if (packet.missedAt !== undefined) continue;
+      const age = now - packet.lastSentAt;
+      const overtaken = newest !== undefined && isAfter(newest, id) && age >= this.graceMs;
+      if (overtaken || age >= this.silenceMs) packet.missedAt = now;
     }
   }
 

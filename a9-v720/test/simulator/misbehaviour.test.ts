@@ -108,18 +108,30 @@ test('resend: only a packet older than a confirmed later one is missed; young on
 });
 
 test('resend: a slow server that has not confirmed the later packets either causes no resends; pkg_id wrap-around', () => {
-  const buffer = new ResendBuffer<number>({ graceMs: 20, resendDelayMs: 10 });
+  const buffer = new ResendBuffer<number>({ graceMs: 20, silenceMs: 60, resendDelayMs: 10 });
   buffer.sent(0xffff_fffe, 1, 0);
   buffer.sent(0xffff_ffff, 2, 0);
   buffer.sent(0, 3, 0);
   buffer.sent(1, 4, 0);
-  buffer.confirm([0xffff_fffe], 500);
-  assert.deepEqual(buffer.due(600), [], 'everything after the newest confirmed id may still be in flight');
-  buffer.confirm([1], 700);
+  buffer.confirm([0xffff_fffe], 30);
+  assert.deepEqual(buffer.due(45), [], 'everything after the newest confirmed id may still be in flight');
+  buffer.confirm([1], 40);
   assert.deepEqual(
-    buffer.due(800).map((p) => p.pkgId),
+    buffer.due(55).map((p) => p.pkgId),
     [0xffff_ffff, 0],
     'across the u32 wrap',
+  );
+});
+
+test('resend: the last packets of a burst (nothing later to confirm) are missed once a confirm comes silenceMs after them', () => {
+  const buffer = new ResendBuffer<number>({ graceMs: 20, silenceMs: 60, resendDelayMs: 10 });
+  buffer.sent(7, 7, 0);
+  buffer.confirm([], 59);
+  assert.deepEqual(buffer.due(70), []);
+  buffer.confirm([], 60);
+  assert.deepEqual(
+    buffer.due(70).map((p) => p.pkgId),
+    [7],
   );
 });
 
