@@ -29,6 +29,11 @@ export class LatencySamples {
   }
 }
 
+/** Packets paused this long: the list between frame events can go out (see tick). */
+const CONFIRM_QUIET_MS = 25;
+/** A confirm at least this often while packets keep coming without a frame finishing. */
+const CONFIRM_OVERDUE_MS = 50;
+
 export interface CameraMediaStats {
   readonly reassembly: ReassemblyStats;
   readonly confirms: ConfirmPacerStats;
@@ -55,6 +60,7 @@ export class CameraMediaReceiver {
   /** Set by the reassembler's callbacks during one push/tick: a frame was delivered or dropped. */
   private frameFinished = false;
   private packetAt = 0;
+  private lastArrivalAt = 0;
 
   constructor(private readonly options: CameraMediaReceiverOptions) {
     const { cameraId, sink } = options;
@@ -85,6 +91,7 @@ export class CameraMediaReceiver {
   onPacket(packet: Packet): void {
     const now = this.now();
     this.packetAt = now;
+    this.lastArrivalAt = now;
     this.packetsSeen = true;
     this.frameFinished = false;
     this.reassembler.push(packet, now);
@@ -99,8 +106,14 @@ export class CameraMediaReceiver {
     if (!this.reassembler.busy) return;
     const now = this.now();
     this.packetAt = now;
+    this.frameFinished = false;
     this.reassembler.tick(now);
-    this.confirm(now);
+    // Between frame events, a list goes out once the packets have paused (a list sent in the
+    // middle of a burst shows the camera packets still in flight as missing), or when the last
+    // confirm is getting old (a burst that never pauses).
+    const quiet = now - this.lastArrivalAt >= CONFIRM_QUIET_MS;
+    const overdue = now - this.pacer.lastSentTime >= CONFIRM_OVERDUE_MS;
+    if (this.frameFinished || quiet || overdue) this.confirm(now);
   }
 
   /** A stream (re)opens: the camera may restart its pkg_id sequence. */

@@ -81,14 +81,17 @@ test('A-law (cmd 4) and PCM (cmd 6) reach the sink with their format', () => {
   );
 });
 
-test('a frame with a lost fragment: confirms list what arrived while it waits; the tick drops it when the window runs out, with one log line', () => {
+test('a frame with a lost fragment: once the burst pauses, confirms list what arrived; the tick drops it when the window runs out, with one log line', () => {
   const { r, frames, confirms, log, advance } = receiver();
   const first = captureFirstFrame();
   for (const p of first) r.onPacket(p);
   confirms.length = 0;
   const second = first.map((p) => ({ ...p, pkgId: p.pkgId + 26 }));
   for (const p of second) if (p.pkgId !== 2830) r.onPacket(p);
-  advance(30);
+  advance(10);
+  r.tick();
+  assert.equal(confirms.length, 0, 'packets came 10 ms ago: the burst may go on, no list yet');
+  advance(20);
   r.tick();
   assert.equal(confirms.length, 1, 'the frame in progress is confirmed without 2830');
   const listed = Array.from({ length: (confirms[0]!.length - 20) / 4 }, (_, i) => confirms[0]!.readUInt32LE(20 + i * 4));

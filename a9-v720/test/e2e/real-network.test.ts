@@ -52,7 +52,7 @@ async function deliveredShare(
   startIndex = camera.stats.framesSent;
   await waitFor(() => onWireSinceStart >= FRAMES_TO_COUNT, `${FRAMES_TO_COUNT} frames of ${id} on the wire`, 60_000);
   camera.freeze();
-  // Let the last frames and their resends arrive (the window is 120 ms).
+  // Let the last frames and their resends arrive (the window is REORDER_WINDOW_MS, 150 ms).
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const delivered = viewer.parts.length - partsBefore;
   viewer.close();
