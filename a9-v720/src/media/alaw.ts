@@ -15,9 +15,9 @@ export function linearToAlaw(sample: number): number {
     mask = 0x55;
     pcm = -pcm - 1;
   }
+  // The clamp above keeps pcm ≤ 4095 = 0xfff, the top of segment 7: no overflow case.
   let segment = 0;
-  for (let limit = 0x1f; segment < 8 && pcm > limit; limit = (limit << 1) | 1) segment++;
-  if (segment >= 8) return 0x7f ^ mask;
+  for (let limit = 0x1f; pcm > limit; limit = (limit << 1) | 1) segment++;
   const mantissa = segment < 2 ? (pcm >> 1) & 0x0f : (pcm >> segment) & 0x0f;
   return ((segment << 4) | mantissa) ^ mask;
 }
@@ -26,20 +26,15 @@ export function linearToAlaw(sample: number): number {
 export function alawToLinear(code: number): number {
   const a = (code & 0xff) ^ 0x55;
   const segment = (a & 0x70) >> 4;
-  let magnitude = (a & 0x0f) << 4;
-  magnitude += segment === 0 ? 8 : 0x108;
-  if (segment > 1) magnitude <<= segment - 1;
+  const mantissa = (a & 0x0f) << 4;
+  const magnitude = segment === 0 ? mantissa + 8 : (mantissa + 0x108) << (segment - 1);
   return a & 0x80 ? magnitude : -magnitude;
 }
 
 export function encodeAlaw(samples: ArrayLike<number>): Buffer {
-  const out = Buffer.allocUnsafe(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = linearToAlaw(samples[i] ?? 0);
-  return out;
+  return Buffer.from(Array.from(samples, (sample) => linearToAlaw(sample)));
 }
 
 export function decodeAlaw(alaw: Buffer): Int16Array {
-  const out = new Int16Array(alaw.length);
-  for (let i = 0; i < alaw.length; i++) out[i] = alawToLinear(alaw[i] ?? 0);
-  return out;
+  return Int16Array.from(alaw, (code) => alawToLinear(code));
 }

@@ -61,8 +61,8 @@ export class LatestWinsWriter {
     this.pending.push(part);
     this.pendingBytes += part.length;
     while (this.pending.length > 1 && (this.pending.length > this.maxPendingParts || this.pendingBytes > this.maxPendingBytes)) {
-      const dropped = this.pending.shift();
-      this.pendingBytes -= dropped?.length ?? 0;
+      const dropped = this.pending.shift()!;
+      this.pendingBytes -= dropped.length;
       this.partsDropped++;
     }
   }

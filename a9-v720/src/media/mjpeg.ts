@@ -33,11 +33,12 @@ export function mjpegContentType(boundary = MJPEG_BOUNDARY): string {
 
 /** One part: boundary line, headers, JPEG, CRLF. One buffer so a part is written (or skipped) whole. */
 export function encodeMjpegPart(jpeg: Buffer, boundary = MJPEG_BOUNDARY): Buffer {
-  const head = Buffer.from(`--${boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`, 'ascii');
+  const head = Buffer.from(`--${boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`);
   return Buffer.concat([head, jpeg, CRLF]);
 }
 
-const CRLF = Buffer.from('\r\n', 'ascii');
+const CRLF = Buffer.from('\r\n');
+const CLOSE_MARK = Buffer.from('--');
 
 /**
  * Streams camera `cameraId` to `out` until the client leaves or the camera goes offline.
@@ -61,7 +62,7 @@ export function streamMjpeg(out: Writable, hub: VideoSource, cameraId: string, o
     },
     subscribe: (write, onEnd) => hub.subscribeVideo(cameraId, (jpeg) => write(encodeMjpegPart(jpeg, boundary)), onEnd),
     preamble: fresh ? encodeMjpegPart(latest.jpeg, boundary) : undefined,
-    epilogue: Buffer.from(`--${boundary}--\r\n`, 'ascii'),
+    epilogue: Buffer.from(`--${boundary}--\r\n`),
     logger: options.logger,
     describe: `MJPEG viewer of camera ${cameraId}`,
   });
@@ -81,7 +82,7 @@ export class MjpegPartParser {
   private finished = false;
 
   constructor(boundary: string) {
-    this.delimiter = Buffer.from(`--${boundary}`, 'ascii');
+    this.delimiter = Buffer.from(`--${boundary}`);
   }
 
   /** True after the closing `--boundary--`. */
@@ -90,7 +91,7 @@ export class MjpegPartParser {
   }
 
   push(chunk: Buffer): Buffer[] {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    this.buffer = Buffer.concat([this.buffer, chunk]);
     const parts: Buffer[] = [];
     for (;;) {
       const part = this.next();
@@ -100,7 +101,7 @@ export class MjpegPartParser {
   }
 
   private next(): Buffer | undefined {
-    if (this.finished) return undefined;
+    // After the closing boundary the buffer is never consumed again, so nothing more is returned.
     let start = 0;
     while (this.buffer[start] === 0x0d || this.buffer[start] === 0x0a) start++;
     if (this.buffer.length < start + this.delimiter.length + 2) return undefined;
@@ -108,12 +109,12 @@ export class MjpegPartParser {
       throw new Error(`multipart: expected boundary at byte ${start}`);
     }
     const afterDelimiter = start + this.delimiter.length;
-    if (this.buffer[afterDelimiter] === 0x2d && this.buffer[afterDelimiter + 1] === 0x2d) {
+    if (this.buffer.subarray(afterDelimiter, afterDelimiter + 2).equals(CLOSE_MARK)) {
       this.finished = true;
       return undefined;
     }
     const headerEnd = this.buffer.indexOf('\r\n\r\n', afterDelimiter, 'ascii');
-    if (headerEnd < 0) return undefined;
+    if (headerEnd === -1) return undefined;
     const headers = this.buffer.subarray(afterDelimiter, headerEnd).toString('ascii');
     const lengthMatch = /^content-length:\s*(\d+)\s*$/im.exec(headers);
     const bodyStart = headerEnd + 4;
@@ -123,7 +124,7 @@ export class MjpegPartParser {
       if (this.buffer.length < bodyEnd) return undefined;
     } else {
       const nextDelimiter = this.buffer.indexOf(Buffer.concat([CRLF, this.delimiter]), bodyStart);
-      if (nextDelimiter < 0) return undefined;
+      if (nextDelimiter === -1) return undefined;
       bodyEnd = nextDelimiter;
     }
     const body = Buffer.from(this.buffer.subarray(bodyStart, bodyEnd));

@@ -17,6 +17,7 @@ import { alawWavHeader, pcmWavHeader } from '../../src/media/wav.js';
 import { CameraUnavailableError } from '../../src/camera/control.js';
 import { loadFrameSet } from '../../src/simulator/frame-library.js';
 import { captureLog } from '../support/log-capture.js';
+import { within } from '../support/within.js';
 
 interface Server {
   url: string;
@@ -67,7 +68,7 @@ interface Client {
 }
 
 function connect(url: string): Promise<Client> {
-  return new Promise((resolve, reject) => {
+  return within(new Promise((resolve, reject) => {
     http
       .get(url, (res) => {
         const boundary = boundaryFromContentType(res.headers['content-type'] ?? '');
@@ -78,7 +79,7 @@ function connect(url: string): Promise<Client> {
         resolve({ res, frames, ended });
       })
       .on('error', reject);
-  });
+  }), 3000, `response from ${url}`);
 }
 
 async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
@@ -106,7 +107,10 @@ test('two HTTP viewers receive every pushed frame in order, as exact JPEG parts'
   const a = await connect(`${server.url}/camA`);
   const b = await connect(`${server.url}/camA`);
   assert.equal(a.res.statusCode, 200);
-  assert.match(a.res.headers['content-type'] ?? '', /^multipart\/x-mixed-replace; boundary=/);
+  assert.equal(a.res.headers['content-type'], 'multipart/x-mixed-replace; boundary=a9v720-frame');
+  assert.equal(a.res.headers['cache-control'], 'no-cache, no-store, must-revalidate');
+  assert.equal(a.res.headers['pragma'], 'no-cache');
+  assert.equal(a.res.headers['connection'], 'close');
   assert.equal(server.hub.stats('camA').videoConsumers, 2);
   for (const frame of frames) {
     server.hub.pushFrame('camA', frame);
@@ -122,15 +126,15 @@ test('two HTTP viewers receive every pushed frame in order, as exact JPEG parts'
   // Camera offline → the remaining stream ends cleanly with the closing boundary.
   server.online.delete('camA');
   server.hub.cameraOffline('camA');
-  await b.ended;
-  assert.equal(await server.streams[1]!.stream.done, 'offline' satisfies MjpegEndReason);
+  await within(b.ended, 3000, 'end of the response');
+  assert.equal(await within(server.streams[1]!.stream.done, 3000, 'end of the stream'), 'offline' satisfies MjpegEndReason);
   assert.equal(b.res.complete, true, 'the response was ended, not cut');
 });
 
 test('an offline camera is refused before any multipart header is written', async (t) => {
   const server = await startServer();
   t.after(() => server.close());
-  const res = await new Promise<http.IncomingMessage>((resolve) => http.get(`${server.url}/camZ`, resolve));
+  const res = await within(new Promise<http.IncomingMessage>((resolve) => http.get(`${server.url}/camZ`, resolve)), 3000, 'response');
   res.resume();
   assert.equal(res.statusCode, 503);
 });
@@ -191,10 +195,12 @@ test('WAV stream: header then live A-law samples; ends when the camera goes offl
   const server = await startServer();
   t.after(() => server.close());
   const chunks: Buffer[] = [];
-  const res = await new Promise<http.IncomingMessage>((resolve) => http.get(`${server.url}/camA/audio`, resolve));
+  const res = await within(new Promise<http.IncomingMessage>((resolve) => http.get(`${server.url}/camA/audio`, resolve)), 3000, 'response');
   res.on('data', (c: Buffer) => chunks.push(c));
   const ended = new Promise((resolve) => res.on('end', resolve));
   assert.equal(res.headers['content-type'], 'audio/wav');
+  assert.equal(res.headers['cache-control'], 'no-cache, no-store');
+  assert.equal(res.headers['connection'], 'close');
   await until(() => server.hub.stats('camA').audioConsumers === 1);
   const audio = [Buffer.alloc(320, 0xd5), Buffer.alloc(320, 0x55)];
   // A camera switching to PCM mid-stream ends it instead: see the format-switch test below.
@@ -203,7 +209,44 @@ test('WAV stream: header then live A-law samples; ends when the camera goes offl
   await until(() => Buffer.concat(chunks).length === 46 + 640);
   assert.deepEqual(Buffer.concat(chunks), Buffer.concat([alawWavHeader(), ...audio]));
   server.hub.cameraOffline('camA');
-  await ended;
+  await within(ended, 3000, 'end of the response');
+});
+
+test('the boundary is read from a Content-Type header, quoted or not', () => {
+  assert.equal(boundaryFromContentType('multipart/x-mixed-replace; boundary=a9v720-frame'), 'a9v720-frame');
+  assert.equal(boundaryFromContentType('multipart/x-mixed-replace;BOUNDARY="frame 1";charset=x'), 'frame 1');
+  assert.equal(boundaryFromContentType('multipart/x-mixed-replace; boundary=abc '), 'abc');
+  assert.equal(boundaryFromContentType('image/jpeg'), undefined);
+});
+
+test('the multipart parser: Content-Length is trusted only when well-formed, else the next boundary ends the part', () => {
+  const body = 'x\r\n--by'; // contains "CRLF--b": only Content-Length can carry it
+  const parse = (headers: string): string[] => {
+    const parser = new MjpegPartParser('b');
+    return parser.push(Buffer.from(`--b\r\n${headers}\r\n\r\n${body}\r\n--b--\r\n`)).map(String);
+  };
+  assert.deepEqual(parse('Content-Length: 7'), [body]);
+  assert.deepEqual(parse('Content-Length:7'), [body]);
+  assert.deepEqual(parse('content-length: 7 '), [body]);
+  assert.deepEqual(parse('Content-Type: image/jpeg\r\nContent-Length: 7'), [body]);
+  assert.deepEqual(parse('Content-Length: 7x'), ['x'], 'a malformed length is ignored');
+  assert.deepEqual(parse('X-Content-Length: 7'), ['x'], 'another header ending in Content-Length is not it');
+  assert.deepEqual(parse('Content-Type: image/jpeg'), ['x']);
+});
+
+test('the multipart parser: a part is returned as soon as its last byte is there, and the end is seen without CRLF', () => {
+  const parser = new MjpegPartParser('b');
+  assert.deepEqual(parser.push(Buffer.from('--b\r\nContent-Length: 1\r\n\r\nX')).map(String), ['X']);
+  assert.deepEqual(parser.push(Buffer.from('\r\n--b\r\n\r\n')), [], 'a part without headers waits for its body');
+  assert.deepEqual(parser.push(Buffer.from('no-length\r\n--b')).map(String), ['no-length']);
+  assert.equal(parser.ended, false);
+  assert.deepEqual(parser.push(Buffer.from('--')), []);
+  assert.equal(parser.ended, true);
+  assert.deepEqual(parser.push(encodeMjpegPart(Buffer.from('after the end'), 'b')), [], 'nothing after the closing boundary');
+});
+
+test('the multipart parser refuses a body that does not start with the boundary', () => {
+  assert.throws(() => new MjpegPartParser('b').push(Buffer.from('\r\n--c\r\nContent-Length: 1\r\n\r\nX')), /expected boundary at byte 2/);
 });
 
 test('WAV stream of a PCM camera (cmd 6): PCM header, then the samples aligned to whole 16-bit samples', async (t) => {

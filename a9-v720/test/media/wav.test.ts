@@ -65,3 +65,23 @@ test('the tone generator produces a continuous 440 Hz sine', () => {
   assert.ok(peak > 15_000 && peak < 17_500, `peak ${peak}`);
   assert.deepEqual(encodeAlaw(decodeAlaw(a)), a, 'decode → encode is the identity on A-law codes');
 });
+
+test('the WAV header for other rates and channel counts: byte rate and block align follow', () => {
+  assert.deepEqual(
+    alawWavHeader({ sampleRate: 16000, channels: 2 }),
+    hex(`52494646 ffffffff 57415645
+         666d7420 12000000 0600 0200 803e0000 007d0000 0200 0800 0000
+         64617461 d9ffffff`),
+  );
+});
+
+test('A-law decoding matches the G.711 table, and every code survives decode → encode', () => {
+  const table: [code: number, linear: number][] = [
+    [0x00, -5504], [0x01, -5248], [0x80, 5504], [0x55, -8], [0xd5, 8], [0xaa, 32256], [0x2a, -32256], [0xff, 848], [0x7f, -848],
+  ];
+  for (const [code, linear] of table) assert.equal(alawToLinear(code), linear, `code 0x${code.toString(16)}`);
+  for (let code = 0; code < 256; code++) assert.equal(linearToAlaw(alawToLinear(code)), code, `code 0x${code.toString(16)}`);
+  assert.deepEqual(encodeAlaw([0, -1, 32767, -32768]), Buffer.from([0xd5, 0x55, 0xaa, 0x2a]));
+  assert.deepEqual(decodeAlaw(Buffer.from([0xd5, 0x2a])), Int16Array.from([8, -32256]));
+  assert.equal(encodeAlaw([]).length, 0);
+});

@@ -55,3 +55,48 @@ test('datagrams shorter than a header or shorter than their length field are rej
   assert.equal(lying.ok, false);
   assert.match(!lying.ok ? lying.reason : '', /length field 4294967295 exceeds the 10 payload bytes/);
 });
+
+test('encodePacket defaults: flags 0, the ASCII server forward id, pkg id 0', () => {
+  assert.deepEqual(encodePacket({ cmd: Cmd.Json, payload: Buffer.from('{}') }), Buffer.concat([hex('02000000 0000 00 00 3030303030303030 00000000'), Buffer.from('{}')]));
+});
+
+test('encodePacket writes every field where PROTOCOL.md §3 puts it', () => {
+  const packet = encodePacket({
+    cmd: Cmd.RetransmitConfirm,
+    msgFlag: MsgFlag.Whole,
+    dealFlag: 0x12,
+    forwardId: Buffer.from('0102030405060708', 'hex'),
+    pkgId: 0x0a0b0c0d,
+    payload: Buffer.from([0xf2, 0x0a, 0x00, 0x00]),
+  });
+  assert.deepEqual(packet, hex('04000000 5d02 ff 12 0102030405060708 0d0c0b0a f20a0000'));
+  // Negative ids wrap to their unsigned 32-bit value instead of throwing.
+  assert.deepEqual(encodePacket({ cmd: 1, pkgId: -1 }).subarray(16, 20), hex('ffffffff'));
+});
+
+test('decodeHeader reads at an offset', () => {
+  const twoPackets = Buffer.concat([encodeHeartbeat(), hex('ec030000 0100 fb 07 0102030405060708 f30a0000')]);
+  const header = decodeHeader(twoPackets, 20);
+  assert.deepEqual(
+    { ...header, forwardId: header.forwardId.toString('hex') },
+    { length: 1004, cmd: 1, msgFlag: 251, dealFlag: 7, forwardId: '0102030405060708', pkgId: 2803 },
+  );
+});
+
+test('datagram bounds: exactly a header is an empty packet; the length field may equal but not exceed what arrived', () => {
+  const empty = decodeDatagram(hex('00000000 6400 00 00 0000000000000000 00000000'));
+  assert.ok(empty.ok);
+  assert.equal(empty.packet.cmd, Cmd.Heartbeat);
+  assert.deepEqual(empty.packet.payload, Buffer.alloc(0));
+  const exact = decodeDatagram(Buffer.concat([hex('03000000 0400 ff 00 0000000000000000 05000000'), Buffer.from([1, 2, 3])]));
+  assert.ok(exact.ok);
+  assert.deepEqual(exact.packet.payload, Buffer.from([1, 2, 3]));
+  assert.equal(exact.packet.pkgId, 5);
+  const trailing = decodeDatagram(Buffer.concat([hex('02000000 0400 ff 00 0000000000000000 05000000'), Buffer.from([1, 2, 3])]));
+  assert.ok(trailing.ok);
+  assert.deepEqual(trailing.packet.payload, Buffer.from([1, 2]), 'bytes beyond the length field are cut off');
+  const oneShort = decodeDatagram(Buffer.concat([hex('04000000 0400 ff 00 0000000000000000 05000000'), Buffer.from([1, 2, 3])]));
+  assert.deepEqual(oneShort, { ok: false, reason: 'length field 4 exceeds the 3 payload bytes received' });
+  assert.deepEqual(decodeDatagram(Buffer.alloc(19)), { ok: false, reason: 'datagram of 19 bytes is shorter than the 20-byte header' });
+  assert.deepEqual(decodeDatagram(Buffer.alloc(0)), { ok: false, reason: 'datagram of 0 bytes is shorter than the 20-byte header' });
+});

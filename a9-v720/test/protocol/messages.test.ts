@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeForward, encodeNatRequest, parseCameraMessage, toBaseInfo } from '../../src/protocol/messages.js';
+import {
+  BASE_INFO_LIMITS,
+  capCameraString,
+  encodeCameraJson,
+  encodeDeviceStatus,
+  encodeForward,
+  encodeNatRequest,
+  encodeProbeRequest,
+  encodeUdpHelloAnswer,
+  isUnknownMessage,
+  parseCameraMessage,
+  toBaseInfo,
+} from '../../src/protocol/messages.js';
 
 const parse = (text: string) => parseCameraMessage(Buffer.from(text));
 
@@ -77,4 +89,98 @@ test('server messages encode as cmd 0 JSON with the ASCII forward id', () => {
   });
   const forward = encodeForward('t', { code: 202, IrLed: 1 });
   assert.deepEqual(JSON.parse(forward.subarray(20).toString()), { code: 301, target: 't', content: { code: 202, IrLed: 1 } });
+});
+
+const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
+/** A server JSON packet as PROTOCOL.md §3 shows them: cmd 0, flags 0, ASCII "00000000", pkg 0. */
+const serverJson = (lengthHex: string, json: string): Buffer =>
+  Buffer.concat([hex(`${lengthHex} 0000 00 00 3030303030303030 00000000`), Buffer.from(json)]);
+
+test('every server message, byte for byte', () => {
+  assert.deepEqual(encodeUdpHelloAnswer('10.0.0.2', 6123), serverJson('27000000', '{"code":21,"ip":"10.0.0.2","port":6123}'));
+  assert.deepEqual(encodeProbeRequest(), serverJson('0b000000', '{"code":50}'));
+  assert.deepEqual(encodeDeviceStatus(), serverJson('16000000', '{"code":53,"status":1}'));
+  assert.deepEqual(encodeForward('t', { code: 202, IrLed: 1 }), serverJson('3a000000', '{"code":301,"target":"t","content":{"code":202,"IrLed":1}}'));
+  assert.deepEqual(
+    encodeNatRequest({ cliTarget: 'a', cliToken: 'b', cliIp: '10.0.0.2', cliPort: 6123, cliNatIp: '10.0.0.3', cliNatPort: 6124 }),
+    serverJson('74000000', '{"code":11,"cliTarget":"a","cliToken":"b","cliIp":"10.0.0.2","cliPort":6123,"cliNatIp":"10.0.0.3","cliNatPort":6124}'),
+  );
+});
+
+test('camera JSON (simulator side): zero forward id, the given pkg id, text passed through as is', () => {
+  assert.deepEqual(encodeCameraJson({ code: 20 }, 7), Buffer.concat([hex('0b000000 0000 00 00 0000000000000000 07000000'), Buffer.from('{"code":20}')]));
+  assert.deepEqual(encodeCameraJson('{"code": 20}'), Buffer.concat([hex('0c000000 0000 00 00 0000000000000000 00000000'), Buffer.from('{"code": 20}')]));
+});
+
+test('uid and devTarget: 4 and 32 letters and digits pass; 3, 33, other characters and non-strings are refused', () => {
+  for (const id of ['abc1', 'A'.repeat(16) + '0'.repeat(16)]) {
+    assert.deepEqual(parse(`{"code":100,"uid":"${id}","token":"t"}`), { ok: true, value: { code: 100, uid: id, token: 't', domain: undefined } });
+    assert.deepEqual(parse(`{"code":51,"devTarget":"${id}"}`), { ok: true, value: { code: 51, devTarget: id, status: undefined } });
+  }
+  for (const id of ['', 'abc', 'x'.repeat(33), 'abc-1', 'abc 1', '0800c00128F8/', 'é800c00128F8']) {
+    assert.deepEqual(parse(`{"code":100,"uid":"${id}"}`), { ok: false, reason: 'registration (code 100) without a usable "uid" (4 to 32 letters and digits)' }, id);
+    assert.deepEqual(parse(`{"code":51,"devTarget":"${id}"}`), { ok: false, reason: 'probe (code 51) without a usable "devTarget" (4 to 32 letters and digits)' }, id);
+  }
+  assert.equal(parse('{"code":51,"devTarget":12345}').ok, false);
+  assert.equal(parse('{"code":100,"uid":12345}').ok, false);
+});
+
+test('optional registration fields: a missing token is empty, a numeric one is text', () => {
+  assert.deepEqual(parse('{"code":100,"uid":"cam1"}'), { ok: true, value: { code: 100, uid: 'cam1', token: '', domain: undefined } });
+  assert.deepEqual(parse('{"code":100,"uid":"cam1","token":1234,"domain":"d"}'), { ok: true, value: { code: 100, uid: 'cam1', token: '1234', domain: 'd' } });
+});
+
+test('the NAT result keeps every field, numbers given as text included', () => {
+  assert.deepEqual(parse('{"code":12,"status":"200","devIp":"192.168.1.5","devPort":"4000","devNatIp":"1.2.3.4","devNatPort":5000,"cliTarget":"x","cliToken":"y"}'), {
+    ok: true,
+    value: { code: 12, status: 200, devIp: '192.168.1.5', devPort: 4000, devNatIp: '1.2.3.4', devNatPort: 5000, cliTarget: 'x', cliToken: 'y' },
+  });
+  assert.deepEqual(parse('{"code":12}'), {
+    ok: true,
+    value: { code: 12, status: undefined, devIp: undefined, devPort: undefined, devNatIp: undefined, devNatPort: undefined, cliTarget: undefined, cliToken: undefined },
+  });
+});
+
+test('codes given as text are understood; a blank or missing code is an unknown message', () => {
+  assert.deepEqual(parse('{"code":"20"}'), { ok: true, value: { code: 20 } });
+  assert.deepEqual(parse('{"code":"51","devTarget":"cam1"}'), { ok: true, value: { code: 51, devTarget: 'cam1', status: undefined } });
+  assert.deepEqual(parse('{"code":" "}'), { ok: true, value: { code: undefined, unknown: true, raw: { code: ' ' } } });
+  assert.deepEqual(parse('{"x":1}'), { ok: true, value: { code: undefined, unknown: true, raw: { x: 1 } } });
+  const unknown = parse('{"code":777}');
+  assert.ok(unknown.ok && isUnknownMessage(unknown.value));
+  const hello = parse('{"code":20}');
+  assert.ok(hello.ok && !isUnknownMessage(hello.value));
+});
+
+test('a forward: content code given as text becomes a number, target as text', () => {
+  assert.deepEqual(parse('{"code":301,"target":7,"content":{"code":"4","IrLed":1}}'), {
+    ok: true,
+    value: { code: 301, target: '7', content: { code: 4, IrLed: 1 } },
+  });
+  assert.deepEqual(parse('{"code":301,"content":{"code":0}}'), { ok: true, value: { code: 301, target: undefined, content: { code: 0 } } });
+  assert.deepEqual(parse('{"code":301,"content":[1]}'), { ok: false, reason: 'forward (code 301) without a "content" object' });
+});
+
+test('base info keeps numbers, strings and booleans beside the code, and drops the rest', () => {
+  assert.deepEqual(toBaseInfo({ code: 4, IrLed: 1, wifiName: 'home', pir: true, nested: { a: 1 }, list: [1], nothing: null }), {
+    IrLed: 1,
+    wifiName: 'home',
+    pir: true,
+  });
+  assert.deepEqual(toBaseInfo({ code: 4 }), {});
+});
+
+test('base info limits: 64-character strings, 32-character field names, 48 fields; exactly at each bound kept, one past it not', () => {
+  assert.deepEqual(BASE_INFO_LIMITS, { fields: 48, keyLength: 32, stringLength: 64 });
+  const info = toBaseInfo({ code: 4, at: 'x'.repeat(64), past: 'y'.repeat(65), [`k${'e'.repeat(31)}`]: 1, [`k${'e'.repeat(32)}`]: 2 });
+  assert.deepEqual(info, { at: 'x'.repeat(64), past: 'y'.repeat(64), [`k${'e'.repeat(31)}`]: 1 });
+  assert.equal(capCameraString('abcdef', 3), 'abc');
+  assert.equal(capCameraString('abc', 3), 'abc');
+  assert.equal(capCameraString('z'.repeat(65)), 'z'.repeat(64));
+  // Field names must be identifiers; non-finite numbers are not kept.
+  assert.deepEqual(toBaseInfo({ code: 4, _ok: 1, ok_2: 2, '2bad': 3, 'a-b': 4, 'a b': 5, '': 6, inf: Number.POSITIVE_INFINITY, nan: Number.NaN }), { _ok: 1, ok_2: 2 });
+  const many = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`f${i}`, i]));
+  assert.equal(Object.keys(toBaseInfo({ code: 4, ...many(48) })).length, 48);
+  const capped = toBaseInfo({ code: 4, skipped: null, nested: {}, ...many(49) });
+  assert.deepEqual(Object.keys(capped), Object.keys(many(48)), 'the first 48 kept fields; dropped values do not count');
 });

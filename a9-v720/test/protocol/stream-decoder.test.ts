@@ -103,3 +103,53 @@ test('camera JSON helper writes cmd 0 with a zero forward id', () => {
   const packet = encodeCameraJson({ code: 20 });
   assert.deepEqual(packet.subarray(0, 20), hex('0b000000 0000 00 00 0000000000000000 00000000'));
 });
+
+test('the payload bound: exactly at it is a packet, one byte past it is a ProtocolError', () => {
+  const atLimit = encodePacket({ cmd: 0, payload: Buffer.alloc(100, 0x61) });
+  const decoder = new PacketStreamDecoder(100);
+  assert.equal(decoder.push(atLimit).length, 1);
+  const pastLimit = encodePacket({ cmd: 0, payload: Buffer.alloc(101, 0x61) });
+  assert.throws(() => decoder.push(pastLimit), /length field 101 exceeds the 100-byte limit \(cmd 0\)/);
+  assert.equal(decoder.bufferedBytes, 0, 'nothing is kept after a framing error');
+  assert.deepEqual(decoder.pendingHead(), Buffer.alloc(0));
+});
+
+test('the default bound is 64 KiB', () => {
+  const decoder = new PacketStreamDecoder();
+  assert.equal(decoder.push(encodePacket({ cmd: 0, payload: Buffer.alloc(65536) })).length, 1);
+  assert.throws(() => decoder.push(encodePacket({ cmd: 0, payload: Buffer.alloc(65537) })), /length field 65537 exceeds the 65536-byte limit/);
+});
+
+test('a packet is returned as soon as its last byte arrives, not one chunk later', () => {
+  const decoder = new PacketStreamDecoder();
+  assert.deepEqual(decoder.push(REGISTRATION.subarray(0, 19)), []);
+  assert.deepEqual(decoder.push(REGISTRATION.subarray(19, 20)), []);
+  assert.equal(decoder.bufferedBytes, 20);
+  assert.deepEqual(decoder.push(REGISTRATION.subarray(20, 106)), []);
+  const [packet] = decoder.push(REGISTRATION.subarray(106));
+  assert.deepEqual(packet?.payload, REGISTRATION.subarray(20));
+  assert.equal(decoder.bufferedBytes, 0);
+  assert.deepEqual(decoder.push(Buffer.alloc(0)), []);
+  // A header alone, completed by its last byte, is a whole packet.
+  assert.equal(decoder.push(HEARTBEAT.subarray(0, 19)).length, 0);
+  assert.deepEqual(decoder.push(HEARTBEAT.subarray(19)).map((p) => p.cmd), [100]);
+});
+
+test('decoded packets carry every header field and own their bytes', () => {
+  const wire = encodePacket({ cmd: 1, msgFlag: 251, dealFlag: 3, forwardId: Buffer.from('0102030405060708', 'hex'), pkgId: 2803, payload: Buffer.from('abc') });
+  const [packet] = new PacketStreamDecoder().push(wire);
+  wire.fill(0); // the socket's buffer is reused: the packet must not change with it
+  assert.deepEqual(
+    { ...packet, forwardId: packet?.forwardId.toString('hex'), payload: packet?.payload.toString() },
+    { length: 3, cmd: 1, msgFlag: 251, dealFlag: 3, forwardId: '0102030405060708', pkgId: 2803, payload: 'abc' },
+  );
+});
+
+test('pendingHead shows the first waiting bytes, across chunks, up to max', () => {
+  const decoder = new PacketStreamDecoder();
+  decoder.push(REGISTRATION.subarray(0, 10));
+  decoder.push(REGISTRATION.subarray(10, 50));
+  assert.deepEqual(decoder.pendingHead(), REGISTRATION.subarray(0, 32));
+  assert.deepEqual(decoder.pendingHead(4), REGISTRATION.subarray(0, 4));
+  assert.equal(decoder.bufferedBytes, 50);
+});

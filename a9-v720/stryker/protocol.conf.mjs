@@ -1,0 +1,3 @@
+import { mutationGroup } from './group.mjs';
+
+export default mutationGroup('protocol', ['src/protocol/**/*.ts'], ['test/protocol/*.test.ts']);

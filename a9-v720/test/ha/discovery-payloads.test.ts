@@ -1,0 +1,275 @@
+/**
+ * The complete discovery and state payloads, written out by hand: a change to the entity tables
+ * or to how discovery is derived from them shows here field by field.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CameraRecord } from '../../src/camera/registry.js';
+import { bridgeTopics, buildBridgeDiscovery, buildCameraDiscovery, cameraDevice, cameraTopics, type DiscoveryContext } from '../../src/ha/discovery.js';
+import { BRIDGE_ENTITIES, CAMERA_ENTITIES } from '../../src/ha/entities.js';
+import { statesOf } from '../../src/ha/state-publisher.js';
+import { HaTopics } from '../../src/ha/topics.js';
+import { toBaseInfo } from '../../src/protocol/messages.js';
+
+const ctx: DiscoveryContext = { topics: new HaTopics('a9_v720', 'homeassistant'), addonVersion: '0.1.0', dashboardUrl: 'http://10.0.0.2:1234/' };
+
+const camera: CameraRecord = {
+  id: '0800c00128F8',
+  ip: '::ffff:192.168.1.50',
+  online: true,
+  firstSeen: Date.UTC(2026, 0, 1),
+  lastSeen: Date.UTC(2026, 10, 27, 9, 30, 15, 250),
+  state: 'registered',
+  registered: true,
+  streaming: true,
+  baseInfo: { IrLed: 1, devPower: 87, wifiName: 'home', instLed: 0, mirrorFlip: 4, version: '202212011602', mac: 'AA:BB:CC:00:11:22' },
+};
+
+const BRIDGE = { topic: 'a9_v720/bridge/state' };
+const CAM = { topic: 'a9_v720/0800c00128F8/availability' };
+const base = (key: string, platform: string, name: string | null, availability: 'bridge' | 'both') => ({
+  platform,
+  unique_id: `a9v720_0800c00128F8_${key}`,
+  default_entity_id: name === null ? `${platform}.a9v720_0800c00128f8` : `${platform}.a9v720_0800c00128f8_${key}`,
+  name,
+  ...(availability === 'both' ? { availability: [BRIDGE, CAM], availability_mode: 'all' } : { availability: [BRIDGE] }),
+});
+
+test('camera discovery with full base info: every component, every field', () => {
+  const d = buildCameraDiscovery(camera, ctx);
+  assert.deepEqual(d.payload.components, {
+    connectivity: {
+      ...base('connectivity', 'binary_sensor', 'Connectivity', 'bridge'),
+      state_topic: 'a9_v720/0800c00128F8/availability',
+      qos: 1,
+      device_class: 'connectivity',
+      payload_on: 'online',
+      payload_off: 'offline',
+      entity_category: 'diagnostic',
+    },
+    image: { ...base('image', 'camera', null, 'both'), topic: 'a9_v720/0800c00128F8/image', qos: 1 },
+    snapshot: {
+      ...base('snapshot', 'button', 'Snapshot', 'both'),
+      command_topic: 'a9_v720/0800c00128F8/snapshot/set',
+      qos: 1,
+      payload_press: 'PRESS',
+      icon: 'mdi:camera-iris',
+    },
+    restart: {
+      ...base('restart', 'button', 'Restart', 'both'),
+      command_topic: 'a9_v720/0800c00128F8/restart/set',
+      qos: 1,
+      payload_press: 'PRESS',
+      device_class: 'restart',
+      entity_category: 'config',
+    },
+    ir_led: {
+      ...base('ir_led', 'switch', 'IR LED', 'both'),
+      state_topic: 'a9_v720/0800c00128F8/ir_led',
+      command_topic: 'a9_v720/0800c00128F8/ir_led/set',
+      qos: 1,
+      entity_category: 'config',
+      icon: 'mdi:weather-night',
+      payload_on: 'ON',
+      payload_off: 'OFF',
+    },
+    status_led: {
+      ...base('status_led', 'switch', 'Status LED', 'both'),
+      state_topic: 'a9_v720/0800c00128F8/status_led',
+      command_topic: 'a9_v720/0800c00128F8/status_led/set',
+      qos: 1,
+      entity_category: 'config',
+      icon: 'mdi:led-on',
+      payload_on: 'ON',
+      payload_off: 'OFF',
+    },
+    orientation: {
+      ...base('orientation', 'select', 'Image orientation', 'both'),
+      state_topic: 'a9_v720/0800c00128F8/orientation',
+      command_topic: 'a9_v720/0800c00128F8/orientation/set',
+      qos: 1,
+      options: ['normal', 'mirror', 'flip', 'rotate 180'],
+      entity_category: 'config',
+      icon: 'mdi:flip-horizontal',
+    },
+    battery: {
+      ...base('battery', 'sensor', 'Battery', 'both'),
+      state_topic: 'a9_v720/0800c00128F8/battery',
+      qos: 1,
+      device_class: 'battery',
+      unit_of_measurement: '%',
+      state_class: 'measurement',
+      entity_category: 'diagnostic',
+    },
+    wifi_network: {
+      ...base('wifi_network', 'sensor', 'Wi-Fi network', 'both'),
+      state_topic: 'a9_v720/0800c00128F8/wifi_network',
+      qos: 1,
+      entity_category: 'diagnostic',
+      icon: 'mdi:wifi',
+    },
+    ip_address: {
+      ...base('ip_address', 'sensor', 'IP address', 'bridge'),
+      state_topic: 'a9_v720/0800c00128F8/ip_address',
+      qos: 1,
+      entity_category: 'diagnostic',
+      icon: 'mdi:ip-network',
+    },
+    last_seen: {
+      ...base('last_seen', 'sensor', 'Last seen', 'bridge'),
+      state_topic: 'a9_v720/0800c00128F8/last_seen',
+      qos: 1,
+      device_class: 'timestamp',
+      entity_category: 'diagnostic',
+    },
+    streaming: {
+      ...base('streaming', 'binary_sensor', 'Streaming', 'both'),
+      state_topic: 'a9_v720/0800c00128F8/streaming',
+      qos: 1,
+      payload_on: 'ON',
+      payload_off: 'OFF',
+      entity_category: 'diagnostic',
+      icon: 'mdi:video',
+    },
+  });
+  assert.deepEqual(d.payload.device, {
+    identifiers: ['a9v720_0800c00128F8'],
+    name: 'A9 camera 0800c00128F8',
+    manufacturer: 'Naxclow',
+    model: 'A9 / V720 mini camera',
+    sw_version: '202212011602',
+    serial_number: '0800c00128F8',
+    configuration_url: 'http://10.0.0.2:1234/',
+    via_device: 'a9v720_bridge',
+    connections: [['mac', 'aa:bb:cc:00:11:22']],
+  });
+});
+
+test('camera states with full base info, an IPv4-mapped address and a timestamp far from zero', () => {
+  const states = statesOf(CAMERA_ENTITIES, camera, cameraTopics(ctx.topics, camera.id));
+  assert.deepEqual(states, [
+    { topic: 'a9_v720/0800c00128F8/availability', payload: 'online' },
+    { topic: 'a9_v720/0800c00128F8/ir_led', payload: 'ON' },
+    { topic: 'a9_v720/0800c00128F8/status_led', payload: 'OFF' },
+    { topic: 'a9_v720/0800c00128F8/orientation', payload: 'rotate 180' },
+    { topic: 'a9_v720/0800c00128F8/battery', payload: '87' },
+    { topic: 'a9_v720/0800c00128F8/wifi_network', payload: 'home' },
+    { topic: 'a9_v720/0800c00128F8/ip_address', payload: '192.168.1.50' },
+    { topic: 'a9_v720/0800c00128F8/last_seen', payload: '2026-11-27T09:30:15.250Z' },
+    { topic: 'a9_v720/0800c00128F8/streaming', payload: 'ON' },
+  ]);
+  const offline = statesOf(CAMERA_ENTITIES, { ...camera, online: false, ip: '10.0.0.7', streaming: false }, cameraTopics(ctx.topics, camera.id));
+  const byTopic = Object.fromEntries(offline.map((s) => [s.topic, s.payload]));
+  assert.equal(byTopic['a9_v720/0800c00128F8/availability'], 'offline');
+  assert.equal(byTopic['a9_v720/0800c00128F8/ip_address'], '10.0.0.7');
+  assert.equal(byTopic['a9_v720/0800c00128F8/streaming'], 'OFF');
+  const mappedLater = statesOf(CAMERA_ENTITIES, { ...camera, ip: 'fe80::ffff:1' }, cameraTopics(ctx.topics, camera.id));
+  assert.equal(mappedLater.find((s) => s.topic.endsWith('/ip_address'))?.payload, 'fe80::ffff:1', 'only a leading ::ffff: is stripped');
+});
+
+test('base info of the wrong type backs no entity: text where a number belongs, Infinity (1e999 on the wire), a numeric Wi-Fi name', () => {
+  // Through the wire parser, as the registry stores it; non-finite numbers straight in the record.
+  const wrongTypes = toBaseInfo(JSON.parse('{"code":4,"IrLed":"1","devPower":"87","wifiName":5}') as { [field: string]: unknown });
+  const odd = { ...camera, ip: '', baseInfo: { ...wrongTypes, instLed: Number.POSITIVE_INFINITY, mirrorFlip: Number.NaN } };
+  const d = buildCameraDiscovery(odd, ctx);
+  assert.deepEqual(d.keys, ['connectivity', 'image', 'snapshot', 'restart', 'last_seen', 'streaming']);
+  assert.deepEqual(Object.keys(d.payload.components), d.keys, 'never announced: no removal stubs either');
+});
+
+test('removal stubs only for entities announced before', () => {
+  const before = buildCameraDiscovery(camera, ctx);
+  const bare = { ...camera, baseInfo: undefined };
+  const after = buildCameraDiscovery(bare, ctx, ['battery', 'ir_led', 'connectivity']);
+  assert.deepEqual(after.payload.components['battery'], { platform: 'sensor' });
+  assert.deepEqual(after.payload.components['ir_led'], { platform: 'switch' });
+  assert.equal(after.payload.components['status_led'], undefined, 'status_led was not in the previous keys');
+  assert.deepEqual(after.payload.components['connectivity'], before.payload.components['connectivity'], 'still present: the full component');
+  assert.deepEqual(after.keys, ['connectivity', 'image', 'snapshot', 'restart', 'ip_address', 'last_seen', 'streaming']);
+  assert.deepEqual(Object.keys(buildCameraDiscovery(bare, ctx).payload.components), after.keys, 'no previous keys: no stubs');
+});
+
+test('the MAC connections block: six octets with ":", "-" or nothing, lowercased; anything else is left out', () => {
+  const connections = (mac: unknown) => cameraDevice({ ...camera, baseInfo: { mac } }, ctx).connections;
+  assert.deepEqual(connections('AA:BB:CC:00:11:22'), [['mac', 'aa:bb:cc:00:11:22']]);
+  assert.deepEqual(connections('aa-bb-cc-00-11-22'), [['mac', 'aa-bb-cc-00-11-22']]);
+  assert.deepEqual(connections('AABBCC001122'), [['mac', 'aabbcc001122']]);
+  for (const bad of ['AA:BB:CC:00:11', 'AA:BB:CC:00:11:22:33', 'AA:BB', 'A:BB:CC:00:11:22', 'AA:B:C:0:1:2', 'GG:BB:CC:00:11:22', ' AA:BB:CC:00:11:22', 'AA:BB:CC:00:11:22 ', 'AA;BB;CC;00;11;22', '', 112233445566]) {
+    assert.equal(connections(bad), undefined, String(bad));
+    assert.equal('connections' in cameraDevice({ ...camera, baseInfo: { mac: bad } }, ctx), false);
+  }
+  assert.equal('connections' in cameraDevice({ ...camera, baseInfo: undefined }, ctx), false);
+});
+
+test('sw_version: the registry firmware first, else a text base-info version, else none', () => {
+  assert.equal(cameraDevice({ ...camera, firmware: '202312111512' }, ctx).sw_version, '202312111512');
+  assert.equal(cameraDevice({ ...camera, firmware: undefined }, ctx).sw_version, '202212011602');
+  assert.equal('sw_version' in cameraDevice({ ...camera, baseInfo: toBaseInfo({ version: 202212011602 }) }, ctx), false);
+  assert.equal('sw_version' in cameraDevice({ ...camera, baseInfo: undefined }, ctx), false);
+});
+
+test('entity ids: lowercase, anything but [a-z0-9_] becomes "_"; origin carries the support URL when given', () => {
+  const d = buildCameraDiscovery({ ...camera, id: 'Cam-01.x' }, { ...ctx, supportUrl: 'https://example.invalid/help' });
+  assert.equal(d.payload.components['battery']?.['unique_id'], 'a9v720_Cam-01_x_battery');
+  assert.equal(d.payload.components['battery']?.['default_entity_id'], 'sensor.a9v720_cam_01_x_battery');
+  assert.equal(d.payload.components['image']?.['default_entity_id'], 'camera.a9v720_cam_01_x');
+  assert.deepEqual(d.payload.origin, { name: 'a9-v720', sw_version: '0.1.0', support_url: 'https://example.invalid/help' });
+});
+
+test('bridge: every component, its states, and its topics', () => {
+  const d = buildBridgeDiscovery({ camerasOnline: 3, version: '1.2.3' }, ctx);
+  assert.deepEqual(d.payload.components, {
+    connectivity: {
+      platform: 'binary_sensor',
+      unique_id: 'a9v720_bridge_connectivity',
+      default_entity_id: 'binary_sensor.a9v720_bridge_connectivity',
+      name: 'Connectivity',
+      state_topic: 'a9_v720/bridge/state',
+      qos: 1,
+      device_class: 'connectivity',
+      payload_on: 'online',
+      payload_off: 'offline',
+      entity_category: 'diagnostic',
+    },
+    cameras_online: {
+      platform: 'sensor',
+      unique_id: 'a9v720_bridge_cameras_online',
+      default_entity_id: 'sensor.a9v720_bridge_cameras_online',
+      name: 'Cameras online',
+      availability: [BRIDGE],
+      state_topic: 'a9_v720/bridge/cameras_online',
+      qos: 1,
+      state_class: 'measurement',
+      icon: 'mdi:cctv',
+    },
+    version: {
+      platform: 'sensor',
+      unique_id: 'a9v720_bridge_version',
+      default_entity_id: 'sensor.a9v720_bridge_version',
+      name: 'Add-on version',
+      availability: [BRIDGE],
+      state_topic: 'a9_v720/bridge/version',
+      qos: 1,
+      entity_category: 'diagnostic',
+      icon: 'mdi:tag',
+    },
+  });
+  assert.deepEqual(d.keys, ['connectivity', 'cameras_online', 'version']);
+  assert.deepEqual(statesOf(BRIDGE_ENTITIES, { camerasOnline: 3, version: '1.2.3' }, bridgeTopics(ctx.topics)), [
+    { topic: 'a9_v720/bridge/state', payload: 'online' },
+    { topic: 'a9_v720/bridge/cameras_online', payload: '3' },
+    { topic: 'a9_v720/bridge/version', payload: '1.2.3' },
+  ]);
+  const t = bridgeTopics(ctx.topics);
+  assert.deepEqual([t.bridge, t.availability, t.state('x'), t.command('x')], ['a9_v720/bridge/state', 'a9_v720/bridge/state', 'a9_v720/bridge/x', 'a9_v720/bridge/x/set']);
+});
+
+test('commands: only the exact payloads act', () => {
+  const command = (key: string, payload: string) => CAMERA_ENTITIES.find((e) => e.key === key)?.command?.(payload);
+  assert.deepEqual(command('snapshot', 'PRESS'), { kind: 'snapshot' });
+  for (const payload of ['press', 'ON', '']) assert.equal(command('snapshot', payload), undefined, payload);
+  assert.deepEqual(command('ir_led', 'OFF'), { kind: 'setting', command: { code: 202, IrLed: 0 } });
+  assert.deepEqual(command('status_led', 'ON'), { kind: 'setting', command: { code: 210, instLed: 1 } });
+  assert.equal(command('status_led', 'TOGGLE'), undefined);
+  assert.deepEqual(command('orientation', 'normal'), { kind: 'setting', command: { code: 216, mirrorFlip: 0 } });
+  assert.deepEqual(command('orientation', 'flip'), { kind: 'setting', command: { code: 216, mirrorFlip: 3 } });
+});
