@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'test-artifacts/', '.data/'] },
+  { ignores: ['node_modules/', 'dist/', 'test-artifacts/', '.data/', '.stryker-tmp/', 'reports/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -35,7 +35,7 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser, sourceType: 'module' },
   },
   {
-    files: ['tools/**/*.mjs', 'eslint.config.js'],
+    files: ['tools/**/*.mjs', 'stryker/**/*.mjs', 'eslint.config.js'],
     languageOptions: { globals: globals.node },
   },
 );

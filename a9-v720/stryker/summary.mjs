@@ -11,7 +11,7 @@ const report = JSON.parse(readFileSync(file, 'utf8'));
 const detected = new Set(['Killed', 'Timeout']);
 const undetected = new Set(['Survived', 'NoCoverage']);
 const rows = [];
-let total = { detected: 0, undetected: 0, timeout: 0, all: 0 };
+const total = { detected: 0, undetected: 0, timeout: 0, all: 0 };
 for (const [path, { mutants, source }] of Object.entries(report.files)) {
   const count = { detected: 0, undetected: 0, timeout: 0, all: mutants.length };
   for (const m of mutants) {
@@ -26,10 +26,13 @@ for (const [path, { mutants, source }] of Object.entries(report.files)) {
     for (const m of mutants.filter((m) => undetected.has(m.status))) {
       const { line, column } = m.location.start;
       const original = lines[line - 1]?.trim().slice(0, 110);
-      console.log(`${path}:${line}:${column} ${m.status} ${m.mutatorName} → ${JSON.stringify(m.replacement).slice(0, 90)}\n    ${original}`);
+      console.log(
+        `${path}:${line}:${column} ${m.status} ${m.mutatorName} → ${JSON.stringify(m.replacement).slice(0, 90)}\n    ${original}`,
+      );
     }
   }
 }
 const pct = (c) => (c.detected + c.undetected === 0 ? 'n/a' : `${((100 * c.detected) / (c.detected + c.undetected)).toFixed(1)} %`);
-for (const [path, c] of rows) console.log(`${pct(c).padStart(8)}  ${path}  (${c.all} mutants, ${c.undetected} undetected, ${c.timeout} timeouts)`);
+for (const [path, c] of rows)
+  console.log(`${pct(c).padStart(8)}  ${path}  (${c.all} mutants, ${c.undetected} undetected, ${c.timeout} timeouts)`);
 console.log(`${pct(total).padStart(8)}  ALL  (${total.all} mutants, ${total.undetected} undetected, ${total.timeout} timeouts)`);

@@ -5,13 +5,24 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CameraRecord } from '../../src/camera/registry.js';
-import { bridgeTopics, buildBridgeDiscovery, buildCameraDiscovery, cameraDevice, cameraTopics, type DiscoveryContext } from '../../src/ha/discovery.js';
+import {
+  bridgeTopics,
+  buildBridgeDiscovery,
+  buildCameraDiscovery,
+  cameraDevice,
+  cameraTopics,
+  type DiscoveryContext,
+} from '../../src/ha/discovery.js';
 import { BRIDGE_ENTITIES, CAMERA_ENTITIES } from '../../src/ha/entities.js';
 import { statesOf } from '../../src/ha/state-publisher.js';
 import { HaTopics } from '../../src/ha/topics.js';
 import { toBaseInfo } from '../../src/protocol/messages.js';
 
-const ctx: DiscoveryContext = { topics: new HaTopics('a9_v720', 'homeassistant'), addonVersion: '0.1.0', dashboardUrl: 'http://10.0.0.2:1234/' };
+const ctx: DiscoveryContext = {
+  topics: new HaTopics('a9_v720', 'homeassistant'),
+  addonVersion: '0.1.0',
+  dashboardUrl: 'http://10.0.0.2:1234/',
+};
 
 const camera: CameraRecord = {
   id: '0800c00128F8',
@@ -158,7 +169,11 @@ test('camera states with full base info, an IPv4-mapped address and a timestamp 
     { topic: 'a9_v720/0800c00128F8/last_seen', payload: '2026-11-27T09:30:15.250Z' },
     { topic: 'a9_v720/0800c00128F8/streaming', payload: 'ON' },
   ]);
-  const offline = statesOf(CAMERA_ENTITIES, { ...camera, online: false, ip: '10.0.0.7', streaming: false }, cameraTopics(ctx.topics, camera.id));
+  const offline = statesOf(
+    CAMERA_ENTITIES,
+    { ...camera, online: false, ip: '10.0.0.7', streaming: false },
+    cameraTopics(ctx.topics, camera.id),
+  );
   const byTopic = Object.fromEntries(offline.map((s) => [s.topic, s.payload]));
   assert.equal(byTopic['a9_v720/0800c00128F8/availability'], 'offline');
   assert.equal(byTopic['a9_v720/0800c00128F8/ip_address'], '10.0.0.7');
@@ -183,7 +198,11 @@ test('removal stubs only for entities announced before', () => {
   assert.deepEqual(after.payload.components['battery'], { platform: 'sensor' });
   assert.deepEqual(after.payload.components['ir_led'], { platform: 'switch' });
   assert.equal(after.payload.components['status_led'], undefined, 'status_led was not in the previous keys');
-  assert.deepEqual(after.payload.components['connectivity'], before.payload.components['connectivity'], 'still present: the full component');
+  assert.deepEqual(
+    after.payload.components['connectivity'],
+    before.payload.components['connectivity'],
+    'still present: the full component',
+  );
   assert.deepEqual(after.keys, ['connectivity', 'image', 'snapshot', 'restart', 'ip_address', 'last_seen', 'streaming']);
   assert.deepEqual(Object.keys(buildCameraDiscovery(bare, ctx).payload.components), after.keys, 'no previous keys: no stubs');
 });
@@ -193,7 +212,19 @@ test('the MAC connections block: six octets with ":", "-" or nothing, lowercased
   assert.deepEqual(connections('AA:BB:CC:00:11:22'), [['mac', 'aa:bb:cc:00:11:22']]);
   assert.deepEqual(connections('aa-bb-cc-00-11-22'), [['mac', 'aa-bb-cc-00-11-22']]);
   assert.deepEqual(connections('AABBCC001122'), [['mac', 'aabbcc001122']]);
-  for (const bad of ['AA:BB:CC:00:11', 'AA:BB:CC:00:11:22:33', 'AA:BB', 'A:BB:CC:00:11:22', 'AA:B:C:0:1:2', 'GG:BB:CC:00:11:22', ' AA:BB:CC:00:11:22', 'AA:BB:CC:00:11:22 ', 'AA;BB;CC;00;11;22', '', 112233445566]) {
+  for (const bad of [
+    'AA:BB:CC:00:11',
+    'AA:BB:CC:00:11:22:33',
+    'AA:BB',
+    'A:BB:CC:00:11:22',
+    'AA:B:C:0:1:2',
+    'GG:BB:CC:00:11:22',
+    ' AA:BB:CC:00:11:22',
+    'AA:BB:CC:00:11:22 ',
+    'AA;BB;CC;00;11;22',
+    '',
+    112233445566,
+  ]) {
     assert.equal(connections(bad), undefined, String(bad));
     assert.equal('connections' in cameraDevice({ ...camera, baseInfo: { mac: bad } }, ctx), false);
   }
@@ -260,7 +291,10 @@ test('bridge: every component, its states, and its topics', () => {
     { topic: 'a9_v720/bridge/version', payload: '1.2.3' },
   ]);
   const t = bridgeTopics(ctx.topics);
-  assert.deepEqual([t.bridge, t.availability, t.state('x'), t.command('x')], ['a9_v720/bridge/state', 'a9_v720/bridge/state', 'a9_v720/bridge/x', 'a9_v720/bridge/x/set']);
+  assert.deepEqual(
+    [t.bridge, t.availability, t.state('x'), t.command('x')],
+    ['a9_v720/bridge/state', 'a9_v720/bridge/state', 'a9_v720/bridge/x', 'a9_v720/bridge/x/set'],
+  );
 });
 
 test('commands: only the exact payloads act', () => {

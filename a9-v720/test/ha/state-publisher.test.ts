@@ -11,11 +11,32 @@ interface Subject {
 }
 
 const SPECS: readonly EntitySpec<Subject>[] = [
-  { key: 'connectivity', platform: 'binary_sensor', name: 'Connectivity', availability: 'bridge', stateOnAvailabilityTopic: true, state: (s) => (s.online ? 'online' : 'offline') },
-  { key: 'also_availability', platform: 'binary_sensor', name: 'Again', availability: 'bridge', stateOnAvailabilityTopic: true, state: () => 'x' },
+  {
+    key: 'connectivity',
+    platform: 'binary_sensor',
+    name: 'Connectivity',
+    availability: 'bridge',
+    stateOnAvailabilityTopic: true,
+    state: (s) => (s.online ? 'online' : 'offline'),
+  },
+  {
+    key: 'also_availability',
+    platform: 'binary_sensor',
+    name: 'Again',
+    availability: 'bridge',
+    stateOnAvailabilityTopic: true,
+    state: () => 'x',
+  },
   { key: 'image', platform: 'camera', name: null, availability: 'device', image: true, state: () => 'never published as text' },
   { key: 'press', platform: 'button', name: 'Press', availability: 'device', command: () => undefined },
-  { key: 'level', platform: 'sensor', name: 'Level', availability: 'device', present: (s) => s.level !== undefined, state: (s) => String(s.level) },
+  {
+    key: 'level',
+    platform: 'sensor',
+    name: 'Level',
+    availability: 'device',
+    present: (s) => s.level !== undefined,
+    state: (s) => String(s.level),
+  },
   { key: 'maybe', platform: 'sensor', name: 'Maybe', availability: 'device', state: (s) => (s.level === 0 ? undefined : 'known') },
 ];
 

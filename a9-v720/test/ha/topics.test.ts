@@ -16,7 +16,7 @@ test('every topic of the scheme, exactly', () => {
   assert.equal(topics.commandWildcard, 'a9_v720/+/+/set');
   assert.equal(HA_BIRTH_TOPIC, 'homeassistant/status');
   const custom = new HaTopics('cams', 'ha');
-  assert.deepEqual(custom.haStatusTopics, ['homeassistant/status', 'ha/status'], 'HA\'s birth topic does not follow the prefix');
+  assert.deepEqual(custom.haStatusTopics, ['homeassistant/status', 'ha/status'], "HA's birth topic does not follow the prefix");
   assert.equal(custom.cameraDiscovery('a/b'), 'ha/device/a9v720_a_b/config');
   assert.equal(custom.cameraCommand('a/b', 'k'), 'cams/a_b/k/set');
 });

@@ -25,7 +25,10 @@ function standIn(latest?: LatestFrame) {
     end = onEnd;
     return { unsubscribe: () => void unsubscribed++ };
   };
-  const video: VideoSource = { subscribeVideo: (_id, onFrame, onEnd) => subscribe((jpeg) => onFrame(jpeg, T0), onEnd), latestFrame: () => latest };
+  const video: VideoSource = {
+    subscribeVideo: (_id, onFrame, onEnd) => subscribe((jpeg) => onFrame(jpeg, T0), onEnd),
+    latestFrame: () => latest,
+  };
   const audio: AudioSource = { subscribeAudio: (_id, onChunk, onEnd) => subscribe(onChunk, onEnd) };
   return {
     video,
@@ -50,7 +53,10 @@ function client(options: { stall?: boolean; highWaterMark?: number } = {}) {
 }
 
 test('an MJPEG part, byte for byte', () => {
-  assert.equal(encodeMjpegPart(Buffer.from('JPG'), 'b').toString('latin1'), '--b\r\nContent-Type: image/jpeg\r\nContent-Length: 3\r\n\r\nJPG\r\n');
+  assert.equal(
+    encodeMjpegPart(Buffer.from('JPG'), 'b').toString('latin1'),
+    '--b\r\nContent-Type: image/jpeg\r\nContent-Length: 3\r\n\r\nJPG\r\n',
+  );
   assert.equal(
     encodeMjpegPart(Buffer.alloc(0)).toString('latin1'),
     '--a9v720-frame\r\nContent-Type: image/jpeg\r\nContent-Length: 0\r\n\r\n\r\n',

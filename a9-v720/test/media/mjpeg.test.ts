@@ -68,18 +68,22 @@ interface Client {
 }
 
 function connect(url: string): Promise<Client> {
-  return within(new Promise((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        const boundary = boundaryFromContentType(res.headers['content-type'] ?? '');
-        const frames: Buffer[] = [];
-        const parser = boundary ? new MjpegPartParser(boundary) : undefined;
-        res.on('data', (chunk: Buffer) => frames.push(...(parser?.push(chunk) ?? [])));
-        const ended = new Promise<void>((done) => res.on('end', done).on('close', done));
-        resolve({ res, frames, ended });
-      })
-      .on('error', reject);
-  }), 3000, `response from ${url}`);
+  return within(
+    new Promise((resolve, reject) => {
+      http
+        .get(url, (res) => {
+          const boundary = boundaryFromContentType(res.headers['content-type'] ?? '');
+          const frames: Buffer[] = [];
+          const parser = boundary ? new MjpegPartParser(boundary) : undefined;
+          res.on('data', (chunk: Buffer) => frames.push(...(parser?.push(chunk) ?? [])));
+          const ended = new Promise<void>((done) => res.on('end', done).on('close', done));
+          resolve({ res, frames, ended });
+        })
+        .on('error', reject);
+    }),
+    3000,
+    `response from ${url}`,
+  );
 }
 
 async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {

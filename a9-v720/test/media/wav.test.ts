@@ -77,7 +77,15 @@ test('the WAV header for other rates and channel counts: byte rate and block ali
 
 test('A-law decoding matches the G.711 table, and every code survives decode → encode', () => {
   const table: [code: number, linear: number][] = [
-    [0x00, -5504], [0x01, -5248], [0x80, 5504], [0x55, -8], [0xd5, 8], [0xaa, 32256], [0x2a, -32256], [0xff, 848], [0x7f, -848],
+    [0x00, -5504],
+    [0x01, -5248],
+    [0x80, 5504],
+    [0x55, -8],
+    [0xd5, 8],
+    [0xaa, 32256],
+    [0x2a, -32256],
+    [0xff, 848],
+    [0x7f, -848],
   ];
   for (const [code, linear] of table) assert.equal(alawToLinear(code), linear, `code 0x${code.toString(16)}`);
   for (let code = 0; code < 256; code++) assert.equal(linearToAlaw(alawToLinear(code)), code, `code 0x${code.toString(16)}`);

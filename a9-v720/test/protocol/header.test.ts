@@ -57,7 +57,10 @@ test('datagrams shorter than a header or shorter than their length field are rej
 });
 
 test('encodePacket defaults: flags 0, the ASCII server forward id, pkg id 0', () => {
-  assert.deepEqual(encodePacket({ cmd: Cmd.Json, payload: Buffer.from('{}') }), Buffer.concat([hex('02000000 0000 00 00 3030303030303030 00000000'), Buffer.from('{}')]));
+  assert.deepEqual(
+    encodePacket({ cmd: Cmd.Json, payload: Buffer.from('{}') }),
+    Buffer.concat([hex('02000000 0000 00 00 3030303030303030 00000000'), Buffer.from('{}')]),
+  );
 });
 
 test('encodePacket writes every field where PROTOCOL.md §3 puts it', () => {

@@ -29,7 +29,9 @@ test('strictString never coerces', () => {
 });
 
 test('optionalNumber takes finite numbers and numeric strings; blanks and words are not numbers', () => {
-  const obj = JSON.parse('{"n":7,"neg":-2.5,"s":"42","padded":" 8 ","hex":"0x10","blank":"","space":"   ","word":"abc","inf":1e999,"sinf":"Infinity","b":true,"z":null}') as Record<string, unknown>;
+  const obj = JSON.parse(
+    '{"n":7,"neg":-2.5,"s":"42","padded":" 8 ","hex":"0x10","blank":"","space":"   ","word":"abc","inf":1e999,"sinf":"Infinity","b":true,"z":null}',
+  ) as Record<string, unknown>;
   assert.equal(optionalNumber(obj, 'n'), 7);
   assert.equal(optionalNumber(obj, 'neg'), -2.5);
   assert.equal(optionalNumber(obj, 's'), 42);

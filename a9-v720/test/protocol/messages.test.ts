@@ -100,26 +100,49 @@ test('every server message, byte for byte', () => {
   assert.deepEqual(encodeUdpHelloAnswer('10.0.0.2', 6123), serverJson('27000000', '{"code":21,"ip":"10.0.0.2","port":6123}'));
   assert.deepEqual(encodeProbeRequest(), serverJson('0b000000', '{"code":50}'));
   assert.deepEqual(encodeDeviceStatus(), serverJson('16000000', '{"code":53,"status":1}'));
-  assert.deepEqual(encodeForward('t', { code: 202, IrLed: 1 }), serverJson('3a000000', '{"code":301,"target":"t","content":{"code":202,"IrLed":1}}'));
+  assert.deepEqual(
+    encodeForward('t', { code: 202, IrLed: 1 }),
+    serverJson('3a000000', '{"code":301,"target":"t","content":{"code":202,"IrLed":1}}'),
+  );
   assert.deepEqual(
     encodeNatRequest({ cliTarget: 'a', cliToken: 'b', cliIp: '10.0.0.2', cliPort: 6123, cliNatIp: '10.0.0.3', cliNatPort: 6124 }),
-    serverJson('74000000', '{"code":11,"cliTarget":"a","cliToken":"b","cliIp":"10.0.0.2","cliPort":6123,"cliNatIp":"10.0.0.3","cliNatPort":6124}'),
+    serverJson(
+      '74000000',
+      '{"code":11,"cliTarget":"a","cliToken":"b","cliIp":"10.0.0.2","cliPort":6123,"cliNatIp":"10.0.0.3","cliNatPort":6124}',
+    ),
   );
 });
 
 test('camera JSON (simulator side): zero forward id, the given pkg id, text passed through as is', () => {
-  assert.deepEqual(encodeCameraJson({ code: 20 }, 7), Buffer.concat([hex('0b000000 0000 00 00 0000000000000000 07000000'), Buffer.from('{"code":20}')]));
-  assert.deepEqual(encodeCameraJson('{"code": 20}'), Buffer.concat([hex('0c000000 0000 00 00 0000000000000000 00000000'), Buffer.from('{"code": 20}')]));
+  assert.deepEqual(
+    encodeCameraJson({ code: 20 }, 7),
+    Buffer.concat([hex('0b000000 0000 00 00 0000000000000000 07000000'), Buffer.from('{"code":20}')]),
+  );
+  assert.deepEqual(
+    encodeCameraJson('{"code": 20}'),
+    Buffer.concat([hex('0c000000 0000 00 00 0000000000000000 00000000'), Buffer.from('{"code": 20}')]),
+  );
 });
 
 test('uid and devTarget: 4 and 32 letters and digits pass; 3, 33, other characters and non-strings are refused', () => {
   for (const id of ['abc1', 'A'.repeat(16) + '0'.repeat(16)]) {
-    assert.deepEqual(parse(`{"code":100,"uid":"${id}","token":"t"}`), { ok: true, value: { code: 100, uid: id, token: 't', domain: undefined } });
+    assert.deepEqual(parse(`{"code":100,"uid":"${id}","token":"t"}`), {
+      ok: true,
+      value: { code: 100, uid: id, token: 't', domain: undefined },
+    });
     assert.deepEqual(parse(`{"code":51,"devTarget":"${id}"}`), { ok: true, value: { code: 51, devTarget: id, status: undefined } });
   }
   for (const id of ['', 'abc', 'x'.repeat(33), 'abc-1', 'abc 1', '0800c00128F8/', 'é800c00128F8']) {
-    assert.deepEqual(parse(`{"code":100,"uid":"${id}"}`), { ok: false, reason: 'registration (code 100) without a usable "uid" (4 to 32 letters and digits)' }, id);
-    assert.deepEqual(parse(`{"code":51,"devTarget":"${id}"}`), { ok: false, reason: 'probe (code 51) without a usable "devTarget" (4 to 32 letters and digits)' }, id);
+    assert.deepEqual(
+      parse(`{"code":100,"uid":"${id}"}`),
+      { ok: false, reason: 'registration (code 100) without a usable "uid" (4 to 32 letters and digits)' },
+      id,
+    );
+    assert.deepEqual(
+      parse(`{"code":51,"devTarget":"${id}"}`),
+      { ok: false, reason: 'probe (code 51) without a usable "devTarget" (4 to 32 letters and digits)' },
+      id,
+    );
   }
   assert.equal(parse('{"code":51,"devTarget":12345}').ok, false);
   assert.equal(parse('{"code":100,"uid":12345}').ok, false);
@@ -127,17 +150,43 @@ test('uid and devTarget: 4 and 32 letters and digits pass; 3, 33, other characte
 
 test('optional registration fields: a missing token is empty, a numeric one is text', () => {
   assert.deepEqual(parse('{"code":100,"uid":"cam1"}'), { ok: true, value: { code: 100, uid: 'cam1', token: '', domain: undefined } });
-  assert.deepEqual(parse('{"code":100,"uid":"cam1","token":1234,"domain":"d"}'), { ok: true, value: { code: 100, uid: 'cam1', token: '1234', domain: 'd' } });
+  assert.deepEqual(parse('{"code":100,"uid":"cam1","token":1234,"domain":"d"}'), {
+    ok: true,
+    value: { code: 100, uid: 'cam1', token: '1234', domain: 'd' },
+  });
 });
 
 test('the NAT result keeps every field, numbers given as text included', () => {
-  assert.deepEqual(parse('{"code":12,"status":"200","devIp":"192.168.1.5","devPort":"4000","devNatIp":"1.2.3.4","devNatPort":5000,"cliTarget":"x","cliToken":"y"}'), {
-    ok: true,
-    value: { code: 12, status: 200, devIp: '192.168.1.5', devPort: 4000, devNatIp: '1.2.3.4', devNatPort: 5000, cliTarget: 'x', cliToken: 'y' },
-  });
+  assert.deepEqual(
+    parse(
+      '{"code":12,"status":"200","devIp":"192.168.1.5","devPort":"4000","devNatIp":"1.2.3.4","devNatPort":5000,"cliTarget":"x","cliToken":"y"}',
+    ),
+    {
+      ok: true,
+      value: {
+        code: 12,
+        status: 200,
+        devIp: '192.168.1.5',
+        devPort: 4000,
+        devNatIp: '1.2.3.4',
+        devNatPort: 5000,
+        cliTarget: 'x',
+        cliToken: 'y',
+      },
+    },
+  );
   assert.deepEqual(parse('{"code":12}'), {
     ok: true,
-    value: { code: 12, status: undefined, devIp: undefined, devPort: undefined, devNatIp: undefined, devNatPort: undefined, cliTarget: undefined, cliToken: undefined },
+    value: {
+      code: 12,
+      status: undefined,
+      devIp: undefined,
+      devPort: undefined,
+      devNatIp: undefined,
+      devNatPort: undefined,
+      cliTarget: undefined,
+      cliToken: undefined,
+    },
   });
 });
 
@@ -178,7 +227,10 @@ test('base info limits: 64-character strings, 32-character field names, 48 field
   assert.equal(capCameraString('abc', 3), 'abc');
   assert.equal(capCameraString('z'.repeat(65)), 'z'.repeat(64));
   // Field names must be identifiers; non-finite numbers are not kept.
-  assert.deepEqual(toBaseInfo({ code: 4, _ok: 1, ok_2: 2, '2bad': 3, 'a-b': 4, 'a b': 5, '': 6, inf: Number.POSITIVE_INFINITY, nan: Number.NaN }), { _ok: 1, ok_2: 2 });
+  assert.deepEqual(
+    toBaseInfo({ code: 4, _ok: 1, ok_2: 2, '2bad': 3, 'a-b': 4, 'a b': 5, '': 6, inf: Number.POSITIVE_INFINITY, nan: Number.NaN }),
+    { _ok: 1, ok_2: 2 },
+  );
   const many = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`f${i}`, i]));
   assert.equal(Object.keys(toBaseInfo({ code: 4, ...many(48) })).length, 48);
   const capped = toBaseInfo({ code: 4, skipped: null, nested: {}, ...many(49) });

@@ -117,7 +117,10 @@ test('the payload bound: exactly at it is a packet, one byte past it is a Protoc
 test('the default bound is 64 KiB', () => {
   const decoder = new PacketStreamDecoder();
   assert.equal(decoder.push(encodePacket({ cmd: 0, payload: Buffer.alloc(65536) })).length, 1);
-  assert.throws(() => decoder.push(encodePacket({ cmd: 0, payload: Buffer.alloc(65537) })), /length field 65537 exceeds the 65536-byte limit/);
+  assert.throws(
+    () => decoder.push(encodePacket({ cmd: 0, payload: Buffer.alloc(65537) })),
+    /length field 65537 exceeds the 65536-byte limit/,
+  );
 });
 
 test('a packet is returned as soon as its last byte arrives, not one chunk later', () => {
@@ -132,11 +135,21 @@ test('a packet is returned as soon as its last byte arrives, not one chunk later
   assert.deepEqual(decoder.push(Buffer.alloc(0)), []);
   // A header alone, completed by its last byte, is a whole packet.
   assert.equal(decoder.push(HEARTBEAT.subarray(0, 19)).length, 0);
-  assert.deepEqual(decoder.push(HEARTBEAT.subarray(19)).map((p) => p.cmd), [100]);
+  assert.deepEqual(
+    decoder.push(HEARTBEAT.subarray(19)).map((p) => p.cmd),
+    [100],
+  );
 });
 
 test('decoded packets carry every header field and own their bytes', () => {
-  const wire = encodePacket({ cmd: 1, msgFlag: 251, dealFlag: 3, forwardId: Buffer.from('0102030405060708', 'hex'), pkgId: 2803, payload: Buffer.from('abc') });
+  const wire = encodePacket({
+    cmd: 1,
+    msgFlag: 251,
+    dealFlag: 3,
+    forwardId: Buffer.from('0102030405060708', 'hex'),
+    pkgId: 2803,
+    payload: Buffer.from('abc'),
+  });
   const [packet] = new PacketStreamDecoder().push(wire);
   wire.fill(0); // the socket's buffer is reused: the packet must not change with it
   assert.deepEqual(
