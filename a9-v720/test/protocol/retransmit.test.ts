@@ -135,3 +135,39 @@ test('pacer: a long list is split into datagrams of at most 256 ids', () => {
   assert.equal(datagrams.length, 3);
   assert.ok(datagrams.every((d) => d.length <= 20 + 256 * 4));
 });
+
+test('pacer at timestamps far from zero: the 200 ms repeat is measured from the last send', () => {
+  const t0 = 1_800_000_000_000;
+  const pacer = new ConfirmPacer();
+  assert.equal(pacer.lastSentTime, Number.NEGATIVE_INFINITY);
+  assert.equal(pacer.next([7, 8], t0).length, 1);
+  assert.equal(pacer.lastSentTime, t0);
+  assert.deepEqual(pacer.next([7, 8], t0 + 199), [], 'unchanged, 199 ms after the send');
+  assert.deepEqual(pacer.next([7, 8], t0 + 200), [encodeRetransmitConfirm([7, 8])], 'unchanged, exactly 200 ms: repeated');
+  assert.equal(pacer.lastSentTime, t0 + 200);
+  assert.deepEqual(pacer.next([7, 9], t0 + 201), [encodeRetransmitConfirm([7, 9])], 'same length, other ids: changed');
+  assert.deepEqual(pacer.next([7], t0 + 202), [encodeRetransmitConfirm([7])], 'a shorter list: changed');
+  assert.deepEqual(pacer.stats, { confirmsSent: 4, idsConfirmed: 7, unchangedSkipped: 1 });
+  pacer.reset();
+  assert.equal(pacer.lastSentTime, Number.NEGATIVE_INFINITY);
+  assert.equal(pacer.next([7], t0 + 203).length, 1, 'after a reset the same list goes out at once');
+});
+
+test('pacer options: another repeat time and datagram size', () => {
+  const pacer = new ConfirmPacer({ repeatMs: 50, maxIdsPerDatagram: 2 });
+  const t0 = 1_800_000_000_000;
+  assert.deepEqual(pacer.next([1, 2, 3], t0), [encodeRetransmitConfirm([1, 2]), encodeRetransmitConfirm([3])]);
+  assert.deepEqual(pacer.next([1, 2, 3], t0 + 49), []);
+  assert.equal(pacer.next([1, 2, 3], t0 + 50).length, 2);
+  assert.deepEqual(pacer.stats, { confirmsSent: 4, idsConfirmed: 6, unchangedSkipped: 1 });
+});
+
+test('confirm splitting at the bound: 256 ids are one datagram, 257 are two; ids are written as u32', () => {
+  assert.equal(encodeRetransmitConfirms(Array.from({ length: 256 }, (_, i) => i)).length, 1);
+  assert.deepEqual(
+    encodeRetransmitConfirms(Array.from({ length: 257 }, (_, i) => i)).map((d) => d.readUInt32LE(0)),
+    [1024, 4],
+  );
+  assert.deepEqual(encodeRetransmitConfirms([]), [hex('00000000 5d02 00 00 3030303030303030 00000000')]);
+  assert.deepEqual(encodeRetransmitConfirm([0xffffffff, -1, 1]).subarray(20), hex('ffffffff ffffffff 01000000'));
+});
