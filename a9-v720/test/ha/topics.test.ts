@@ -42,6 +42,7 @@ test('command topics parse to id and key; anything else is not a command', () =>
     'a9_v720/cam/a/b/set',
     'a9_v720/cam/ir_led/state',
     'a9_v720/cam/ir_led/set/',
+    'a9_v720/cam/ir_led_set',
     'a9_v720x/cam/ir_led/set',
     'other/cam/ir_led/set',
     'a9_v720',
