@@ -33,6 +33,9 @@ const camera: CameraRecord = {
   state: 'registered',
   registered: true,
   streaming: true,
+  motion: { enabled: true, sensitivity: 73 },
+  motionDetected: true,
+  lastMotionAt: Date.UTC(2026, 10, 27, 9, 29, 59, 500),
   baseInfo: { IrLed: 1, devPower: 87, wifiName: 'home', instLed: 0, mirrorFlip: 4, version: '202212011602', mac: 'AA:BB:CC:00:11:22' },
 };
 
@@ -142,6 +145,43 @@ test('camera discovery with full base info: every component, every field', () =>
       entity_category: 'diagnostic',
       icon: 'mdi:video',
     },
+    motion: {
+      ...base('motion', 'binary_sensor', 'Motion', 'both'),
+      state_topic: 'a9_v720/0800c00128F8/motion',
+      qos: 1,
+      device_class: 'motion',
+      payload_on: 'ON',
+      payload_off: 'OFF',
+    },
+    motion_detection: {
+      ...base('motion_detection', 'switch', 'Motion detection', 'bridge'),
+      state_topic: 'a9_v720/0800c00128F8/motion_detection',
+      command_topic: 'a9_v720/0800c00128F8/motion_detection/set',
+      qos: 1,
+      payload_on: 'ON',
+      payload_off: 'OFF',
+      entity_category: 'config',
+      icon: 'mdi:motion-sensor',
+    },
+    motion_sensitivity: {
+      ...base('motion_sensitivity', 'number', 'Motion sensitivity', 'bridge'),
+      state_topic: 'a9_v720/0800c00128F8/motion_sensitivity',
+      command_topic: 'a9_v720/0800c00128F8/motion_sensitivity/set',
+      qos: 1,
+      min: 1,
+      max: 100,
+      step: 1,
+      mode: 'slider',
+      entity_category: 'config',
+      icon: 'mdi:tune-vertical',
+    },
+    last_motion: {
+      ...base('last_motion', 'sensor', 'Last motion', 'bridge'),
+      state_topic: 'a9_v720/0800c00128F8/last_motion',
+      qos: 1,
+      device_class: 'timestamp',
+      icon: 'mdi:motion-sensor',
+    },
   });
   assert.deepEqual(d.payload.device, {
     identifiers: ['a9v720_0800c00128F8'],
@@ -168,6 +208,10 @@ test('camera states with full base info, an IPv4-mapped address and a timestamp 
     { topic: 'a9_v720/0800c00128F8/ip_address', payload: '192.168.1.50' },
     { topic: 'a9_v720/0800c00128F8/last_seen', payload: '2026-11-27T09:30:15.250Z' },
     { topic: 'a9_v720/0800c00128F8/streaming', payload: 'ON' },
+    { topic: 'a9_v720/0800c00128F8/motion', payload: 'ON' },
+    { topic: 'a9_v720/0800c00128F8/motion_detection', payload: 'ON' },
+    { topic: 'a9_v720/0800c00128F8/motion_sensitivity', payload: '73' },
+    { topic: 'a9_v720/0800c00128F8/last_motion', payload: '2026-11-27T09:29:59.500Z' },
   ]);
   const offline = statesOf(
     CAMERA_ENTITIES,
@@ -178,6 +222,16 @@ test('camera states with full base info, an IPv4-mapped address and a timestamp 
   assert.equal(byTopic['a9_v720/0800c00128F8/availability'], 'offline');
   assert.equal(byTopic['a9_v720/0800c00128F8/ip_address'], '10.0.0.7');
   assert.equal(byTopic['a9_v720/0800c00128F8/streaming'], 'OFF');
+  const defaults = statesOf(
+    CAMERA_ENTITIES,
+    { ...camera, motion: undefined, motionDetected: undefined },
+    cameraTopics(ctx.topics, camera.id),
+  );
+  assert.deepEqual(
+    defaults.filter((m) => /motion/.test(m.topic)).map((m) => m.payload),
+    ['OFF', 'OFF', '50', '2026-11-27T09:29:59.500Z'],
+    'motion off by default, sensitivity 50',
+  );
   const mappedLater = statesOf(CAMERA_ENTITIES, { ...camera, ip: 'fe80::ffff:1' }, cameraTopics(ctx.topics, camera.id));
   assert.equal(mappedLater.find((s) => s.topic.endsWith('/ip_address'))?.payload, 'fe80::ffff:1', 'only a leading ::ffff: is stripped');
 });
@@ -187,7 +241,18 @@ test('base info of the wrong type backs no entity: text where a number belongs, 
   const wrongTypes = toBaseInfo(JSON.parse('{"code":4,"IrLed":"1","devPower":"87","wifiName":5}') as { [field: string]: unknown });
   const odd = { ...camera, ip: '', baseInfo: { ...wrongTypes, instLed: Number.POSITIVE_INFINITY, mirrorFlip: Number.NaN } };
   const d = buildCameraDiscovery(odd, ctx);
-  assert.deepEqual(d.keys, ['connectivity', 'image', 'snapshot', 'restart', 'last_seen', 'streaming']);
+  assert.deepEqual(d.keys, [
+    'connectivity',
+    'image',
+    'snapshot',
+    'restart',
+    'last_seen',
+    'streaming',
+    'motion',
+    'motion_detection',
+    'motion_sensitivity',
+    'last_motion',
+  ]);
   assert.deepEqual(Object.keys(d.payload.components), d.keys, 'never announced: no removal stubs either');
 });
 
@@ -203,7 +268,19 @@ test('removal stubs only for entities announced before', () => {
     before.payload.components['connectivity'],
     'still present: the full component',
   );
-  assert.deepEqual(after.keys, ['connectivity', 'image', 'snapshot', 'restart', 'ip_address', 'last_seen', 'streaming']);
+  assert.deepEqual(after.keys, [
+    'connectivity',
+    'image',
+    'snapshot',
+    'restart',
+    'ip_address',
+    'last_seen',
+    'streaming',
+    'motion',
+    'motion_detection',
+    'motion_sensitivity',
+    'last_motion',
+  ]);
   assert.deepEqual(Object.keys(buildCameraDiscovery(bare, ctx).payload.components), after.keys, 'no previous keys: no stubs');
 });
 
@@ -306,4 +383,10 @@ test('commands: only the exact payloads act', () => {
   assert.equal(command('status_led', 'TOGGLE'), undefined);
   assert.deepEqual(command('orientation', 'normal'), { kind: 'setting', command: { code: 216, mirrorFlip: 0 } });
   assert.deepEqual(command('orientation', 'flip'), { kind: 'setting', command: { code: 216, mirrorFlip: 3 } });
+  assert.deepEqual(command('motion_detection', 'ON'), { kind: 'motion', change: { enabled: true } });
+  assert.deepEqual(command('motion_detection', 'OFF'), { kind: 'motion', change: { enabled: false } });
+  assert.equal(command('motion_detection', 'on'), undefined);
+  assert.deepEqual(command('motion_sensitivity', '1'), { kind: 'motion', change: { sensitivity: 1 } });
+  assert.deepEqual(command('motion_sensitivity', '100'), { kind: 'motion', change: { sensitivity: 100 } });
+  for (const payload of ['0', '101', 'x', '']) assert.equal(command('motion_sensitivity', payload), undefined, payload);
 });

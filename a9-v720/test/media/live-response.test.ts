@@ -9,7 +9,7 @@ import type { AudioFormat } from '../../src/camera/media-sink.js';
 import type { EndListener, LatestFrame, MediaSubscription, StreamEndReason } from '../../src/media/media-hub.js';
 import { encodeMjpegPart, mjpegContentType, streamMjpeg, type VideoSource } from '../../src/media/mjpeg.js';
 import { streamWav, type AudioSource } from '../../src/media/wav-stream.js';
-import { alawWavHeader } from '../../src/media/wav.js';
+import { alawWavHeader, pcmWavHeader } from '../../src/media/wav.js';
 import { captureLog } from '../support/log-capture.js';
 import { within } from '../support/within.js';
 
@@ -165,37 +165,53 @@ test('a new viewer gets the latest frame at once only if it is at most initialFr
   assert.equal(text(), '--b--\r\n');
 });
 
-test('WAV: the header, then the A-law samples as they come (PCM left out); the hub ending it ends the response', async () => {
+test('WAV (A-law): the header with the first samples, then the samples as they come; the hub ending it ends the response', async () => {
   const source = standIn();
   const log = captureLog();
   const { out, bytes } = client();
   const stream = streamWav(out, source.audio, 'camA', { logger: log.logger });
+  assert.equal(bytes().length, 0, 'nothing before the first samples: their format picks the header');
   source.push(Buffer.from([0xd5, 0x55]));
-  source.push(Buffer.from([1, 2, 3, 4]), 'pcm16');
+  source.push(Buffer.from([0x2a]));
   source.end('offline');
   assert.equal(await within(stream.done, 2000, 'end of the stream'), 'offline');
-  assert.deepEqual(bytes(), Buffer.concat([alawWavHeader(), Buffer.from([0xd5, 0x55])]));
+  assert.deepEqual(bytes(), Buffer.concat([alawWavHeader(), Buffer.from([0xd5, 0x55, 0x2a])]));
   assert.equal(out.writableEnded, true);
   assert.ok(log.find(/^WAV listener of camera camA finished \(offline\)$/));
 });
 
-test('WAV: a listener that does not drain keeps the newest maxPendingMs of audio (8 bytes per ms)', () => {
+test('WAV (PCM): the PCM header; an odd byte waits for the next packet so samples stay aligned', async () => {
+  const source = standIn();
+  const { out, bytes } = client();
+  const stream = streamWav(out, source.audio, 'camA');
+  source.push(Buffer.from([1, 2, 3]), 'pcm16');
+  assert.deepEqual(bytes(), Buffer.concat([pcmWavHeader(), Buffer.from([1, 2])]));
+  source.push(Buffer.from([4, 5]), 'pcm16');
+  source.push(Buffer.from([6]), 'pcm16');
+  source.push(Buffer.from([7, 8]), 'pcm16');
+  stream.close();
+  await within(stream.done, 2000, 'end of the stream');
+  assert.deepEqual(bytes(), Buffer.concat([pcmWavHeader(), Buffer.from([1, 2, 3, 4, 5, 6, 7, 8])]));
+});
+
+test('WAV: a listener that does not drain keeps the newest maxPendingMs of audio (16 bytes per ms)', () => {
   const source = standIn();
   const { out } = client({ stall: true, highWaterMark: 1 });
   const stream = streamWav(out, source.audio, 'camA', { maxPendingMs: 1 });
-  // The header went out and filled the client: audio queues from here, 8 bytes at most.
-  for (const part of ['aaa', 'bbb', 'ccc']) source.push(Buffer.from(part));
-  assert.deepEqual(stream.stats, { partsWritten: 1, partsDropped: 1, pendingParts: 2, pendingBytes: 6 });
+  source.push(Buffer.from('x')); // header + first samples fill the client: audio queues from here
+  for (const part of ['aaaaaa', 'bbbbbb', 'cccccc']) source.push(Buffer.from(part));
+  assert.deepEqual(stream.stats, { partsWritten: 1, partsDropped: 1, pendingParts: 2, pendingBytes: 12 });
   stream.close();
 });
 
-test('WAV: the default bound is 500 ms = 4000 bytes, kept exactly', () => {
+test('WAV: the default bound is 500 ms = 8000 bytes, kept exactly', () => {
   const source = standIn();
   const { out } = client({ stall: true, highWaterMark: 1 });
   const stream = streamWav(out, source.audio, 'camA');
-  for (let i = 0; i < 4; i++) source.push(Buffer.alloc(1000));
-  assert.deepEqual(stream.stats, { partsWritten: 1, partsDropped: 0, pendingParts: 4, pendingBytes: 4000 });
+  source.push(Buffer.from('x'));
+  for (let i = 0; i < 8; i++) source.push(Buffer.alloc(1000));
+  assert.deepEqual(stream.stats, { partsWritten: 1, partsDropped: 0, pendingParts: 8, pendingBytes: 8000 });
   source.push(Buffer.alloc(1));
-  assert.deepEqual(stream.stats, { partsWritten: 1, partsDropped: 1, pendingParts: 4, pendingBytes: 3001 });
+  assert.deepEqual(stream.stats, { partsWritten: 1, partsDropped: 1, pendingParts: 8, pendingBytes: 7001 });
   stream.close();
 });
