@@ -6,12 +6,12 @@
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { Socket } from 'node:net';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { Logger } from '../log.js';
 import { isThisHost, plainIp } from '../util/net.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
+import { handleClientErrors } from '../util/http-client-errors.js';
 import { TokenBuckets, type TokenBucketLimits } from '../util/token-bucket.js';
 import { isDeviceId } from '../protocol/device-id.js';
 import type { DeviceSecrets } from './device-secrets.js';
@@ -189,27 +189,6 @@ export function createBootstrapServer(deps: BootstrapDeps): http.Server {
     },
     (request, response) => void handle(request, response),
   );
-  const clientErrors = new RateLimitedLog(60_000);
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    const ip = plainIp(socket.remoteAddress);
-    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      // Idle or slowloris clients: say what happened instead of calling it malformed.
-      clientErrors.maybe('timeout', (suppressed) =>
-        deps.logger.warn(
-          { ip, code: error.code, suppressed },
-          `HTTP client ${ip} on the bootstrap port did not finish its request in time (idle or too slow); closing the connection${suppressed ? ` (${suppressed} more in the last minute)` : ''}`,
-        ),
-      );
-    } else if (error.code !== 'ECONNRESET') {
-      clientErrors.maybe('malformed', (suppressed) =>
-        deps.logger.warn(
-          { ip, err: error.message, code: error.code, suppressed },
-          `malformed HTTP request on the bootstrap port from ${ip}: ${error.code ?? error.message}${suppressed ? ` (${suppressed} more in the last minute)` : ''}`,
-        ),
-      );
-    }
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    socket.destroy();
-  });
+  handleClientErrors(server, deps.logger, { port: 'bootstrap', timeoutCovers: 'request' });
   return server;
 }

@@ -7,25 +7,8 @@ import type { SettingCommand } from '../protocol/settings.js';
 
 export type { SettingCommand };
 
-export class CameraUnavailableError extends Error {
-  override readonly name = 'CameraUnavailableError';
-  constructor(
-    readonly cameraId: string,
-    readonly reason: 'unknown' | 'offline',
-  ) {
-    super(reason === 'unknown' ? `camera ${cameraId} is not known` : `camera ${cameraId} is offline`);
-  }
-}
-
-export class CameraTimeoutError extends Error {
-  override readonly name = 'CameraTimeoutError';
-  constructor(
-    readonly cameraId: string,
-    what: string,
-  ) {
-    super(`camera ${cameraId}: ${what}`);
-  }
-}
+// camera/ modules reach the shared errors through here; everyone else imports ../errors.js.
+export { CameraTimeoutError, CameraUnavailableError } from '../errors.js';
 
 export interface CameraControl {
   /**

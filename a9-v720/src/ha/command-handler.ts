@@ -4,7 +4,8 @@
  * registry `updated` event and the state publisher follows it. Commands for an offline camera
  * are dropped, never queued.
  */
-import { CameraTimeoutError, CameraUnavailableError, type CameraControl } from '../camera/control.js';
+import type { CameraControl } from '../camera/control.js';
+import { CameraTimeoutError, CameraUnavailableError } from '../errors.js';
 import type { CameraRecord, CameraRegistry } from '../camera/registry.js';
 import type { Logger } from '../log.js';
 import { CAMERA_ENTITIES } from './entities.js';

@@ -9,7 +9,7 @@
  * The hub never touches sockets: the camera session pushes frames/audio in and provides
  * openStream/closeStream. All state lives in the instance (one per process, several cameras).
  */
-import { CameraTimeoutError, CameraUnavailableError } from '../camera/control.js';
+import { CameraTimeoutError, CameraUnavailableError } from '../errors.js';
 import type { AudioFormat, MediaSink } from '../camera/media-sink.js';
 import type { Logger } from '../log.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
@@ -190,7 +190,11 @@ export class MediaHub implements MediaSink {
     return new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => {
         if (!cam.waiters.delete(waiter)) return;
-        reject(new CameraTimeoutError(cameraId, `no frame within ${timeoutMs} ms for a snapshot`));
+        reject(
+          new CameraTimeoutError(cameraId, `no frame within ${timeoutMs} ms for a snapshot`, {
+            reason: 'no complete frame arrived in time',
+          }),
+        );
         this.consumerLeft(cam);
       }, timeoutMs);
       const waiter: SnapshotWaiter = {

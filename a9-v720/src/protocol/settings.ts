@@ -117,7 +117,8 @@ export const CAMERA_SETTINGS = [
     code: 205,
     field: 'moveAlert',
     key: 'motion_alert',
-    name: 'Motion alert',
+    // The camera's own alarm, not the add-on's motion detection (motion_detection).
+    name: 'Camera motion alarm',
     platform: 'switch',
     values: OFF_ON,
     reported: true,

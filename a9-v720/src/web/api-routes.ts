@@ -6,12 +6,13 @@
 import Router from '@koa/router';
 import type { PassThrough } from 'node:stream';
 import { PassThrough as PassThroughStream } from 'node:stream';
-import { CameraTimeoutError, CameraUnavailableError, type CameraControl } from '../camera/control.js';
+import type { CameraControl } from '../camera/control.js';
+import { BadRequestError, CameraUnavailableError } from '../errors.js';
 import type { CameraRecord, CameraRegistry } from '../camera/registry.js';
 import type { Logger } from '../log.js';
 import { parseCameraName } from '../camera/camera-name.js';
 import { toCameraView, type CameraView, type FrameCache } from './camera-view.js';
-import { BadRequestError, readJsonBody } from './read-json-body.js';
+import { readJsonBody } from './read-json-body.js';
 import { parseSettingRequest } from './settings-request.js';
 import { REBOOT_CODE, SETTING_SPECS } from '../protocol/settings.js';
 
@@ -30,12 +31,8 @@ export interface ApiDeps {
   readonly frameCheckMs?: number;
 }
 
-/** Maps camera errors to HTTP statuses with a JSON reason. */
-export function cameraErrorStatus(error: unknown): { status: number; body: { error: string } } {
-  if (error instanceof CameraUnavailableError) return { status: error.reason === 'unknown' ? 404 : 503, body: { error: error.message } };
-  if (error instanceof CameraTimeoutError) return { status: 504, body: { error: error.message } };
-  if (error instanceof BadRequestError) return { status: 400, body: { error: error.message } };
-  throw error;
+function unknownCamera(id: string): never {
+  throw new CameraUnavailableError(id, 'unknown');
 }
 
 export function createApiRouter(deps: ApiDeps): Router {
@@ -72,14 +69,11 @@ export function createApiRouter(deps: ApiDeps): Router {
     ctx.body = listJson();
   });
 
+  /** The camera of the route's `:id`; an unknown one is a 404. */
+  const known = (id: string): CameraRecord => registry.get(id) ?? unknownCamera(id);
+
   router.get('/api/cameras/:id', (ctx) => {
-    const camera = registry.get(ctx.params.id ?? '');
-    if (!camera) {
-      ctx.status = 404;
-      ctx.body = { error: `camera ${ctx.params.id} is not known` };
-      return;
-    }
-    ctx.body = view(camera);
+    ctx.body = view(known(ctx.params.id ?? ''));
   });
 
   /**
@@ -87,12 +81,7 @@ export function createApiRouter(deps: ApiDeps): Router {
    * (that costs the camera's battery and airtime). 204 when there is none yet.
    */
   router.get('/api/cameras/:id/frame', (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!registry.has(id)) {
-      ctx.status = 404;
-      ctx.body = { error: `camera ${id} is not known` };
-      return;
-    }
+    const id = known(ctx.params.id ?? '').id;
     ctx.set('Cache-Control', 'no-store');
     const latest = frames.latestFrame(id);
     if (!latest) {
@@ -108,69 +97,42 @@ export function createApiRouter(deps: ApiDeps): Router {
   /** `{"name": "Garden"}` names the camera; `""` or `null` clears the name. */
   router.put('/api/cameras/:id/name', async (ctx) => {
     const id = ctx.params.id ?? '';
-    try {
-      const body = await readJsonBody(ctx);
-      if (!('name' in body)) throw new BadRequestError('send {"name": "…"} (an empty name or null clears it)');
-      const parsed = parseCameraName(body['name']);
-      if (!parsed.ok) throw new BadRequestError(parsed.reason);
-      const before = registry.get(id)?.name;
-      const camera = registry.rename(id, parsed.name);
-      if (!camera) throw new CameraUnavailableError(id, 'unknown');
-      if (before !== camera.name) {
-        logger.info(
-          { camera: id, name: camera.name },
-          camera.name === undefined
-            ? `camera ${id} is no longer named (was "${before}")`
-            : `camera ${id} renamed to "${camera.name}"${before === undefined ? '' : ` (was "${before}")`}`,
-        );
-      }
-      ctx.body = { ok: true, camera: view(camera) };
-    } catch (error) {
-      const mapped = cameraErrorStatus(error);
-      ctx.status = mapped.status;
-      ctx.body = mapped.body;
+    const body = await readJsonBody(ctx);
+    if (!('name' in body)) throw new BadRequestError('send {"name": "…"} (an empty name or null clears it)');
+    const parsed = parseCameraName(body['name']);
+    if (!parsed.ok) throw new BadRequestError(parsed.reason);
+    const before = registry.get(id)?.name;
+    const camera = registry.rename(id, parsed.name) ?? unknownCamera(id);
+    if (before !== camera.name) {
+      logger.info(
+        { camera: id, name: camera.name },
+        camera.name === undefined
+          ? `camera ${id} is no longer named (was "${before}")`
+          : `camera ${id} renamed to "${camera.name}"${before === undefined ? '' : ` (was "${before}")`}`,
+      );
     }
+    ctx.body = { ok: true, camera: view(camera) };
   });
 
   router.delete('/api/cameras/:id', (ctx) => {
     const id = ctx.params.id ?? '';
-    if (!registry.remove(id)) {
-      ctx.status = 404;
-      ctx.body = { error: `camera ${id} is not known` };
-      return;
-    }
+    if (!registry.remove(id)) unknownCamera(id);
     logger.info({ camera: id }, `camera ${id} forgotten by the user`);
     ctx.status = 204;
   });
 
   router.post('/api/cameras/:id/settings', async (ctx) => {
     const id = ctx.params.id ?? '';
-    try {
-      const parsed = parseSettingRequest(await readJsonBody(ctx));
-      if (!parsed.ok) {
-        ctx.status = 400;
-        ctx.body = { error: parsed.reason };
-        return;
-      }
-      await control.sendSetting(id, parsed.command);
-      const camera = registry.get(id);
-      ctx.body = { ok: true, camera: camera ? view(camera) : undefined };
-    } catch (error) {
-      const mapped = cameraErrorStatus(error);
-      ctx.status = mapped.status;
-      ctx.body = mapped.body;
-    }
+    const parsed = parseSettingRequest(await readJsonBody(ctx));
+    if (!parsed.ok) throw new BadRequestError(parsed.reason);
+    await control.sendSetting(id, parsed.command);
+    const camera = registry.get(id);
+    ctx.body = { ok: true, camera: camera ? view(camera) : undefined };
   });
 
   router.post('/api/cameras/:id/restart', async (ctx) => {
-    try {
-      await control.sendSetting(ctx.params.id ?? '', { code: REBOOT_CODE, reboot: 1 });
-      ctx.body = { ok: true };
-    } catch (error) {
-      const mapped = cameraErrorStatus(error);
-      ctx.status = mapped.status;
-      ctx.body = mapped.body;
-    }
+    await control.sendSetting(ctx.params.id ?? '', { code: REBOOT_CODE, reboot: 1 });
+    ctx.body = { ok: true };
   });
 
   router.get('/api/events', (ctx) => {

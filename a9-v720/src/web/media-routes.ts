@@ -10,7 +10,7 @@ import type { MediaHub } from '../media/media-hub.js';
 import { streamMjpeg } from '../media/mjpeg.js';
 import { streamWav } from '../media/wav-stream.js';
 import type { Logger } from '../log.js';
-import { cameraErrorStatus } from './api-routes.js';
+import { CameraUnavailableError } from '../errors.js';
 
 export interface MediaRouteDeps {
   readonly registry: CameraRegistry;
@@ -23,36 +23,20 @@ export function createMediaRouter(deps: MediaRouteDeps): Router {
   const { registry, media } = deps;
   const router = new Router();
 
-  /** 404 for an unknown camera, 503 for an offline one; true when the camera can stream. */
-  const available = (ctx: Koa.Context, id: string): boolean => {
+  /** Throws for an unknown camera (404) or an offline one (503). */
+  const requireOnline = (id: string): void => {
     const camera = registry.get(id);
-    if (!camera) {
-      ctx.status = 404;
-      ctx.body = { error: `camera ${id} is not known` };
-      return false;
-    }
-    if (!camera.online) {
-      ctx.status = 503;
-      ctx.body = { error: `camera ${id} is offline` };
-      return false;
-    }
-    return true;
+    if (!camera) throw new CameraUnavailableError(id, 'unknown');
+    if (!camera.online) throw new CameraUnavailableError(id, 'offline');
   };
 
   /**
    * Takes the response away from koa: the stream writes headers and parts straight to the
    * socket until it ends. It subscribes before writing, so a camera that went offline a
-   * moment ago still gets a proper 503.
+   * moment ago still gets a proper 503 (thrown before anything is written).
    */
   const streamTo = (ctx: Koa.Context, start: () => void): void => {
-    try {
-      start();
-    } catch (error) {
-      const mapped = cameraErrorStatus(error);
-      ctx.status = mapped.status;
-      ctx.body = mapped.body;
-      return;
-    }
+    start();
     ctx.respond = false;
     ctx.req.socket.setTimeout(0);
     ctx.req.socket.setNoDelay(true);
@@ -60,29 +44,22 @@ export function createMediaRouter(deps: MediaRouteDeps): Router {
 
   router.get('/api/cameras/:id/snapshot', async (ctx) => {
     const id = ctx.params.id ?? '';
-    if (!available(ctx, id)) return;
-    try {
-      const jpeg = await media.snapshot(id, deps.snapshotTimeoutMs);
-      ctx.set('Cache-Control', 'no-cache, no-store, must-revalidate');
-      ctx.type = 'image/jpeg';
-      ctx.body = jpeg;
-    } catch (error) {
-      const mapped = cameraErrorStatus(error);
-      if (mapped.status === 504) deps.logger.warn({ camera: id }, `snapshot of camera ${id} failed: ${mapped.body.error}`);
-      ctx.status = mapped.status;
-      ctx.body = { error: mapped.body.error, reason: mapped.status === 504 ? 'no complete frame arrived in time' : undefined };
-    }
+    requireOnline(id);
+    const jpeg = await media.snapshot(id, deps.snapshotTimeoutMs);
+    ctx.set('Cache-Control', 'no-cache, no-store, must-revalidate');
+    ctx.type = 'image/jpeg';
+    ctx.body = jpeg;
   });
 
   router.get('/api/cameras/:id/stream', (ctx) => {
     const id = ctx.params.id ?? '';
-    if (!available(ctx, id)) return;
+    requireOnline(id);
     streamTo(ctx, () => streamMjpeg(ctx.res, media, id));
   });
 
   router.get('/api/cameras/:id/audio', (ctx) => {
     const id = ctx.params.id ?? '';
-    if (!available(ctx, id)) return;
+    requireOnline(id);
     streamTo(ctx, () => streamWav(ctx.res, media, id));
   });
 

@@ -8,7 +8,8 @@ import type { CameraRegistry } from '../camera/registry.js';
 import { parseMotionChange } from '../camera/motion-settings.js';
 import type { Logger } from '../log.js';
 import { motionViewOf } from './camera-view.js';
-import { BadRequestError, readJsonBody } from './read-json-body.js';
+import { BadRequestError, CameraUnavailableError } from '../errors.js';
+import { readJsonBody } from './read-json-body.js';
 
 export interface MotionRouteDeps {
   readonly registry: CameraRegistry;
@@ -19,44 +20,21 @@ export function createMotionRouter(deps: MotionRouteDeps): Router {
   const { registry, logger } = deps;
   const router = new Router();
 
+  const unknown = (id: string): never => {
+    throw new CameraUnavailableError(id, 'unknown');
+  };
+
   router.get('/api/cameras/:id/motion', (ctx) => {
-    const camera = registry.get(ctx.params.id ?? '');
-    if (!camera) {
-      ctx.status = 404;
-      ctx.body = { error: `camera ${ctx.params.id} is not known` };
-      return;
-    }
-    ctx.body = motionViewOf(camera);
+    const id = ctx.params.id ?? '';
+    ctx.body = motionViewOf(registry.get(id) ?? unknown(id));
   });
 
   const change: RouterMiddleware = async (ctx) => {
     const id = ctx.params['id'] ?? '';
-    if (!registry.has(id)) {
-      ctx.status = 404;
-      ctx.body = { error: `camera ${id} is not known` };
-      return;
-    }
-    let body;
-    try {
-      body = await readJsonBody(ctx);
-    } catch (error) {
-      if (!(error instanceof BadRequestError)) throw error;
-      ctx.status = 400;
-      ctx.body = { error: error.message };
-      return;
-    }
-    const parsed = parseMotionChange(body);
-    if (!parsed.ok) {
-      ctx.status = 400;
-      ctx.body = { error: parsed.reason };
-      return;
-    }
-    const camera = registry.changeMotionSettings(id, parsed.change);
-    if (!camera) {
-      ctx.status = 404;
-      ctx.body = { error: `camera ${id} is not known` };
-      return;
-    }
+    if (!registry.has(id)) unknown(id);
+    const parsed = parseMotionChange(await readJsonBody(ctx));
+    if (!parsed.ok) throw new BadRequestError(parsed.reason);
+    const camera = registry.changeMotionSettings(id, parsed.change) ?? unknown(id);
     logger.info({ camera: id, change: parsed.change }, `camera ${id}: motion detection ${JSON.stringify(parsed.change)} (dashboard/API)`);
     ctx.body = motionViewOf(camera);
   };

@@ -1,9 +1,6 @@
 import type Koa from 'koa';
+import { BadRequestError } from '../errors.js';
 import { isObject, type JsonObject } from '../protocol/json.js';
-
-export class BadRequestError extends Error {
-  override readonly name = 'BadRequestError';
-}
 
 /** Reads a small JSON object body; the control API never needs more than a few bytes. */
 export async function readJsonBody(ctx: Koa.Context, limit = 4096): Promise<JsonObject> {

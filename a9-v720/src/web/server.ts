@@ -4,14 +4,13 @@
  */
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { Socket } from 'node:net';
 import Koa from 'koa';
 import type Router from '@koa/router';
 import serveStatic from 'koa-static';
 import type { Logger } from '../log.js';
-import { plainIp } from '../util/net.js';
+import { handleClientErrors } from '../util/http-client-errors.js';
 import { accessFilter } from './access.js';
-import { RateLimitedLog } from '../util/rate-limited-log.js';
+import { errorResponder } from './error-responder.js';
 
 /** Works from src/ (tsx) and from dist/ (the build copies public/ next to the compiled code). */
 export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -24,18 +23,7 @@ export interface WebServerDeps {
 
 export function createWebApp(deps: WebServerDeps): Koa {
   const app = new Koa();
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch (error) {
-      deps.logger.error(
-        { path: ctx.path, err: (error as Error).message },
-        `web request ${ctx.method} ${ctx.path} failed: ${(error as Error).message}`,
-      );
-      ctx.status = 500;
-      ctx.body = { error: 'internal error' };
-    }
-  });
+  app.use(errorResponder(deps.logger));
   app.use(accessFilter(deps.lanMedia, deps.logger));
   for (const router of deps.routers) app.use(router.routes()).use(router.allowedMethods());
   app.use(serveStatic(PUBLIC_DIR, { index: 'index.html', maxage: 0 }));
@@ -59,28 +47,6 @@ export function createWebServer(deps: WebServerDeps): http.Server {
     { requestTimeout: 0, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1_000 },
     (request, response) => void handle(request, response),
   );
-  const clientErrors = new RateLimitedLog(60_000);
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    const ip = plainIp(socket.remoteAddress);
-    // Per kind, not per client: slowloris and junk clients come by the thousand if they like.
-    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      // Idle or slowloris clients: say what happened instead of calling it malformed.
-      clientErrors.maybe('timeout', (suppressed) =>
-        deps.logger.warn(
-          { ip, code: error.code, suppressed },
-          `HTTP client ${ip} on the web port did not finish its request headers in time (idle or too slow); closing the connection${suppressed ? ` (${suppressed} more in the last minute)` : ''}`,
-        ),
-      );
-    } else if (error.code !== 'ECONNRESET') {
-      clientErrors.maybe('malformed', (suppressed) =>
-        deps.logger.warn(
-          { ip, code: error.code, suppressed },
-          `malformed HTTP request on the web port from ${ip}: ${error.code ?? error.message}${suppressed ? ` (${suppressed} more in the last minute)` : ''}`,
-        ),
-      );
-    }
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    socket.destroy();
-  });
+  handleClientErrors(server, deps.logger, { port: 'web', timeoutCovers: 'request headers' });
   return server;
 }

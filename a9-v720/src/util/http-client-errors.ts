@@ -1,0 +1,44 @@
+/**
+ * The one `clientError` handler of our HTTP servers (bootstrap and web): malformed or too slow
+ * requests from the LAN are answered 400 and closed, with one log line per kind per minute
+ * (like the UDP side), since scanners and slowloris clients can come by the thousand.
+ */
+import type http from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from '../log.js';
+import { plainIp } from './net.js';
+import { RateLimitedLog } from './rate-limited-log.js';
+
+export interface ClientErrorOptions {
+  /** Which port, for the log line ("bootstrap", "web"). */
+  readonly port: string;
+  /** What the server's timeout covers: the whole request, or only its headers (streaming ports). */
+  readonly timeoutCovers: 'request' | 'request headers';
+}
+
+export function handleClientErrors(server: http.Server, logger: Logger, options: ClientErrorOptions): void {
+  const clientErrors = new RateLimitedLog(60_000);
+  const more = (suppressed: number): string => (suppressed ? ` (${suppressed} more in the last minute)` : '');
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const ip = plainIp(socket.remoteAddress);
+    // Per kind, not per client: a flood from many addresses must not flood the log either.
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      // Idle or slowloris clients: say what happened instead of calling it malformed.
+      clientErrors.maybe('timeout', (suppressed) =>
+        logger.warn(
+          { ip, code: error.code, suppressed },
+          `HTTP client ${ip} on the ${options.port} port did not finish its ${options.timeoutCovers} in time (idle or too slow); closing the connection${more(suppressed)}`,
+        ),
+      );
+    } else if (error.code !== 'ECONNRESET') {
+      clientErrors.maybe('malformed', (suppressed) =>
+        logger.warn(
+          { ip, err: error.message, code: error.code, suppressed },
+          `malformed HTTP request on the ${options.port} port from ${ip}: ${error.code ?? error.message}${more(suppressed)}`,
+        ),
+      );
+    }
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.destroy();
+  });
+}
