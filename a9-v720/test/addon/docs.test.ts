@@ -37,7 +37,10 @@ function keysDeep(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-const MEDIA_URL = new RegExp(`^http://192\\.168\\.1\\.5:${ADDON_PORTS.web}/api/cameras/([A-Za-z0-9]{4,32})/(stream|audio|snapshot)$`);
+/** A LAN media URL as the add-on serves it (a media key query, `?key=<key>`, allowed). */
+const MEDIA_URL = new RegExp(
+  `^http://192\\.168\\.1\\.5:${ADDON_PORTS.web}/api/cameras/([A-Za-z0-9]{4,32})/(stream|audio|snapshot)(\\?key=[^&#\\s]+)?$`,
+);
 
 describe('DOCS.md snippets', () => {
   it('every YAML snippet parses', () => {

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -150,6 +150,9 @@ describe('behind the Supervisor port mapping (network namespaces, nftables DNAT)
       ),
     );
 
+    // LAN media URLs may carry a per-install media key (kept in the data folder as media.key).
+    const keyFile = path.join(dataDir, 'data', 'media.key');
+    const mediaKey = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
     const lan = nodeIn(topology.lan, [
       'test/support/netns/lan-camera.ts',
       JSON.stringify({
@@ -158,7 +161,7 @@ describe('behind the Supervisor port mapping (network namespaces, nftables DNAT)
         localAddress: LAN_CAMERA_IP,
         httpPort: 80,
         webPort: MAPPING['1234/tcp'],
-        query: '',
+        query: mediaKey ? `?key=${mediaKey}` : '',
         frames: 20,
         timeoutMs: 30_000,
       }),
