@@ -92,9 +92,9 @@ describe('DOCS.md snippets', () => {
     }
   });
 
-  it('the automation uses triggers:/actions: (no legacy keys) on the connectivity entity the add-on creates', () => {
+  it('the automations use triggers:/actions: (no legacy keys) on entities the add-on creates', () => {
     const automations = parsed.filter((block) => isRecord(block) && ('triggers' in block || 'trigger' in block || 'automation' in block));
-    assert.ok(automations.length >= 1, 'an automation snippet');
+    assert.ok(automations.length >= 2, 'the connectivity and the motion automation');
     const record: CameraRecord = {
       id: '0800c00128F8',
       ip: '192.168.1.50',
@@ -110,7 +110,9 @@ describe('DOCS.md snippets', () => {
       addonVersion: '0',
       dashboardUrl: 'http://x/',
     });
-    const connectivity = (discovery.payload.components as Record<string, Record<string, unknown>>)['connectivity']?.['default_entity_id'];
+    const entityId = (key: string): unknown =>
+      (discovery.payload.components as Record<string, Record<string, unknown>>)[key]?.['default_entity_id'];
+    const byEntity = new Map<unknown, Record<string, unknown>[]>();
     for (const automation of automations as Record<string, unknown>[]) {
       assert.ok(Array.isArray(automation['triggers']) && automation['triggers'].length > 0, 'triggers: list');
       assert.ok(Array.isArray(automation['actions']) && automation['actions'].length > 0, 'actions: list');
@@ -120,10 +122,17 @@ describe('DOCS.md snippets', () => {
       assert.ok(!('trigger' in automation) && !('action' in automation), 'top level uses the plural keys');
       for (const trigger of automation['triggers'] as Record<string, unknown>[]) {
         assert.equal(typeof trigger['trigger'], 'string', 'each trigger names its type with trigger:');
-        assert.equal(trigger['entity_id'], connectivity, 'the connectivity entity id the add-on creates');
+        byEntity.set(trigger['entity_id'], [...(byEntity.get(trigger['entity_id']) ?? []), trigger]);
       }
-      const states = (automation['triggers'] as Record<string, unknown>[]).map((t) => t['to']);
-      assert.deepEqual([...states].sort(), ['off', 'on'], 'offline and back online');
     }
+    assert.deepEqual([...byEntity.keys()].sort(), [entityId('connectivity'), entityId('motion')].sort(), 'entity ids the add-on creates');
+    const states = (key: string): unknown[] => (byEntity.get(entityId(key)) ?? []).map((t) => t['to']).sort();
+    assert.deepEqual(states('connectivity'), ['off', 'on'], 'offline and back online');
+    assert.deepEqual(states('motion'), ['on'], 'motion starts');
+    const motionAutomation = JSON.stringify(automations.find((a) => JSON.stringify(a).includes(String(entityId('motion')))));
+    assert.ok(
+      motionAutomation.includes(`/api/camera_proxy/${String(entityId('image'))}`),
+      'the picture is the camera entity the add-on creates',
+    );
   });
 });

@@ -288,6 +288,41 @@ test('settings from the live view: IR LED sends 301/202, orientation 301/216, bo
   await page.waitForSelector('dialog#viewer:not([open])', { state: 'attached' });
 });
 
+test('motion from the live view: the switch and sensitivity reach the add-on; tile and panel show motion and its time', async () => {
+  await page.click(`${tile(NEAR.id)} .tile-open`);
+  await page.waitForSelector(`dialog#viewer[open][data-camera-id="${NEAR.id}"]`);
+  await page.waitForSelector(`${side('motion')}[data-state="off"]:not([disabled])`);
+  assert.equal(await page.getAttribute(tile(NEAR.id), 'data-motion'), '', 'no motion state while detection is off');
+  await page.click(side('motion'));
+  await page.waitForSelector(`${side('motion')}[data-state="on"][aria-pressed="true"]:not([disabled])`);
+  assert.equal(h.app.registry.get(NEAR.id)?.motion?.enabled, true);
+  await waitFor(() => h.app.motion.stats(NEAR.id)?.watching === true, 'motion detection consumes the stream');
+
+  await page.$eval(side('motion-sensitivity'), (input) => {
+    (input as HTMLInputElement).value = '80';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await waitFor(() => h.app.registry.get(NEAR.id)?.motion?.sensitivity === 80, 'sensitivity 80 in the registry');
+  await page.waitForSelector('#viewer-controls output[data-field="motion-sensitivity"]:has-text("80")');
+
+  // What the panel shows follows the registry (set here so the test does not depend on the frames).
+  h.app.registry.setMotionDetected(NEAR.id, true, Date.now() - 120_000);
+  await page.waitForSelector(`${tile(NEAR.id)}[data-motion="true"] [data-field="motion"]:not([hidden])`);
+  await page.waitForSelector('#viewer-controls [data-field="motion-now"]:has-text("Motion now")');
+  await page.waitForSelector('#viewer-controls [data-field="last-motion"]:has-text("last motion 2 min ago")');
+  assert.match((await page.textContent(`${tile(NEAR.id)} [data-field="last-motion"]`)) ?? '', /^Motion 2 min ago$/);
+
+  await page.click(side('motion'));
+  await page.waitForSelector(`${side('motion')}[data-state="off"]:not([disabled])`);
+  assert.equal(h.app.registry.get(NEAR.id)?.motion?.enabled, false);
+  assert.equal(h.app.registry.get(NEAR.id)?.motionDetected, false);
+  await page.waitForSelector('#viewer-controls [data-field="motion-now"]:has-text("Detection off")');
+  await page.waitForSelector(`${tile(NEAR.id)}[data-motion=""]`);
+  await page.click('#viewer-close');
+  await page.waitForSelector('dialog#viewer:not([open])', { state: 'attached' });
+});
+
 test('rename round-trip: panel → API → MQTT device name; the id stays visible; bad names are refused', async () => {
   await page.click(`${tile(NEAR.id)} .tile-open`);
   await page.waitForSelector(`dialog#viewer[open][data-camera-id="${NEAR.id}"]`);

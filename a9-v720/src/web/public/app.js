@@ -208,6 +208,15 @@ async function changeSetting(container, id, node, setting) {
   });
 }
 
+/** The motion API answers with the camera's motion state: merge it into the camera object. */
+async function changeMotion(container, id, node, change) {
+  await withBusy(container, node, async () => {
+    const motion = await send('PUT', id, '/motion', change);
+    const camera = cameras.get(id);
+    if (camera && motion) applyCamera({ ...camera, motion });
+  });
+}
+
 async function onAction(event) {
   const node = event.target.closest('[data-action]');
   if (!node || node.tagName === 'SELECT') return;
@@ -233,6 +242,9 @@ async function onAction(event) {
       break;
     case 'tile-snapshot':
       wall.takeSnapshot(id, node, (message) => showError(container, message));
+      break;
+    case 'motion':
+      await changeMotion(container, id, node, { enabled: !(camera.motion && camera.motion.enabled) });
       break;
     case 'restart':
       await withBusy(container, node, async () => {
@@ -267,6 +279,12 @@ async function onAction(event) {
 }
 
 async function onChange(event) {
+  const slider = event.target.closest('input[data-action="motion-sensitivity"]');
+  if (slider) {
+    const container = slider.closest('[data-camera-id]');
+    if (container) await changeMotion(container, container.dataset.cameraId, slider, { sensitivity: Number(slider.value) });
+    return;
+  }
   const select = event.target.closest('select[data-setting]');
   const setting = select && settingOf(select);
   if (!setting || select.value === '') return;
@@ -274,6 +292,13 @@ async function onChange(event) {
   if (!container) return;
   await changeSetting(container, container.dataset.cameraId, select, { [setting.field]: Number(select.value) });
   select.blur();
+}
+
+/** Shows the sensitivity while the slider moves; the value is sent on release (change). */
+function onSliderInput(event) {
+  const slider = event.target.closest('input[data-action="motion-sensitivity"]');
+  const output = slider?.parentElement.querySelector('output[data-field="motion-sensitivity"]');
+  if (output) setText(output, slider.value);
 }
 
 async function onRename(event) {
@@ -303,6 +328,7 @@ function init() {
   for (const root of [$('#tiles'), $('#camera-rows'), $('#viewer-controls')]) {
     root.addEventListener('click', onAction);
     root.addEventListener('change', onChange);
+    root.addEventListener('input', onSliderInput);
   }
   $('#rename-form').addEventListener('submit', onRename);
   for (const button of document.querySelectorAll('[data-view]')) button.addEventListener('click', () => setView(button.dataset.view));

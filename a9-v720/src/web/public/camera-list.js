@@ -1,7 +1,7 @@
 // The compact list view: one table row per camera (a card per camera on a phone).
 import { el, setText } from './dom.js';
 import { STATE_HELP, batteryOf, displayName, exactTime, firmwareOf, firmwareWarning, relativeTime } from './format.js';
-import { buildDeviceActions, buildErrorLine, buildLinks, buildSettings, renderControls } from './controls.js';
+import { buildDeviceActions, buildErrorLine, buildLinks, buildMotion, buildSettings, renderControls } from './controls.js';
 
 export class CameraList {
   constructor(tbody) {
@@ -59,7 +59,7 @@ function buildRow(id) {
     el('button', { type: 'button', dataset: { action: 'live' }, text: 'Live', title: 'Watch the MJPEG stream' }),
   );
   // One wrapping row of buttons keeps the list compact; the live view has them with more room.
-  media.append(buildSettings(true), ...buildDeviceActions().children);
+  media.append(buildSettings(true), buildMotion(true), ...buildDeviceActions().children);
   actions.append(media, buildLinks(), buildErrorLine());
   tr.append(
     idCell,

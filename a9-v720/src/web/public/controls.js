@@ -2,6 +2,7 @@
 // appear (a list row, the live view) and re-rendered from the camera object the API sends.
 import { cameraUrl, lanAddress, lanMediaUrl, settingsTable } from './api.js';
 import { el, setText } from './dom.js';
+import { exactTime, lastMotionOf, relativeTime } from './format.js';
 
 export const MEDIA_LINKS = [
   ['Snapshot', 'snapshot'],
@@ -48,6 +49,77 @@ function fillSettings(root) {
   for (const box of root.querySelectorAll('[data-settings="pending"]')) {
     box.replaceChildren(...settingRows().map(buildSettingControl));
     box.dataset.settings = 'built';
+  }
+}
+
+/**
+ * Motion detection (the add-on's own, not a camera setting): on/off, sensitivity, what it sees.
+ * `compact` (list rows) has the switch only.
+ */
+export function buildMotion(compact = false) {
+  const toggle = el('button', {
+    type: 'button',
+    className: 'toggle',
+    dataset: { action: 'motion' },
+    'aria-pressed': 'false',
+    text: 'Motion detection',
+    title: 'While on, the camera streams all the time (Wi-Fi, battery) and the add-on reports motion to Home Assistant',
+  });
+  if (compact) return toggle;
+  const slider = el('input', {
+    type: 'range',
+    min: '1',
+    max: '100',
+    step: '1',
+    dataset: { action: 'motion-sensitivity' },
+    'aria-label': 'Motion sensitivity',
+  });
+  return el(
+    'div',
+    { className: 'motion-controls' },
+    el('div', { className: 'actions' }, toggle),
+    el(
+      'label',
+      { className: 'motion-sensitivity' },
+      el('span', { text: 'Sensitivity ' }),
+      slider,
+      el('output', { dataset: { field: 'motion-sensitivity' } }),
+    ),
+    el(
+      'p',
+      { className: 'motion-state' },
+      el('span', { dataset: { field: 'motion-now' } }),
+      ' ',
+      el('span', { className: 'hint', dataset: { field: 'last-motion' } }),
+    ),
+  );
+}
+
+function renderMotion(root, camera) {
+  const motion = camera.motion;
+  const toggle = root.querySelector('[data-action="motion"]');
+  if (!toggle || !motion) return;
+  toggle.dataset.state = motion.enabled ? 'on' : 'off';
+  toggle.setAttribute('aria-pressed', String(motion.enabled));
+  setText(toggle, `Motion detection: ${motion.enabled ? 'on' : 'off'}`);
+  toggle.disabled = busy(toggle);
+  const slider = root.querySelector('[data-action="motion-sensitivity"]');
+  if (slider) {
+    if (document.activeElement !== slider && !busy(slider)) slider.value = String(motion.sensitivity);
+    slider.disabled = busy(slider);
+    setText(root.querySelector('[data-field="motion-sensitivity"]'), slider.value);
+  }
+  const now = root.querySelector('[data-field="motion-now"]');
+  if (now) {
+    setText(now, !motion.enabled ? 'Detection off' : !camera.online ? 'Camera offline' : motion.detected ? 'Motion now' : 'No motion');
+    now.className = motion.enabled && motion.detected ? 'badge badge-motion' : '';
+  }
+  const last = root.querySelector('[data-field="last-motion"]');
+  if (last) {
+    const at = lastMotionOf(camera);
+    last.dataset.ts = at;
+    setText(last, at ? `last motion ${relativeTime(at)}` : 'no motion seen yet');
+    last.title = at ? exactTime(at) : '';
   }
 }
 
@@ -139,6 +211,7 @@ export function renderControls(root, camera) {
   const live = button('live');
   if (live) live.disabled = !online;
 
+  renderMotion(root, camera);
   fillSettings(root);
   for (const node of root.querySelectorAll('[data-setting]')) {
     const row = settingOf(node);

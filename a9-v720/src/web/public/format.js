@@ -50,7 +50,13 @@ export const STATE_HELP = {
   offline: 'Not connected',
 };
 
-/** Motion arrives with a later API version: show it only when the camera reports it. */
+/** Motion right now, or undefined while the add-on's motion detection is off for this camera. */
 export function motionOf(camera) {
-  return typeof camera.motion === 'boolean' ? camera.motion : undefined;
+  const motion = camera.motion;
+  return motion && motion.enabled === true && typeof motion.detected === 'boolean' ? motion.detected : undefined;
+}
+
+/** ISO time motion last started, or '' if never. */
+export function lastMotionOf(camera) {
+  return camera.motion && typeof camera.motion.lastMotionAt === 'string' ? camera.motion.lastMotionAt : '';
 }

@@ -4,7 +4,7 @@
 import { cameraUrl } from './api.js';
 import { $, el, setText } from './dom.js';
 import { batteryOf, displayName, exactTime, firmwareOf, relativeTime } from './format.js';
-import { buildDeviceActions, buildErrorLine, buildLinks, buildSettings, renderControls } from './controls.js';
+import { buildDeviceActions, buildErrorLine, buildLinks, buildMotion, buildSettings, renderControls } from './controls.js';
 
 export class LiveView {
   /**
@@ -20,6 +20,8 @@ export class LiveView {
     this.side.append(
       el('h3', { text: 'Settings' }),
       buildSettings(),
+      el('h3', { text: 'Motion' }),
+      buildMotion(),
       el('h3', { text: 'Camera' }),
       buildDeviceActions(),
       buildLinks(true),

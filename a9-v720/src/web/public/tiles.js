@@ -3,7 +3,7 @@
 // list reports a new frame (someone is watching that camera anyway) and the tile is on screen.
 import { cameraUrl } from './api.js';
 import { el, setAttr, setText } from './dom.js';
-import { batteryOf, displayName, exactTime, motionOf, relativeTime } from './format.js';
+import { batteryOf, displayName, exactTime, lastMotionOf, motionOf, relativeTime } from './format.js';
 
 /** A camera outline for tiles without a picture (inline: no external resources). */
 const CAMERA_ICON =
@@ -82,6 +82,12 @@ export class TileWall {
     const motionBadge = q('motion');
     motionBadge.hidden = motion !== true;
     tile.dataset.motion = motion === undefined ? '' : String(motion);
+    const lastMotion = q('last-motion');
+    const lastAt = motion === undefined ? '' : lastMotionOf(camera);
+    lastMotion.dataset.ts = lastAt;
+    lastMotion.hidden = lastAt === '';
+    setText(lastMotion, lastMotionText(lastAt));
+    lastMotion.title = lastAt ? `Motion last started ${exactTime(lastAt)}` : '';
 
     const battery = batteryOf(camera);
     const batteryNode = q('battery');
@@ -172,7 +178,12 @@ export class TileWall {
 
   tickAges(now) {
     for (const age of this.container.querySelectorAll('[data-field="frame-age"]')) setText(age, frameAgeText(age.dataset.ts, now));
+    for (const last of this.container.querySelectorAll('[data-field="last-motion"]')) setText(last, lastMotionText(last.dataset.ts, now));
   }
+}
+
+function lastMotionText(iso, now = Date.now()) {
+  return iso ? `Motion ${relativeTime(iso, now)}` : '';
 }
 
 function frameAgeText(iso, now = Date.now()) {
@@ -204,7 +215,7 @@ function buildTile(id) {
         title: 'The camera is streaming (someone is watching it)',
         hidden: true,
       }),
-      // Motion: filled once the API reports it (camera.motion).
+      // Shown while the add-on's motion detection (on for this camera) sees movement.
       el('span', { className: 'badge badge-motion', dataset: { field: 'motion' }, text: 'Motion', hidden: true }),
     ),
     el('button', {
@@ -227,6 +238,7 @@ function buildTile(id) {
         'div',
         { className: 'tile-meta' },
         el('span', { dataset: { field: 'frame-age' } }),
+        el('span', { className: 'last-motion', dataset: { field: 'last-motion' }, hidden: true }),
         el('span', { className: 'battery', dataset: { field: 'battery' } }),
       ),
     ),
