@@ -48,7 +48,8 @@ test('a length field over the bound is a ProtocolError naming the length', () =>
     () => decoder.push(hex('ffffffff 0000 00 00 0000000000000000 00000000')),
     (error: unknown) => {
       assert.ok(error instanceof ProtocolError);
-      assert.match((error as Error).message, /length field 4294967295 exceeds the 65536-byte limit/);
+      assert.equal(error.name, 'ProtocolError');
+      assert.match(error.message, /length field 4294967295 exceeds the 65536-byte limit/);
       return true;
     },
   );
