@@ -206,3 +206,36 @@ test('fitsDeclaredSize: one JPEG plus a 4–8 byte tail whose size field points 
   const data = Buffer.concat([image, tail(20)]);
   assert.equal(fitsDeclaredSize([data.subarray(0, 5), data.subarray(10)], data.length - 5), false);
 });
+
+test('extractJpeg: the declared size needs FF D9 right before it, inside the bytes before the size field', () => {
+  const image = jpeg(20);
+  const sized = (declared: number) => Buffer.from(new Uint32Array([declared]).buffer);
+  assert.deepEqual(extractJpeg(Buffer.concat([image, hex('d9'), sized(21)])), { ok: true, jpeg: image }, 'D9 without FF before it');
+  assert.deepEqual(extractJpeg(Buffer.concat([image, hex('ff00'), sized(22)])), { ok: true, jpeg: image }, 'FF without D9 after it');
+  assert.deepEqual(
+    extractJpeg(Buffer.concat([image, hex('00ffd9'), sized(20)])),
+    { ok: true, jpeg: image },
+    'an FFD9 in the tail after the declared end',
+  );
+  // The size field itself reads FF D9 (declared 0xD9FF = 55807, two bytes past the field's start):
+  // the JPEG still ends at its own FFD9, not inside the size field.
+  const big = jpeg(55_803);
+  assert.deepEqual(extractJpeg(Buffer.concat([big, hex('0000'), hex('ffd90000')])), { ok: true, jpeg: big });
+  assert.equal(extractJpeg(image).ok, false, 'without the whole-frame flag a tail is required');
+  assert.equal(extractJpeg(Buffer.concat([image.subarray(0, 1), hex('00'), image.subarray(2), tail(20)])).ok, false);
+  assert.deepEqual(extractJpeg(Buffer.concat([hex('ff00'), image.subarray(2), tail(20)])), {
+    ok: false,
+    reason: 'no-soi',
+    detail: '25 bytes not starting with FFD8',
+  });
+  assert.equal(extractJpeg(Buffer.concat([hex('ffd8'), Buffer.alloc(30, 0x42), hex('ff00')]), true).ok, false, 'ends in FF 00');
+  assert.equal(classifyFragment(packet(0, hex('00d8 4242'))).role, FragmentRole.Middle, 'D8 alone does not start a JPEG');
+});
+
+test('fitsDeclaredSize: a size field whose first byte is D9 after an FF is still no 3-byte tail', () => {
+  const data = Buffer.alloc(220, 0x42);
+  data.writeUInt16BE(0xffd8, 0);
+  data[215] = 0xff;
+  data.writeUInt32LE(217, 216); // declared 217 = 0xD9: bytes 215, 216 read FF D9
+  assert.equal(fitsDeclaredSize([data], data.length), false);
+});
