@@ -2,9 +2,12 @@
  * Runs simulated cameras against any server (a local dev server or the add-on on a test
  * box): `npm run simulate -- --count 5 --host 127.0.0.1 --http-port 8080 --profile lossy-home-wifi`.
  * `--profile a,b,c` cycles the named profiles over the cameras; `--profiles` lists them.
+ * `--motion walk|lights|noise` streams a motion clip (a shape walking through a still room, a sudden
+ * brightness change, sensor noise) instead of the demo frames, to try the add-on's motion detection.
  * Cameras bind 127.0.0.x source addresses, so the host must be a loopback address.
  */
 import { createFleet, startFleet, stopFleet } from '../src/simulator/fleet.js';
+import { motionClip, MOTION_PROFILES, type MotionProfile } from '../src/simulator/motion-scenes.js';
 import { CAMERA_PROFILES, isProfileName, PROFILE_NAMES, type ProfileName } from '../src/simulator/profiles.js';
 
 function arg(name: string, fallback: string): string {
@@ -33,10 +36,26 @@ if (!/^127\.|^::1$|^localhost$/.test(host)) {
   process.stderr.write('simulate: only loopback hosts are allowed (the simulator binds 127.0.0.x source addresses)\n');
   process.exit(2);
 }
-const fleet = createFleet({ count, host, httpPort, fps, idPrefix: arg('prefix', '0800c0S'), profiles });
+const motion = arg('motion', '');
+if (motion !== '' && !MOTION_PROFILES.includes(motion as MotionProfile)) {
+  process.stderr.write(`simulate: unknown motion clip ${motion}; known: ${MOTION_PROFILES.join(', ')}\n`);
+  process.exit(2);
+}
+// 1 s still, 2 s of the event, 11 s still: longer than the add-on's 10 s hold, so each pass is one event.
+const frames =
+  motion === '' ? undefined : (await motionClip(motion as MotionProfile, { stillBefore: 10, eventFrames: 20, stillAfter: 110 })).frames;
+const fleet = createFleet({
+  count,
+  host,
+  httpPort,
+  fps,
+  idPrefix: arg('prefix', '0800c0S'),
+  profiles,
+  ...(frames ? { overrides: { frames } } : {}),
+});
 const started = await startFleet(fleet);
 process.stdout.write(
-  `${started}/${count} simulated cameras started against ${host}:${httpPort} (profiles: ${profiles.join(', ')}); Ctrl-C to stop\n`,
+  `${started}/${count} simulated cameras started against ${host}:${httpPort} (profiles: ${profiles.join(', ')}${motion ? `; motion clip: ${motion}` : ''}); Ctrl-C to stop\n`,
 );
 fleet.forEach((camera, index) => {
   process.stdout.write(`${camera.id}: ${profiles[index % profiles.length]}\n`);
