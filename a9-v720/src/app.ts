@@ -2,6 +2,7 @@
  * The composition root: builds the long-lived parts, connects them by events and owns
  * start-up and shutdown. Nothing here parses bytes or knows a topic name.
  */
+import os from 'node:os';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { CameraRegistry } from './camera/registry.js';
@@ -23,6 +24,7 @@ import { createApiRouter } from './web/api-routes.js';
 import { createMediaRouter } from './web/media-routes.js';
 import { createMotionRouter } from './web/motion-routes.js';
 import { createWebServer } from './web/server.js';
+import { MediaKey } from './web/media-key.js';
 import { createStatsRouter } from './web/stats-routes.js';
 import { MqttBridge, type MqttBridgeTiming } from './ha/bridge.js';
 import { detectLanIpv4 } from './util/net.js';
@@ -157,8 +159,15 @@ export class App {
       tcpPort: () => this.cameraFacing.tcpPort(),
       limits: limits.bootstrap,
     });
+    const mediaKey = MediaKey.load(config.dataDir, logger);
+    const lanHost = this.cameraFacing.address().address;
+    const hostname = os.hostname().toLowerCase();
     this.webServer = createWebServer({
       lanMedia: config.lanMedia,
+      mediaKey,
+      ownNames: [...new Set([config.serverIp, lanHost, hostname, `${hostname}.local`, 'homeassistant', 'homeassistant.local'])].filter(
+        (name): name is string => typeof name === 'string' && name !== '',
+      ),
       logger: logger.child({ part: 'web' }),
       routers: [
         createApiRouter({
@@ -171,6 +180,7 @@ export class App {
             host: this.cameraFacing.address().address,
             webPort: () => this.cameraFacing.webPort() ?? this.ports.web,
             lanMedia: config.lanMedia,
+            mediaKey: mediaKey.value,
           },
         }),
         createMediaRouter({

@@ -64,7 +64,12 @@ try {
   }
   for (const [i, camera] of cameras.entries()) {
     const name = NAMES[i];
-    if (name) await fetch(`${base}/api/cameras/${camera.id}/name`, { method: 'PUT', body: JSON.stringify({ name }) });
+    if (name)
+      await fetch(`${base}/api/cameras/${camera.id}/name`, {
+        method: 'PUT',
+        body: JSON.stringify({ name }),
+        headers: { 'content-type': 'application/json' },
+      });
     // All but the last camera have been watched once: the last one shows the placeholder.
     if (i < cameras.length - 1) await fetch(`${base}/api/cameras/${camera.id}/snapshot`).then((r) => r.arrayBuffer());
   }

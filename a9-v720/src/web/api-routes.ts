@@ -24,7 +24,13 @@ export interface ApiDeps {
   readonly logger: Logger;
   readonly version: string;
   /** Where LAN devices reach the media URLs (shown in the dashboard). */
-  readonly lan: { readonly host: string; readonly webPort: () => number; readonly lanMedia: boolean };
+  readonly lan: {
+    readonly host: string;
+    readonly webPort: () => number;
+    readonly lanMedia: boolean;
+    /** The per-install key LAN media URLs carry (see media-key.ts). */
+    readonly mediaKey: string;
+  };
   /** How often the event stream re-sends the list even without changes (keeps "last seen" fresh). */
   readonly eventRefreshMs?: number;
   /** How often the event stream looks for new frames (tiles of watched cameras follow them). */
@@ -38,7 +44,15 @@ function unknownCamera(id: string): never {
 export function createApiRouter(deps: ApiDeps): Router {
   const { registry, control, frames, logger } = deps;
   const router = new Router();
-  const view = (camera: CameraRecord): CameraView => toCameraView(camera, frames);
+  /** The media URLs other devices use, key included, ready to paste (absent with lan_media off). */
+  const lanUrls = (id: string): CameraView['urls'] => {
+    if (!deps.lan.lanMedia) return undefined;
+    const host = deps.lan.host.includes(':') ? `[${deps.lan.host}]` : deps.lan.host;
+    const url = (kind: string): string =>
+      `http://${host}:${deps.lan.webPort()}/api/cameras/${encodeURIComponent(id)}/${kind}?key=${deps.lan.mediaKey}`;
+    return { snapshot: url('snapshot'), stream: url('stream'), audio: url('audio') };
+  };
+  const view = (camera: CameraRecord): CameraView => ({ ...toCameraView(camera, frames), urls: lanUrls(camera.id) });
   const listJson = (): string => JSON.stringify(registry.list().map(view));
   /** Changes whenever any camera got a new frame (frame counters only grow). */
   const frameSignature = (): number => {
@@ -56,6 +70,8 @@ export function createApiRouter(deps: ApiDeps): Router {
       lanHost: deps.lan.host,
       webPort: deps.lan.webPort(),
       lanMedia: deps.lan.lanMedia,
+      // Only loopback and ingress reach the API, so handing the key to the dashboard is fine.
+      mediaKey: deps.lan.lanMedia ? deps.lan.mediaKey : undefined,
     };
   });
 

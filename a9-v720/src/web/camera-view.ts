@@ -34,6 +34,8 @@ export interface CameraView {
   /** Absent when the add-on holds no frame of this camera (nobody watched it since start). */
   readonly frame?: FrameView;
   readonly motion: MotionView;
+  /** LAN media URLs with the per-install key, ready to copy (absent with lan_media off). */
+  readonly urls?: { readonly snapshot: string; readonly stream: string; readonly audio: string };
 }
 
 /** Motion detection of one camera as the API shows it. */

@@ -11,12 +11,16 @@ import type { Logger } from '../log.js';
 import { handleClientErrors } from '../util/http-client-errors.js';
 import { accessFilter } from './access.js';
 import { errorResponder } from './error-responder.js';
+import type { MediaKey } from './media-key.js';
 
 /** Works from src/ (tsx) and from dist/ (the build copies public/ next to the compiled code). */
 export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
 export interface WebServerDeps {
   readonly lanMedia: boolean;
+  readonly mediaKey: MediaKey;
+  /** Host names this server answers to besides IP literals and localhost (see access.ts). */
+  readonly ownNames: readonly string[];
   readonly logger: Logger;
   readonly routers: readonly Router[];
 }
@@ -24,7 +28,7 @@ export interface WebServerDeps {
 export function createWebApp(deps: WebServerDeps): Koa {
   const app = new Koa();
   app.use(errorResponder(deps.logger));
-  app.use(accessFilter(deps.lanMedia, deps.logger));
+  app.use(accessFilter({ lanMedia: deps.lanMedia, mediaKey: deps.mediaKey, ownNames: deps.ownNames, logger: deps.logger }));
   for (const router of deps.routers) app.use(router.routes()).use(router.allowedMethods());
   app.use(serveStatic(PUBLIC_DIR, { index: 'index.html', maxage: 0 }));
   app.use(async (ctx, next) => {

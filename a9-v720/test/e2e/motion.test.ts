@@ -27,7 +27,9 @@ const cameras = new Map<string, SimulatedCamera>();
 const sent = new Map<string, { index: number; at: number }[]>();
 
 const topic = (id: string, key: string): string => `a9_v720/${id}/${key}`;
-const web = (path: string, init?: RequestInit): Promise<Response> => fetch(`http://127.0.0.1:${h.app.ports.web}${path}`, init);
+// Every mutating request goes as JSON, as the dashboard sends it (the server refuses anything else).
+const web = (path: string, init?: RequestInit): Promise<Response> =>
+  fetch(`http://127.0.0.1:${h.app.ports.web}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init?.headers } });
 
 before(async () => {
   broker = await MosquittoBroker.create();

@@ -80,7 +80,10 @@ test('a simulated camera becomes an HA device: discovery retained, connectivity 
 });
 
 test('forgetting a camera in the dashboard API clears its retained topics (no ghost entities)', async () => {
-  const response = await fetch(`http://127.0.0.1:${h.app.ports.web}/api/cameras/${ID}`, { method: 'DELETE' });
+  const response = await fetch(`http://127.0.0.1:${h.app.ports.web}/api/cameras/${ID}`, {
+    method: 'DELETE',
+    headers: { 'content-type': 'application/json' },
+  });
   assert.equal(response.status, 204);
   await waitFor(() => ha.latest(`homeassistant/device/a9v720_${ID}/config`)?.payload.length === 0, 'discovery cleared');
   const retained = await MqttRecorder.retained(broker.url, [`a9_v720/${ID}/#`, `homeassistant/device/a9v720_${ID}/config`]);

@@ -59,7 +59,11 @@ test('settings: validated, sent as 301 and confirmed by the echo; bad payloads a
     const res = await post(bad);
     assert.equal(res.status, 400, bad);
   }
-  assert.equal((await api('/api/cameras/unknown/settings', { method: 'POST', body: '{"IrLed":1}' })).status, 404);
+  assert.equal(
+    (await api('/api/cameras/unknown/settings', { method: 'POST', body: '{"IrLed":1}', headers: { 'content-type': 'application/json' } }))
+      .status,
+    404,
+  );
   camera.stop();
   await waitFor(() => h.app.registry.get('0800c0C00200')?.online === false, 'offline');
   assert.equal((await post('{"IrLed":1}')).status, 503);
@@ -107,9 +111,9 @@ test('the settings table drives the API: served at /api/settings; every value of
 });
 
 test('DELETE forgets a camera: 204, then 404', async () => {
-  assert.equal((await api('/api/cameras/0800c0C00010', { method: 'DELETE' })).status, 204);
+  assert.equal((await api('/api/cameras/0800c0C00010', { method: 'DELETE', headers: { 'content-type': 'application/json' } })).status, 204);
   assert.equal((await api('/api/cameras/0800c0C00010')).status, 404);
-  assert.equal((await api('/api/cameras/0800c0C00010', { method: 'DELETE' })).status, 404);
+  assert.equal((await api('/api/cameras/0800c0C00010', { method: 'DELETE', headers: { 'content-type': 'application/json' } })).status, 404);
 });
 
 test('server-sent events deliver the camera list on changes', async () => {
@@ -130,7 +134,7 @@ test('server-sent events deliver the camera list on changes', async () => {
   camera.stop();
 });
 
-test('access: loopback and the ingress proxy get everything; LAN only media, and only with lan_media', () => {
+test('access: loopback and the ingress proxy get everything; LAN only keyed media, and only with lan_media', () => {
   assert.equal(accessLevel('127.0.0.1', 'GET', '/api/cameras', true), 'full');
   assert.equal(accessLevel('::1', 'POST', '/api/cameras/x/settings', false), 'full');
   assert.equal(accessLevel('172.30.32.2', 'GET', '/', false), 'full');
@@ -138,10 +142,11 @@ test('access: loopback and the ingress proxy get everything; LAN only media, and
   assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras', true), 'none');
   assert.equal(accessLevel('192.168.1.50', 'GET', '/', true), 'none');
   assert.equal(accessLevel('192.168.1.50', 'POST', '/api/cameras/x/restart', true), 'none');
-  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/snapshot', true), 'media');
-  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/stream', true), 'media');
-  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/audio', true), 'media');
-  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/snapshot', false), 'none');
+  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/snapshot', true, true), 'media');
+  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/stream', true, true), 'media');
+  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/audio', true, true), 'media');
+  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/snapshot', true), 'none', 'LAN media needs the key');
+  assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/snapshot', false, true), 'none');
   assert.equal(accessLevel('172.30.32.3', 'GET', '/api/cameras', true), 'none');
   // The cached frame and names are the dashboard's: never open to the LAN, even with lan_media.
   assert.equal(accessLevel('192.168.1.50', 'GET', '/api/cameras/x/frame', true), 'none');
@@ -192,7 +197,7 @@ test('GET /api/cameras/:id/frame: the cached latest frame without opening a stre
   assert.equal(camera.commands.filter((c) => c.code === 3).length, opens, 'reading the cache opened no stream');
 
   // Forgetting the camera drops its cached frame.
-  assert.equal((await api(`/api/cameras/${id}`, { method: 'DELETE' })).status, 204);
+  assert.equal((await api(`/api/cameras/${id}`, { method: 'DELETE', headers: { 'content-type': 'application/json' } })).status, 204);
   assert.equal(h.app.media.latestFrame(id), undefined);
   camera.stop();
 });

@@ -4,7 +4,7 @@
  * three simulated cameras on distinct loopback addresses. Screenshots land in test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import type { SimulatedCamera } from '../../src/simulator/simulated-camera.js';
 import { createApiRouter } from '../../src/web/api-routes.js';
 import { createMediaRouter } from '../../src/web/media-routes.js';
 import { createWebApp } from '../../src/web/server.js';
+import { MediaKey } from '../../src/web/media-key.js';
 import { TEST_TIMING } from '../ha/harness.js';
 import { MqttRecorder, waitUntil } from '../ha/mqtt-recorder.js';
 import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
@@ -247,7 +248,8 @@ test('keyboard: Enter on a focused tile opens the live view (MJPEG via the prefi
     assert.equal(await page.isVisible(side(name)), true, name);
   assert.equal(
     await page.textContent('#viewer-controls code[data-lan-url="stream"]'),
-    `http://127.0.0.1:${h.app.ports.web}/api/cameras/${NEAR.id}/stream`,
+    `http://127.0.0.1:${h.app.ports.web}/api/cameras/${NEAR.id}/stream?key=${readFileSync(`${h.dataDir}/media.key`, 'utf8').trim()}`,
+    'the LAN URL carries the media key, ready to paste',
   );
   assert.equal(await page.textContent('#viewer-id'), NEAR.id);
   await page.screenshot({ path: `${ARTIFACTS}dashboard-live-view.png` });
@@ -509,11 +511,15 @@ test('the ingress stand-in refuses what HA would: paths outside the prefix are 4
  * a real socket, with the peer address the filter sees set per request: every address of
  * 127.0.0.0/8 is loopback, so a LAN client cannot be made from a test socket otherwise.
  */
+const TEST_MEDIA_KEY = '0123456789abcdef0123456789abcdef';
+
 async function webAppAs(
   lanMedia: boolean,
 ): Promise<{ request(peer: string, method: string, path: string, body?: string): Promise<number>; close(): Promise<void> }> {
   const web = createWebApp({
     lanMedia,
+    mediaKey: MediaKey.fromValue(TEST_MEDIA_KEY),
+    ownNames: ['192.168.1.5'],
     logger: h.log.logger,
     routers: [
       createApiRouter({
@@ -522,7 +528,7 @@ async function webAppAs(
         frames: h.app.media,
         logger: h.log.logger,
         version: 'test',
-        lan: { host: '192.168.1.5', webPort: () => 1234, lanMedia },
+        lan: { host: '192.168.1.5', webPort: () => 1234, lanMedia, mediaKey: TEST_MEDIA_KEY },
       }),
       createMediaRouter({ registry: h.app.registry, media: h.app.media, snapshotTimeoutMs: 5000, logger: h.log.logger }),
     ],
@@ -539,7 +545,8 @@ async function webAppAs(
       const res = await fetch(`http://127.0.0.1:${port}${path}`, {
         method,
         body,
-        headers: { 'x-test-peer': peer, ...(body ? { 'content-type': 'application/json' } : {}) },
+        // As the dashboard sends them: every mutating request as JSON.
+        headers: { 'x-test-peer': peer, ...(method !== 'GET' ? { 'content-type': 'application/json' } : {}) },
       });
       await res.arrayBuffer();
       return res.status;
@@ -567,9 +574,14 @@ test('access: a LAN address gets 403 for the dashboard and control API, media on
       assert.equal(await app.request(lan, 'DELETE', `/api/cameras/${NEAR.id}`), 403);
       assert.equal(await app.request(`::ffff:${lan}`, 'GET', '/api/cameras'), 403);
     }
-    assert.equal(await withMedia.request(lan, 'GET', snapshot), 200);
-    assert.equal(await withoutMedia.request(lan, 'GET', snapshot), 403);
-    assert.equal(await withMedia.request(lan, 'POST', snapshot), 403, 'media access is read-only');
+    assert.equal(await withMedia.request(lan, 'GET', `${snapshot}?key=${TEST_MEDIA_KEY}`), 200);
+    assert.equal(await withMedia.request(lan, 'GET', snapshot), 403, 'LAN media needs the key');
+    assert.equal(
+      await withoutMedia.request(lan, 'GET', `${snapshot}?key=${TEST_MEDIA_KEY}`),
+      403,
+      'lan_media off closes the LAN, key or not',
+    );
+    assert.equal(await withMedia.request(lan, 'POST', `${snapshot}?key=${TEST_MEDIA_KEY}`), 403, 'media access is read-only');
     assert.ok(
       near.commands.every((c) => c.code !== 202 || c.IrLed !== 0),
       'the refused setting never reached the camera',

@@ -7,6 +7,7 @@ import type http from 'node:http';
 import { BadRequestError, CameraTimeoutError, CameraUnavailableError } from '../../src/errors.js';
 import { createWebServer } from '../../src/web/server.js';
 import { captureLog } from '../support/log-capture.js';
+import { MediaKey } from '../../src/web/media-key.js';
 
 const log = captureLog();
 let server: http.Server;
@@ -27,7 +28,13 @@ before(async () => {
   router.get('/api/t/bug', () => {
     throw new TypeError('secret internals');
   });
-  server = createWebServer({ lanMedia: true, logger: log.logger, routers: [router] });
+  server = createWebServer({
+    lanMedia: true,
+    mediaKey: MediaKey.fromValue('0123456789abcdef0123456789abcdef'),
+    ownNames: [],
+    logger: log.logger,
+    routers: [router],
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -5,7 +5,7 @@ export const api = (path) => `./api/${path}`;
 export const cameraUrl = (id, suffix = '') => api(`cameras/${encodeURIComponent(id)}${suffix}`);
 
 /** Where LAN devices reach the media URLs; replaced by what ./api/info reports at start. */
-export const lanAddress = { host: location.hostname, port: 1234, enabled: true };
+export const lanAddress = { host: location.hostname, port: 1234, enabled: true, key: '' };
 
 export async function errorText(response) {
   try {
@@ -17,11 +17,12 @@ export async function errorText(response) {
   return `${response.status} ${response.statusText}`.trim();
 }
 
+/** Every mutating request goes as JSON: the server refuses anything else (cross-site forms). */
 export async function send(method, id, suffix, body) {
   const response = await fetch(cameraUrl(id, suffix), {
     method,
-    headers: body ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body ?? {}),
   });
   if (!response.ok) throw new Error(await errorText(response));
   try {
@@ -37,7 +38,8 @@ export async function send(method, id, suffix, body) {
  */
 export function lanMediaUrl(id, kind) {
   const host = lanAddress.host.includes(':') ? `[${lanAddress.host}]` : lanAddress.host;
-  return `http://${host}:${lanAddress.port}/api/cameras/${encodeURIComponent(id)}/${kind}`;
+  const key = lanAddress.key ? `?key=${encodeURIComponent(lanAddress.key)}` : '';
+  return `http://${host}:${lanAddress.port}/api/cameras/${encodeURIComponent(id)}/${kind}${key}`;
 }
 
 export async function loadLanAddress() {
@@ -48,6 +50,7 @@ export async function loadLanAddress() {
     if (typeof info.lanHost === 'string' && info.lanHost !== '') lanAddress.host = info.lanHost;
     if (Number.isInteger(info.webPort)) lanAddress.port = info.webPort;
     if (typeof info.lanMedia === 'boolean') lanAddress.enabled = info.lanMedia;
+    if (typeof info.mediaKey === 'string') lanAddress.key = info.mediaKey;
   } catch {
     // Keep the defaults: the URLs are a convenience, the dashboard works without them.
   }

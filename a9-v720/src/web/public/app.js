@@ -260,7 +260,7 @@ async function onAction(event) {
       )
         return;
       await withBusy(container, node, async () => {
-        const response = await fetch(cameraUrl(id), { method: 'DELETE' });
+        const response = await fetch(cameraUrl(id), { method: 'DELETE', headers: { 'content-type': 'application/json' } });
         if (!response.ok && response.status !== 404) throw new Error(await errorText(response));
         cameras.delete(id);
         if (viewer.cameraId === id) viewer.close();

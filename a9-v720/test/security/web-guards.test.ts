@@ -1,0 +1,159 @@
+/**
+ * The web port against hostile browsers and LAN hosts (issue 11, "smaller" and "media on the LAN
+ * with a key"): DNS rebinding, cross-site form and text/plain posts, slow request bodies, and
+ * LAN media URLs without the per-install key.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { rawHttpExchange } from '../../src/simulator/bootstrap-client.js';
+import { createApiRouter } from '../../src/web/api-routes.js';
+import { MediaKey } from '../../src/web/media-key.js';
+import { createMediaRouter } from '../../src/web/media-routes.js';
+import { createWebApp } from '../../src/web/server.js';
+import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
+import { taggedFrames } from '../support/media-client.js';
+
+const CAM = '0800c0W00001';
+let h: Harness;
+before(async () => {
+  h = await startHarness();
+  const camera = h.camera(CAM, { frames: taggedFrames(CAM), fps: 10 });
+  await camera.start();
+  await waitFor(() => h.app.registry.get(CAM)?.online === true, 'camera online');
+});
+after(() => h.stop());
+
+const raw = (request: string) => rawHttpExchange('127.0.0.1', h.app.ports.web, request);
+const mediaKey = (): string => readFileSync(path.join(h.dataDir, 'media.key'), 'utf8').trim();
+
+test('DNS rebinding: a foreign Host name gets 403; IP literals and localhost are served', async () => {
+  const get = (host: string) => raw(`GET /api/cameras HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+  assert.equal((await get('attacker.example:1234')).status, 403);
+  assert.equal((await get('rebind.attacker.example')).status, 403);
+  assert.equal((await get(`127.0.0.1:${h.app.ports.web}`)).status, 200);
+  assert.equal((await get(`localhost:${h.app.ports.web}`)).status, 200);
+  assert.equal((await get(`[::1]:${h.app.ports.web}`)).status, 200);
+  assert.ok(h.log.find(/Host "attacker\.example:1234" does not name this host/));
+});
+
+test('CSRF: text/plain, form and body-less posts are refused; a cross-origin JSON post too; nothing reaches the camera', async () => {
+  const commandsBefore = h.app.registry.get(CAM);
+  const post = (pathname: string, headers: string, body = '') =>
+    raw(
+      `POST ${pathname} HTTP/1.1\r\nHost: 127.0.0.1:${h.app.ports.web}\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  const settings = `/api/cameras/${CAM}/settings`;
+  assert.equal((await post(settings, 'Content-Type: text/plain\r\n', '{"IrLed":1}')).status, 415);
+  assert.equal((await post(settings, 'Content-Type: application/x-www-form-urlencoded\r\n', 'IrLed=1')).status, 415);
+  assert.equal((await post(settings, 'Content-Type: multipart/form-data; boundary=x\r\n', '--x--')).status, 415);
+  assert.equal((await post(`/api/cameras/${CAM}/restart`, '')).status, 415, 'a body-less POST (no-cors fetch) is refused');
+  assert.equal((await post(settings, 'Content-Type: application/json\r\nOrigin: http://attacker.example\r\n', '{"IrLed":1}')).status, 403);
+  const forget = await raw(`DELETE /api/cameras/${CAM} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+  assert.equal(forget.status, 415);
+  assert.ok(h.app.registry.get(CAM), 'the camera was not forgotten');
+  assert.equal(h.app.registry.get(CAM)?.baseInfo?.IrLed, commandsBefore?.baseInfo?.IrLed, 'no setting changed');
+  // The dashboard's own requests (JSON, same origin) still work.
+  const ok = await post(settings, `Content-Type: application/json\r\nOrigin: http://127.0.0.1:${h.app.ports.web}\r\n`, '{"instLed":1}');
+  assert.equal(ok.status, 200);
+});
+
+test('a request body that stalls is cut with 408 after the body timeout; the server keeps serving', async () => {
+  const started = Date.now();
+  const result = await new Promise<{ status: string; closedAfterMs: number }>((resolve) => {
+    const socket = net.connect(h.app.ports.web, '127.0.0.1', () =>
+      socket.write(
+        `POST /api/cameras/${CAM}/settings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"IrLed"`,
+      ),
+    );
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('close', () => resolve({ status: text.split('\r\n')[0] ?? '', closedAfterMs: Date.now() - started }));
+    socket.on('error', () => undefined);
+  });
+  assert.match(result.status, /^HTTP\/1\.1 408/);
+  assert.ok(result.closedAfterMs < 5000 + 5000, `closed after ${result.closedAfterMs} ms`);
+  assert.equal((await raw(`GET /api/info HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)).status, 200);
+});
+
+test('the dashboard gets the LAN media URLs with the key, ready to paste; the key file persists', async () => {
+  const key = mediaKey();
+  assert.match(key, /^[0-9a-f]{32}$/);
+  const info = (await (await fetch(`http://127.0.0.1:${h.app.ports.web}/api/info`)).json()) as { mediaKey?: string };
+  assert.equal(info.mediaKey, key);
+  const cameras = (await (await fetch(`http://127.0.0.1:${h.app.ports.web}/api/cameras`)).json()) as Array<{
+    id: string;
+    urls?: Record<string, string>;
+  }>;
+  const urls = cameras.find((c) => c.id === CAM)?.urls;
+  assert.equal(urls?.['stream'], `http://127.0.0.1:${h.app.ports.web}/api/cameras/${CAM}/stream?key=${key}`);
+  assert.equal(urls?.['snapshot'], `http://127.0.0.1:${h.app.ports.web}/api/cameras/${CAM}/snapshot?key=${key}`);
+  await h.restart();
+  assert.equal(mediaKey(), key, 'the same key after a restart');
+  const camera = h.camera(CAM, { frames: taggedFrames(CAM), fps: 10 });
+  await camera.start();
+  await waitFor(() => h.app.registry.get(CAM)?.online === true, 'camera online again');
+});
+
+test('LAN clients: media without the key or with a wrong one is 403; with the key it is a plain URL that works; lan_media off closes it', async () => {
+  const key = mediaKey();
+  const serve = async (lanMedia: boolean) => {
+    const web = createWebApp({
+      lanMedia,
+      mediaKey: MediaKey.fromValue(key),
+      ownNames: [],
+      logger: h.log.logger,
+      routers: [
+        createApiRouter({
+          registry: h.app.registry,
+          control: h.app.sessions,
+          frames: h.app.media,
+          logger: h.log.logger,
+          version: 'test',
+          lan: { host: '192.168.1.5', webPort: () => 1234, lanMedia, mediaKey: key },
+        }),
+        createMediaRouter({ registry: h.app.registry, media: h.app.media, snapshotTimeoutMs: 5000, logger: h.log.logger }),
+      ],
+    });
+    const handle = web.callback();
+    // The peer address the filter sees, set per request: a test socket is always loopback.
+    const server = http.createServer((req, res) => {
+      Object.defineProperty(req.socket, 'remoteAddress', { value: req.headers['x-test-peer'], configurable: true });
+      void handle(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    return {
+      status: async (peer: string, pathname: string, host = `192.168.1.5:1234`) => {
+        const res = await fetch(`http://127.0.0.1:${port}${pathname}`, { headers: { 'x-test-peer': peer, host } });
+        await res.arrayBuffer();
+        return res.status;
+      },
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  };
+  const on = await serve(true);
+  const off = await serve(false);
+  try {
+    const snapshot = `/api/cameras/${CAM}/snapshot`;
+    assert.equal(await on.status('192.168.1.50', snapshot), 403, 'no key');
+    assert.equal(await on.status('192.168.1.50', `${snapshot}?key=${'0'.repeat(32)}`), 403, 'wrong key');
+    assert.equal(await on.status('192.168.1.50', `${snapshot}?key=${key.slice(0, 31)}`), 403, 'truncated key');
+    assert.equal(await on.status('192.168.1.50', `${snapshot}?key=${key}`), 200, 'the keyed URL works');
+    assert.equal(
+      await on.status('192.168.1.50', `${snapshot}?key=${key}`, 'homeassistant.my.lan:1234'),
+      200,
+      'whatever name the client uses for this host',
+    );
+    assert.equal(await on.status('192.168.1.50', `/api/cameras?key=${key}`), 403, 'the key opens media only');
+    assert.equal(await on.status('172.30.32.2', snapshot, 'ha.example.com'), 200, 'ingress needs no key');
+    assert.equal(await off.status('192.168.1.50', `${snapshot}?key=${key}`), 403, 'lan_media off: closed, key or not');
+    assert.ok(h.log.find(/LAN media URL without the right key/));
+  } finally {
+    await on.close();
+    await off.close();
+  }
+});
