@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
+import { withTimeout } from '../util/timeout.js';
 import type { Publisher, PublishOptions } from './state-publisher.js';
 
 export interface BrokerSettings {
@@ -136,7 +137,7 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> implements Pu
         () => false,
       ),
       timeoutMs,
-      false,
+      () => false,
     );
   }
 
@@ -159,7 +160,7 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> implements Pu
         () => false,
       ),
       timeoutMs,
-      false,
+      () => false,
     );
     if (!clean)
       await withTimeout(
@@ -168,18 +169,7 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> implements Pu
           () => true,
         ),
         500,
-        false,
+        () => false,
       );
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(fallback), ms);
-    // Callers map rejection to a value themselves; this only races the promise against the clock.
-    void promise.then((value) => {
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
 }

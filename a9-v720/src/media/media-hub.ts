@@ -10,6 +10,7 @@
  * openStream/closeStream. All state lives in the instance (one per process, several cameras).
  */
 import { CameraTimeoutError, CameraUnavailableError } from '../errors.js';
+import { withTimeout } from '../util/timeout.js';
 import type { AudioFormat, MediaSink } from '../camera/media-sink.js';
 import type { Logger } from '../log.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
@@ -359,12 +360,14 @@ export class MediaHub implements MediaSink {
   }
 
   private bounded(operation: Promise<void>, what: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not settle within ${this.operationTimeoutMs} ms`)), this.operationTimeoutMs);
-      timer.unref();
-    });
-    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+    return withTimeout(
+      operation,
+      this.operationTimeoutMs,
+      () => {
+        throw new Error(`${what} did not settle within ${this.operationTimeoutMs} ms`);
+      },
+      { unref: true },
+    );
   }
 
   private armWatchdog(cam: CameraMedia, delayMs: number): void {
