@@ -3,7 +3,7 @@
  * start-up and shutdown. Nothing here parses bytes or knows a topic name.
  */
 import os from 'node:os';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type http from 'node:http';
 import { CameraRegistry } from './camera/registry.js';
 import { RegistryStore } from './camera/registry-store.js';
@@ -29,7 +29,7 @@ import { createStatsRouter } from './web/stats-routes.js';
 import { MqttBridge, type MqttBridgeTiming } from './ha/bridge.js';
 import { detectLanIpv4 } from './util/net.js';
 import { bindUdp, closeServer, listenTcp, StartupError } from './util/listen.js';
-import { removeStaleTempFiles } from './util/atomic-file.js';
+import { prepareDataDir, removeStaleTempFiles } from './util/atomic-file.js';
 import { RateLimitedLog } from './util/rate-limited-log.js';
 
 export const ADDON_VERSION: string = (() => {
@@ -109,7 +109,7 @@ export class App {
     const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
     this.registry = new CameraRegistry(Date.now, config.maxCameras);
     options.cameraNames?.use((id) => this.registry.get(id)?.name);
-    mkdirSync(config.dataDir, { recursive: true });
+    prepareDataDir(config.dataDir);
     const staleTemps = removeStaleTempFiles(config.dataDir);
     if (staleTemps.length > 0)
       logger.info({ files: staleTemps }, `removed ${staleTemps.length} half-written temporary file(s) from an interrupted save`);

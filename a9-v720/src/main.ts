@@ -39,7 +39,18 @@ async function main(): Promise<void> {
     webPort: config.webPort,
     logger,
   });
-  const app = new App({ config, logger, supervisor, dashboardUrl, hostNetwork, cameraNames });
+  let app: App;
+  try {
+    // The constructor prepares the data dir and its secrets: a bad dir is one clear line, no stack.
+    app = new App({ config, logger, supervisor, dashboardUrl, hostNetwork, cameraNames });
+  } catch (error) {
+    if (error instanceof StartupError) {
+      logger.fatal(error.message);
+      logger.flush();
+      process.exit(1);
+    }
+    throw error;
+  }
   try {
     await app.start();
   } catch (error) {

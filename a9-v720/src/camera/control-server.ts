@@ -13,7 +13,7 @@ import { isUnknownMessage, MessageCode, encodeHeartbeat, encodeRegisterOk, parse
 import { preview } from '../protocol/json.js';
 import { PacketStreamDecoder, ProtocolError } from '../protocol/stream-decoder.js';
 import { hexPreview, isThisHost, plainIp } from '../util/net.js';
-import { RateLimitedLog } from '../util/rate-limited-log.js';
+import { kindWarn, RateLimitedLog, type KindWarn } from '../util/rate-limited-log.js';
 import { TokenBuckets, type TokenBucketLimits } from '../util/token-bucket.js';
 import type { CameraSession, ControlLink } from './camera-session.js';
 import type { DeviceSecrets } from './device-secrets.js';
@@ -36,20 +36,6 @@ export interface ControlServerDeps {
 
 /** A camera registers once per boot or reconnect; thousands of ids from one host are a flood. */
 export const DEFAULT_REGISTRATION_LIMITS: TokenBucketLimits = { capacity: 20, refillPerSecond: 1 };
-
-/**
- * Warnings any LAN host can trigger at will (junk, made-up ids, idle sockets): one line per
- * kind and minute, with the count of the others, however many addresses and ports send them.
- */
-export type KindWarn = (kind: string, fields: Record<string, unknown>, message: string) => void;
-
-export function kindWarn(logger: Logger, intervalMs = 60_000): KindWarn {
-  const log = new RateLimitedLog(intervalMs);
-  return (kind, fields, message) =>
-    log.maybe(kind, (suppressed) =>
-      logger.warn({ ...fields, suppressed }, `${message}${suppressed ? ` (${suppressed} more like it since the last such line)` : ''}`),
-    );
-}
 
 /** What every connection shares. */
 interface ConnectionContext extends ControlServerDeps {

@@ -17,6 +17,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { StartupError } from '../util/listen.js';
 
 export class DeviceSecrets {
   private constructor(private readonly secret: Buffer) {}
@@ -28,13 +29,22 @@ export class DeviceSecrets {
       if (/^[0-9a-f]{64}$/.test(hex)) return new DeviceSecrets(Buffer.from(hex, 'hex'));
       logger.warn({ file }, `device secret file ${file} is malformed; creating a new one (cameras get new pwds)`);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR')
+        throw new StartupError(`${file} is a directory; remove or rename it so the add-on can keep its device secret there`);
+      if (code !== 'ENOENT') {
         logger.warn({ file, err: (error as Error).message }, `cannot read device secret file ${file}; creating a new one`);
       }
     }
     const secret = randomBytes(32);
-    mkdirSync(dataDir, { recursive: true });
-    writeFileAtomic(file, secret.toString('hex') + '\n');
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileAtomic(file, secret.toString('hex') + '\n');
+    } catch (error) {
+      throw new StartupError(
+        `cannot write the device secret ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
+    }
     return new DeviceSecrets(secret);
   }
 

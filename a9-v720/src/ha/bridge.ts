@@ -22,6 +22,12 @@ export interface MqttBridgeTiming {
   readonly keepaliveSeconds: number;
   /** Random delay before re-publishing after HA's birth message: [min, max]. */
   readonly birthDelayMs: readonly [number, number];
+  /**
+   * At most one birth re-publish this often: `homeassistant/status` is writable by anyone on the
+   * broker, and every re-publish sends all discovery and states again. Discovery is retained, so
+   * HA restarting twice within the interval still finds everything.
+   */
+  readonly birthMinIntervalMs: number;
   /** How often last-seen (which changes without registry events) is refreshed. */
   readonly lastSeenRefreshMs: number;
   /** Upper bound for stop(): offline message + disconnect. */
@@ -36,6 +42,7 @@ export const DEFAULT_TIMING: MqttBridgeTiming = {
   connectTimeoutMs: 10_000,
   keepaliveSeconds: 30,
   birthDelayMs: [500, 3_000],
+  birthMinIntervalMs: 30_000,
   lastSeenRefreshMs: 60_000,
   stopTimeoutMs: 2_000,
   supervisorTimeoutMs: 5_000,
@@ -96,6 +103,7 @@ export class MqttBridge {
   private settings: BrokerSettings | undefined;
   private mode: MqttBridgeMode = 'idle';
   private birthTimer: NodeJS.Timeout | undefined;
+  private lastBirthAt = Number.NEGATIVE_INFINITY;
   private lastSeenTimer: NodeJS.Timeout | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   /** Cameras forgotten while disconnected: their retained topics are cleared on reconnect. */
@@ -293,9 +301,17 @@ export class MqttBridge {
 
   /** HA restarted: give it a moment to subscribe, then send discovery and states again. */
   private scheduleBirthRepublish(): void {
+    const now = performance.now();
+    // One re-publish for a burst of births (repeated or spoofed): a pending one covers it, and
+    // none again within birthMinIntervalMs. The pending timer is never pushed back, so a stream
+    // of births cannot postpone it for ever either.
+    if (this.birthTimer || now - this.lastBirthAt < this.timing.birthMinIntervalMs) {
+      this.deps.logger.debug('MQTT: Home Assistant birth ignored (a re-publish just ran or is pending)');
+      return;
+    }
+    this.lastBirthAt = now;
     const [min, max] = this.timing.birthDelayMs;
     const delay = min + Math.random() * Math.max(0, max - min);
-    if (this.birthTimer) clearTimeout(this.birthTimer);
     this.deps.logger.info(`MQTT: Home Assistant is online; re-publishing discovery in ${Math.round(delay)} ms`);
     this.birthTimer = setTimeout(() => {
       this.birthTimer = undefined;

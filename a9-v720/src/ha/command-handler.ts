@@ -10,6 +10,8 @@ import type { CameraRecord, CameraRegistry } from '../camera/registry.js';
 import type { Logger } from '../log.js';
 import { CAMERA_ENTITIES } from './entities.js';
 import { topicId, type HaTopics } from './topics.js';
+import { kindWarn, type KindWarn } from '../util/rate-limited-log.js';
+import { TokenBuckets, type TokenBucketLimits } from '../util/token-bucket.js';
 
 export type CommandOutcome =
   | 'sent'
@@ -21,6 +23,8 @@ export type CommandOutcome =
   | 'unknown-camera'
   | 'unknown-entity'
   | 'invalid-payload'
+  | 'oversize'
+  | 'rate-limited'
   | 'offline';
 
 export interface SnapshotTrigger {
@@ -28,6 +32,16 @@ export interface SnapshotTrigger {
 }
 
 const MAX_LOGGED_PAYLOAD = 64;
+
+/** Every command payload is a word or a small number: anything larger is dropped unread. */
+export const MAX_COMMAND_PAYLOAD = 256;
+
+/**
+ * Commands per camera: a burst for a user clicking around (and an automation), then one every
+ * half second. Anyone who can publish to the broker can send them, and each costs a camera a
+ * round trip on its weak Wi-Fi.
+ */
+export const COMMAND_LIMITS: TokenBucketLimits = { capacity: 10, refillPerSecond: 2 };
 
 export class CommandHandler {
   constructor(
@@ -37,30 +51,47 @@ export class CommandHandler {
       readonly snapshots: SnapshotTrigger;
       readonly topics: HaTopics;
       readonly logger: Logger;
+      readonly limits?: TokenBucketLimits;
     },
-  ) {}
+  ) {
+    this.buckets = new TokenBuckets(deps.limits ?? COMMAND_LIMITS, 1024);
+    // Whoever can publish to the broker can send these by the thousand: one line per kind a minute.
+    this.warn = kindWarn(deps.logger);
+  }
+
+  /** Per camera id (known cameras only, so the keys are bounded by max_cameras). */
+  private readonly buckets: TokenBuckets;
+  private readonly warn: KindWarn;
 
   /** Handles one message on a command topic; resolves when the camera answered (or failed). */
   async handle(topic: string, payload: Buffer, retained: boolean): Promise<CommandOutcome> {
     const { logger } = this.deps;
     const parsed = this.deps.topics.parseCommand(topic);
     if (!parsed) return 'unknown-topic';
+    if (payload.length > MAX_COMMAND_PAYLOAD) {
+      this.warn(
+        'oversize',
+        { topic, bytes: payload.length },
+        `MQTT: dropped a ${payload.length}-byte command on ${topic} (commands are at most ${MAX_COMMAND_PAYLOAD} bytes)`,
+      );
+      return 'oversize';
+    }
     const text = payload.toString('utf8').trim();
     const shown = text.length > MAX_LOGGED_PAYLOAD ? `${text.slice(0, MAX_LOGGED_PAYLOAD)}…` : text;
     if (retained) {
       // A retained command would fire again on every reconnect: never act on one.
-      logger.warn({ topic }, `MQTT: ignored retained command on ${topic} (commands must not be retained)`);
+      this.warn('retained', { topic }, `MQTT: ignored retained command on ${topic} (commands must not be retained)`);
       return 'ignored-retained';
     }
     const camera = this.findCamera(parsed.topicId);
     if (!camera) {
-      logger.warn({ topic }, `MQTT: command for unknown camera on ${topic} ignored`);
+      this.warn('unknown-camera', { topic }, `MQTT: command for unknown camera on ${topic} ignored`);
       return 'unknown-camera';
     }
     const spec = CAMERA_ENTITIES.find((entity) => entity.key === parsed.key && entity.command);
     const action = spec?.command?.(text);
     if (!spec) {
-      logger.warn({ camera: camera.id, topic }, `MQTT: camera ${camera.id} has no command "${parsed.key}"; ignored`);
+      this.warn('unknown-entity', { camera: camera.id, topic }, `MQTT: camera ${camera.id} has no command "${parsed.key}"; ignored`);
       return 'unknown-entity';
     }
     if (!action) {
@@ -82,6 +113,14 @@ export class CommandHandler {
         `MQTT: camera ${camera.id} is offline; ${spec.key}=${shown} dropped (not queued)`,
       );
       return 'offline';
+    }
+    if (!this.buckets.take(camera.id)) {
+      this.warn(
+        `rate:${camera.id}`,
+        { camera: camera.id, entity: spec.key },
+        `MQTT: too many commands for camera ${camera.id}; ${spec.key}=${shown} dropped (at most ${COMMAND_LIMITS.capacity} at once, then ${COMMAND_LIMITS.refillPerSecond} a second)`,
+      );
+      return 'rate-limited';
     }
     if (action.kind === 'snapshot') {
       logger.info({ camera: camera.id }, `MQTT: snapshot requested for camera ${camera.id}`);

@@ -1,3 +1,5 @@
+import type { Logger } from '../log.js';
+
 /**
  * Junk from one source (a misbehaving device, a port scan) must not flood the add-on log,
  * yet the first occurrence must be visible. Logs once per key per interval and counts the rest.
@@ -28,4 +30,18 @@ export class RateLimitedLog {
     this.lastLogged.set(key, { at: now, suppressed: 0 });
     emit(entry?.suppressed ?? 0);
   }
+}
+
+/**
+ * Warnings any LAN host can trigger at will (junk, made-up ids, idle sockets): one line per
+ * kind and minute, with the count of the others, however many addresses and ports send them.
+ */
+export type KindWarn = (kind: string, fields: Record<string, unknown>, message: string) => void;
+
+export function kindWarn(logger: Logger, intervalMs = 60_000): KindWarn {
+  const log = new RateLimitedLog(intervalMs);
+  return (kind, fields, message) =>
+    log.maybe(kind, (suppressed) =>
+      logger.warn({ ...fields, suppressed }, `${message}${suppressed ? ` (${suppressed} more like it since the last such line)` : ''}`),
+    );
 }

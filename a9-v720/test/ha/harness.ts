@@ -12,6 +12,8 @@ export const TEST_TIMING: Partial<MqttBridgeTiming> = {
   reconnectPeriodMs: 200,
   connectTimeoutMs: 2_000,
   birthDelayMs: [0, 50],
+  // Tests send births one after another and expect each to re-publish; the burst test sets its own.
+  birthMinIntervalMs: 0,
   stopTimeoutMs: 2_000,
   supervisorTimeoutMs: 2_000,
 };
