@@ -9,7 +9,7 @@
  * Run: npx tsx bench/faults.ts [--flap 60] [--outage 30] [--cameras 100] [--seed 1]
  */
 import { MosquittoBroker } from '../test/support/mosquitto.js';
-import { chaosFleet, compareOnline, compareRetained, eventuallyAgrees, flap, mulberry32, settle } from '../test/robustness/chaos.js';
+import { chaosFleet, compareOnline, compareRetained, eventuallyAgrees, flap, seededRandom, settle } from '../test/robustness/chaos.js';
 import type { SimulatedCamera } from '../src/simulator/simulated-camera.js';
 import { mb, processUsage, sleep, startServerProcess, type ServerProcess, numberArg } from './support.js';
 
@@ -33,12 +33,12 @@ async function agreement(server: ServerProcess, broker: MosquittoBroker, cameras
 async function flapping(): Promise<boolean> {
   const broker = await MosquittoBroker.create();
   const server = await startServerProcess({ mqtt_url: broker.url, offline_after: 5 });
-  const cameras = chaosFleet(cameraCount, server.ports.http, '0800c0F', { random: mulberry32(seed + 1) });
+  const cameras = chaosFleet(cameraCount, server.ports.http, '0800c0F', { random: seededRandom(seed + 1) });
   try {
     await Promise.allSettled(cameras.map((camera) => camera.start()));
     const rssBefore = processUsage(server.child.pid!).rssBytes;
     const t0 = Date.now();
-    const result = await flap(cameras, flapSeconds * 1000, mulberry32(seed));
+    const result = await flap(cameras, flapSeconds * 1000, seededRandom(seed));
     await settle(cameras, result, 30_000);
     const mismatches = await agreement(server, broker, cameras);
     const rssAfter = processUsage(server.child.pid!).rssBytes;
@@ -65,7 +65,7 @@ async function flapping(): Promise<boolean> {
 async function brokerOutage(): Promise<boolean> {
   const broker = await MosquittoBroker.create();
   const server = await startServerProcess({ mqtt_url: broker.url, offline_after: 5 });
-  const cameras = chaosFleet(60, server.ports.http, '0800c0O', { random: mulberry32(seed + 2) });
+  const cameras = chaosFleet(60, server.ports.http, '0800c0O', { random: seededRandom(seed + 2) });
   try {
     await Promise.all(cameras.slice(0, 40).map((camera) => camera.start()));
     const ready = await eventuallyAgrees(async () => (await compareRetained(broker.url, cameras.slice(0, 40))).mismatches, 15_000);

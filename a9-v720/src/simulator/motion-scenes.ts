@@ -8,6 +8,7 @@
  * (seeded), nothing kept between calls.
  */
 import sharp from 'sharp';
+import { seededRandom } from './seeded-random.js';
 
 export type MotionProfile = 'walk' | 'lights' | 'noise';
 export const MOTION_PROFILES: readonly MotionProfile[] = ['walk', 'lights', 'noise'];
@@ -42,7 +43,7 @@ export async function motionClip(profile: MotionProfile, options: MotionClipOpti
   const before = options.stillBefore ?? 10;
   const during = options.eventFrames ?? 20;
   const after = options.stillAfter ?? 30;
-  const random = mulberry32(options.seed ?? 720);
+  const random = seededRandom(options.seed ?? 720);
   const noise = options.noise ?? (profile === 'noise' ? 6 : 3);
   const room = renderRoom(width, height, random);
   const frames: Buffer[] = [];
@@ -141,16 +142,4 @@ function setPixel(rgb: Buffer, width: number, x: number, y: number, colour: read
 
 function clampByte(value: number): number {
   return value < 0 ? 0 : value > 255 ? 255 : Math.round(value);
-}
-
-/** Small seeded PRNG so clips are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

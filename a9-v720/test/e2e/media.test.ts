@@ -5,6 +5,7 @@ import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
 import { getBytes, isOrderedSubsequence, openMjpeg, taggedFrames } from '../support/media-client.js';
 import type { SimulatedCamera } from '../../src/simulator/simulated-camera.js';
 import { createAlawTone } from '../../src/simulator/media-encoder.js';
+import { seededRandom } from '../../src/simulator/seeded-random.js';
 
 let h: Harness;
 before(async () => {
@@ -65,7 +66,7 @@ test('two MJPEG viewers and a snapshot share one camera stream; parts equal sent
 });
 
 test('lost and reordered fragments drop only the damaged frames; every delivered frame is intact', async () => {
-  const { camera, sent } = await streamingCamera('0800c0E00003', { packetLoss: 0.02, reorder: 0.01, random: mulberry32(7) });
+  const { camera, sent } = await streamingCamera('0800c0E00003', { packetLoss: 0.02, reorder: 0.01, random: seededRandom(7) });
   const viewer = openMjpeg(h.app.ports.web, '0800c0E00003');
   await waitFor(() => viewer.parts.length >= 20, 'twenty intact frames');
   viewer.close();
@@ -167,14 +168,3 @@ test('the watchdog re-runs the whole handshake when media stops while viewers wa
   viewer.close();
   camera.stop();
 });
-
-/** A small seeded PRNG so packet loss is reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -9,7 +9,7 @@ import { freePort, MosquittoBroker } from '../support/mosquitto.js';
 import { startHarness, waitFor } from '../support/app-harness.js';
 import { TEST_TIMING } from '../ha/harness.js';
 import { MqttRecorder, waitUntil } from '../ha/mqtt-recorder.js';
-import { chaosFleet, compareRetained, eventuallyAgrees, mulberry32 } from './chaos.js';
+import { chaosFleet, compareRetained, eventuallyAgrees, seededRandom } from './chaos.js';
 
 const OUTAGE_MS = Number(process.env['OUTAGE_MS'] ?? 5_000);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,7 +17,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 test(`mosquitto down for ${OUTAGE_MS / 1000} s while cameras come and go: afterwards discovery and every state match reality`, async () => {
   const broker = await MosquittoBroker.create();
   const h = await startHarness({ mqtt: { url: broker.url }, offlineAfterSeconds: 2, logLevel: 'info' }, { mqttTiming: TEST_TIMING });
-  const cameras = chaosFleet(30, h.app.ports.http, '0800c0K', { random: mulberry32(5) });
+  const cameras = chaosFleet(30, h.app.ports.http, '0800c0K', { random: seededRandom(5) });
   try {
     await waitUntil(() => h.app.mqtt.connected, 'bridge connected');
     await Promise.all(cameras.slice(0, 20).map((camera) => camera.start()));

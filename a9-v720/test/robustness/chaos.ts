@@ -6,18 +6,7 @@
 import { SimulatedCamera, type SimulatedCameraOptions } from '../../src/simulator/simulated-camera.js';
 import { fleetCameraId, loopbackAddress } from '../../src/simulator/fleet.js';
 import { MqttRecorder } from '../ha/mqtt-recorder.js';
-
-/** Small deterministic PRNG so a failing run can be replayed with the same seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../src/simulator/seeded-random.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -10,7 +10,7 @@ import { MosquittoBroker } from '../support/mosquitto.js';
 import { startHarness, type Harness } from '../support/app-harness.js';
 import { TEST_TIMING } from '../ha/harness.js';
 import { waitUntil } from '../ha/mqtt-recorder.js';
-import { chaosFleet, compareOnline, compareRetained, eventuallyAgrees, flap, mulberry32, settle } from './chaos.js';
+import { chaosFleet, compareOnline, compareRetained, eventuallyAgrees, flap, seededRandom, settle } from './chaos.js';
 
 const SEED = Number(process.env['CHAOS_SEED'] ?? 20241126);
 const FLAP_MS = Number(process.env['FLAP_MS'] ?? 15_000);
@@ -28,8 +28,8 @@ after(async () => {
 });
 
 test(`100 cameras flapping for ${FLAP_MS / 1000} s: registry, sessions, connections and retained MQTT states match reality exactly`, async () => {
-  const random = mulberry32(SEED);
-  const cameras = chaosFleet(100, h.app.ports.http, '0800c0C', { random: mulberry32(SEED + 1) });
+  const random = seededRandom(SEED);
+  const cameras = chaosFleet(100, h.app.ports.http, '0800c0C', { random: seededRandom(SEED + 1) });
   const started = await Promise.allSettled(cameras.map((camera) => camera.start()));
   assert.equal(started.filter((r) => r.status === 'fulfilled').length, 100, 'all 100 register');
   try {
