@@ -8,13 +8,13 @@ import type { CameraRecord, CameraRegistry } from '../camera/registry.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { CommandHandler } from './command-handler.js';
-import { bridgeTopics, buildBridgeDiscovery, buildCameraDiscovery, cameraTopics, type DiscoveryContext } from './discovery.js';
+import { buildBridgeDiscovery, buildCameraDiscovery, type DiscoveryContext } from './discovery.js';
 import { BRIDGE_ENTITIES, CAMERA_ENTITIES, type BridgeStatus } from './entities.js';
 import { MqttConnection, type BrokerSettings } from './mqtt-connection.js';
 import { IMAGE_KEY, SnapshotPublisher } from './snapshot-publisher.js';
 import { allStateTopics, RetainedPublisher, statesOf, type Publisher, type PublishOptions } from './state-publisher.js';
 import { resolveBrokerSettings, type SupervisorEndpoint } from './supervisor.js';
-import { HaTopics } from './topics.js';
+import { bridgeTopics, cameraTopics, HaTopics } from './topics.js';
 
 export interface MqttBridgeTiming {
   readonly reconnectPeriodMs: number;

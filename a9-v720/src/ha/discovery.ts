@@ -4,46 +4,20 @@
  */
 import type { CameraRecord } from '../camera/registry.js';
 import { BRIDGE_ENTITIES, CAMERA_ENTITIES, isPresent, type BridgeStatus, type EntitySpec } from './entities.js';
-import { BRIDGE_SEGMENT, HaTopics, ID_PREFIX, topicId } from './topics.js';
+import {
+  BRIDGE_SEGMENT,
+  bridgeTopics,
+  cameraTopics,
+  ID_PREFIX,
+  stateTopicOf,
+  topicId,
+  type DeviceTopics,
+  type HaTopics,
+} from './topics.js';
 
 export const MANUFACTURER = 'Naxclow';
 export const CAMERA_MODEL = 'A9 / V720 mini camera';
 export const BRIDGE_IDENTIFIER = `${ID_PREFIX}_${BRIDGE_SEGMENT}`;
-
-/** The topics one device's entities use. */
-export interface DeviceTopics {
-  /** Bridge availability (every entity depends on it). */
-  readonly bridge: string;
-  /** The device's own availability topic. */
-  readonly availability: string;
-  state(key: string): string;
-  command(key: string): string;
-}
-
-export function cameraTopics(topics: HaTopics, cameraId: string): DeviceTopics {
-  return {
-    bridge: topics.bridgeState,
-    availability: topics.cameraAvailability(cameraId),
-    state: (key) => topics.cameraEntity(cameraId, key),
-    command: (key) => topics.cameraCommand(cameraId, key),
-  };
-}
-
-export function bridgeTopics(topics: HaTopics): DeviceTopics {
-  return {
-    bridge: topics.bridgeState,
-    availability: topics.bridgeState,
-    state: (key) => topics.bridgeEntity(key),
-    command: (key) => topics.bridgeEntity(`${key}/set`),
-  };
-}
-
-/** Where an entity's state is published (undefined: the entity has no state, e.g. a button). */
-export function stateTopicOf<S, A>(spec: EntitySpec<S, A>, t: DeviceTopics): string | undefined {
-  if (spec.stateOnAvailabilityTopic) return t.availability;
-  if (spec.state || spec.image) return t.state(spec.key);
-  return undefined;
-}
 
 export interface DiscoveryContext {
   readonly topics: HaTopics;

@@ -3,7 +3,7 @@
  * (the registry fires `updated` for many reasons; HA needs to hear only real changes).
  */
 import type { EntitySpec } from './entities.js';
-import { stateTopicOf, type DeviceTopics } from './discovery.js';
+import { stateTopicOf, type DeviceTopics } from './topics.js';
 
 export interface PublishOptions {
   readonly retain: boolean;

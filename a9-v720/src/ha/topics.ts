@@ -12,6 +12,7 @@
  *   homeassistant/status                   Home Assistant's birth / last will, whatever the prefix
  *   <prefix>/status                        the same, for an HA whose birth topic follows the prefix
  */
+import type { EntitySpec } from './entities.js';
 
 /**
  * HA's birth and last-will topic. It does not follow the discovery prefix: HA's MQTT
@@ -89,4 +90,39 @@ export class HaTopics {
     if (id === BRIDGE_SEGMENT || id === '' || key === '') return undefined;
     return { topicId: id, key };
   }
+}
+
+/** The topics one device's entities use. */
+export interface DeviceTopics {
+  /** Bridge availability (every entity depends on it). */
+  readonly bridge: string;
+  /** The device's own availability topic. */
+  readonly availability: string;
+  state(key: string): string;
+  command(key: string): string;
+}
+
+export function cameraTopics(topics: HaTopics, cameraId: string): DeviceTopics {
+  return {
+    bridge: topics.bridgeState,
+    availability: topics.cameraAvailability(cameraId),
+    state: (key) => topics.cameraEntity(cameraId, key),
+    command: (key) => topics.cameraCommand(cameraId, key),
+  };
+}
+
+export function bridgeTopics(topics: HaTopics): DeviceTopics {
+  return {
+    bridge: topics.bridgeState,
+    availability: topics.bridgeState,
+    state: (key) => topics.bridgeEntity(key),
+    command: (key) => topics.bridgeEntity(`${key}/set`),
+  };
+}
+
+/** Where an entity's state is published (undefined: the entity has no state, e.g. a button). */
+export function stateTopicOf<S, A>(spec: EntitySpec<S, A>, t: DeviceTopics): string | undefined {
+  if (spec.stateOnAvailabilityTopic) return t.availability;
+  if (spec.state || spec.image) return t.state(spec.key);
+  return undefined;
 }

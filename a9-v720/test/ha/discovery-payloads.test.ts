@@ -5,17 +5,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CameraRecord } from '../../src/camera/registry.js';
-import {
-  bridgeTopics,
-  buildBridgeDiscovery,
-  buildCameraDiscovery,
-  cameraDevice,
-  cameraTopics,
-  type DiscoveryContext,
-} from '../../src/ha/discovery.js';
+import { buildBridgeDiscovery, buildCameraDiscovery, cameraDevice, type DiscoveryContext } from '../../src/ha/discovery.js';
 import { BRIDGE_ENTITIES, CAMERA_ENTITIES } from '../../src/ha/entities.js';
 import { statesOf } from '../../src/ha/state-publisher.js';
-import { HaTopics } from '../../src/ha/topics.js';
+import { bridgeTopics, cameraTopics, HaTopics } from '../../src/ha/topics.js';
 import { toBaseInfo } from '../../src/protocol/messages.js';
 
 const ctx: DiscoveryContext = {

@@ -4,8 +4,7 @@ import type { CameraRecord } from '../../src/camera/registry.js';
 import { buildBridgeDiscovery, buildCameraDiscovery, type DiscoveryContext } from '../../src/ha/discovery.js';
 import { CAMERA_ENTITIES } from '../../src/ha/entities.js';
 import { statesOf } from '../../src/ha/state-publisher.js';
-import { cameraTopics } from '../../src/ha/discovery.js';
-import { HaTopics, topicId } from '../../src/ha/topics.js';
+import { cameraTopics, HaTopics, topicId } from '../../src/ha/topics.js';
 import { SETTING_SPECS } from '../../src/protocol/settings.js';
 
 const ctx: DiscoveryContext = {

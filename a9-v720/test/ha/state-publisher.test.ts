@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EntitySpec } from '../../src/ha/entities.js';
-import { cameraTopics } from '../../src/ha/discovery.js';
 import { allStateTopics, RetainedPublisher, statesOf, type Publisher, type PublishOptions } from '../../src/ha/state-publisher.js';
-import { HaTopics } from '../../src/ha/topics.js';
+import { cameraTopics, HaTopics } from '../../src/ha/topics.js';
 
 interface Subject {
   readonly online: boolean;
