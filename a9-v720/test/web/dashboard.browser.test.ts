@@ -279,6 +279,10 @@ test('settings from the live view: IR LED sends 301/202, orientation 301/216, bo
     { code: 202, IrLed: 1 },
   );
   await page.waitForSelector(`${side('ir-led')}[data-state="on"][aria-pressed="true"]:not([disabled])`);
+  // The menu's name is on screen, not only in the accessibility tree: "Mirror" alone says nothing.
+  const named = page.locator('#viewer-controls').getByLabel(/^Image orientation/);
+  assert.equal(await named.getAttribute('data-action'), 'orientation');
+  assert.equal(await page.locator('#viewer-controls label.setting-select > span', { hasText: 'Image orientation' }).isVisible(), true);
   await page.selectOption(side('orientation'), '4');
   await waitFor(() => near.commands.some((c) => c.code === 216), 'a 301/216 at the camera');
   assert.deepEqual(

@@ -30,10 +30,11 @@ function buildSettingControl(row) {
   const dataset = { action: actionOf(row), setting: row.field };
   if (row.platform === 'switch')
     return el('button', { type: 'button', className: 'toggle', dataset, 'aria-pressed': 'false', text: row.name });
-  const select = el('select', { dataset, 'aria-label': row.name, title: row.name });
-  select.append(el('option', { value: '', text: `${row.name}…`, disabled: true }));
+  const select = el('select', { dataset });
+  select.append(el('option', { value: '', text: '…', disabled: true }));
   for (const { value, label } of row.values) select.append(el('option', { value: String(value), text: capitalized(label) }));
-  return select;
+  // A visible name: a menu showing only "Mirror" does not say what it sets.
+  return el('label', { className: 'setting-select' }, el('span', { text: row.name }), select);
 }
 
 /**
