@@ -9,6 +9,7 @@ import { MosquittoBroker } from '../support/mosquitto.js';
 import { createHarness, type Harness } from './harness.js';
 import { MqttRecorder, waitUntil, type Received } from './mqtt-recorder.js';
 import type { MqttBridgeTiming } from '../../src/ha/bridge.js';
+import { BARE_CAMERA_KEYS } from './expected-entities.js';
 
 const CAM = '0800c00128F8';
 const T = new HaTopics('a9_v720', 'homeassistant');
@@ -94,18 +95,7 @@ describe('MqttBridge with a real broker', () => {
     assert.deepEqual(payload.device['identifiers'], ['a9v720_0800c00128F8']);
     assert.equal(payload.device['via_device'], 'a9v720_bridge');
     assert.equal(payload.device['serial_number'], CAM);
-    assert.deepEqual(Object.keys(payload.components), [
-      'connectivity',
-      'image',
-      'snapshot',
-      'restart',
-      'ip_address',
-      'last_seen',
-      'streaming',
-      'motion',
-      'motion_detection',
-      'motion_sensitivity',
-    ]);
+    assert.deepEqual(Object.keys(payload.components), BARE_CAMERA_KEYS);
 
     const expected = new Map([
       ['homeassistant/device/a9v720_0800c00128F8/config', JSON.stringify(buildCameraDiscovery(record, ctx).payload)],

@@ -6,6 +6,7 @@ import { CAMERA_ENTITIES } from '../../src/ha/entities.js';
 import { statesOf } from '../../src/ha/state-publisher.js';
 import { cameraTopics, HaTopics, topicId } from '../../src/ha/topics.js';
 import { SETTING_SPECS } from '../../src/protocol/settings.js';
+import { BARE_CAMERA_KEYS } from './expected-entities.js';
 
 const ctx: DiscoveryContext = {
   topics: new HaTopics('a9_v720', 'homeassistant'),
@@ -47,18 +48,7 @@ describe('camera discovery', () => {
   it('announces only what a camera without base info can back', () => {
     const d = buildCameraDiscovery(bare, ctx);
     assert.equal(d.topic, 'homeassistant/device/a9v720_0800c00128F8/config');
-    assert.deepEqual(d.keys, [
-      'connectivity',
-      'image',
-      'snapshot',
-      'restart',
-      'ip_address',
-      'last_seen',
-      'streaming',
-      'motion',
-      'motion_detection',
-      'motion_sensitivity',
-    ]);
+    assert.deepEqual(d.keys, BARE_CAMERA_KEYS);
     assert.deepEqual(d.payload.device, {
       identifiers: ['a9v720_0800c00128F8'],
       name: 'A9 camera 0800c00128F8',

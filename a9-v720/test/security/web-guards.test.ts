@@ -5,16 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { rawHttpExchange } from '../../src/simulator/bootstrap-client.js';
-import { createApiRouter } from '../../src/web/api-routes.js';
-import { MediaKey } from '../../src/web/media-key.js';
-import { createMediaRouter } from '../../src/web/media-routes.js';
-import { createWebApp } from '../../src/web/server.js';
 import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
+import { PEER_APP_HOST, serveWebAppAsPeer } from '../support/web-app-as-peer.js';
 import { taggedFrames } from '../support/media-client.js';
 
 const CAM = '0800c0W00001';
@@ -100,57 +96,24 @@ test('the dashboard gets the LAN media URLs with the key, ready to paste; the ke
 
 test('LAN clients: media without the key or with a wrong one is 403; with the key it is a plain URL that works; lan_media off closes it', async () => {
   const key = mediaKey();
-  const serve = async (lanMedia: boolean) => {
-    const web = createWebApp({
-      lanMedia,
-      mediaKey: MediaKey.fromValue(key),
-      ownNames: [],
-      logger: h.log.logger,
-      routers: [
-        createApiRouter({
-          registry: h.app.registry,
-          control: h.app.sessions,
-          frames: h.app.media,
-          logger: h.log.logger,
-          version: 'test',
-          lan: { host: '192.168.1.5', webPort: () => 1234, lanMedia, mediaKey: key },
-        }),
-        createMediaRouter({ registry: h.app.registry, media: h.app.media, snapshotTimeoutMs: 5000, logger: h.log.logger }),
-      ],
-    });
-    const handle = web.callback();
-    // The peer address the filter sees, set per request: a test socket is always loopback.
-    const server = http.createServer((req, res) => {
-      Object.defineProperty(req.socket, 'remoteAddress', { value: req.headers['x-test-peer'], configurable: true });
-      void handle(req, res);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    return {
-      status: async (peer: string, pathname: string, host = `192.168.1.5:1234`) => {
-        const res = await fetch(`http://127.0.0.1:${port}${pathname}`, { headers: { 'x-test-peer': peer, host } });
-        await res.arrayBuffer();
-        return res.status;
-      },
-      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    };
-  };
-  const on = await serve(true);
-  const off = await serve(false);
+  const on = await serveWebAppAsPeer(h, { lanMedia: true, mediaKey: key });
+  const off = await serveWebAppAsPeer(h, { lanMedia: false, mediaKey: key });
+  // As a LAN client that reached the add-on by its IP address, unless a test says otherwise.
+  const lanHost = { host: `${PEER_APP_HOST}:1234` };
   try {
     const snapshot = `/api/cameras/${CAM}/snapshot`;
-    assert.equal(await on.status('192.168.1.50', snapshot), 403, 'no key');
-    assert.equal(await on.status('192.168.1.50', `${snapshot}?key=${'0'.repeat(32)}`), 403, 'wrong key');
-    assert.equal(await on.status('192.168.1.50', `${snapshot}?key=${key.slice(0, 31)}`), 403, 'truncated key');
-    assert.equal(await on.status('192.168.1.50', `${snapshot}?key=${key}`), 200, 'the keyed URL works');
+    assert.equal(await on.status('192.168.1.50', snapshot, lanHost), 403, 'no key');
+    assert.equal(await on.status('192.168.1.50', `${snapshot}?key=${'0'.repeat(32)}`, lanHost), 403, 'wrong key');
+    assert.equal(await on.status('192.168.1.50', `${snapshot}?key=${key.slice(0, 31)}`, lanHost), 403, 'truncated key');
+    assert.equal(await on.status('192.168.1.50', `${snapshot}?key=${key}`, lanHost), 200, 'the keyed URL works');
     assert.equal(
-      await on.status('192.168.1.50', `${snapshot}?key=${key}`, 'homeassistant.my.lan:1234'),
+      await on.status('192.168.1.50', `${snapshot}?key=${key}`, { host: 'homeassistant.my.lan:1234' }),
       200,
       'whatever name the client uses for this host',
     );
-    assert.equal(await on.status('192.168.1.50', `/api/cameras?key=${key}`), 403, 'the key opens media only');
-    assert.equal(await on.status('172.30.32.2', snapshot, 'ha.example.com'), 200, 'ingress needs no key');
-    assert.equal(await off.status('192.168.1.50', `${snapshot}?key=${key}`), 403, 'lan_media off: closed, key or not');
+    assert.equal(await on.status('192.168.1.50', `/api/cameras?key=${key}`, lanHost), 403, 'the key opens media only');
+    assert.equal(await on.status('172.30.32.2', snapshot, { host: 'ha.example.com' }), 200, 'ingress needs no key');
+    assert.equal(await off.status('192.168.1.50', `${snapshot}?key=${key}`, lanHost), 403, 'lan_media off: closed, key or not');
     assert.ok(h.log.find(/LAN media URL without the right key/));
   } finally {
     await on.close();

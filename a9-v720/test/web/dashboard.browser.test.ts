@@ -5,20 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { SimulatedCamera } from '../../src/simulator/simulated-camera.js';
-import { createApiRouter } from '../../src/web/api-routes.js';
-import { createMediaRouter } from '../../src/web/media-routes.js';
-import { createWebApp } from '../../src/web/server.js';
-import { MediaKey } from '../../src/web/media-key.js';
 import { TEST_TIMING } from '../ha/harness.js';
 import { MqttRecorder, waitUntil } from '../ha/mqtt-recorder.js';
 import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
 import { startIngressProxy, type IngressProxy } from '../support/ingress-proxy.js';
+import { PEER_APP_HOST, serveWebAppAsPeer } from '../support/web-app-as-peer.js';
 import { taggedFrames } from '../support/media-client.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import type { DeviceDiscoveryPayload } from '../../src/ha/discovery.js';
@@ -510,82 +505,28 @@ test('the ingress stand-in refuses what HA would: paths outside the prefix are 4
   assert.equal(((await inside.json()) as unknown[]).length, 2);
 });
 
-/**
- * The real middleware chain of createWebApp (access filter, API, media, static files) behind
- * a real socket, with the peer address the filter sees set per request: every address of
- * 127.0.0.0/8 is loopback, so a LAN client cannot be made from a test socket otherwise.
- */
+/** The media key of the web apps served as a LAN peer below. */
 const TEST_MEDIA_KEY = '0123456789abcdef0123456789abcdef';
-
-async function webAppAs(
-  lanMedia: boolean,
-): Promise<{ request(peer: string, method: string, path: string, body?: string): Promise<number>; close(): Promise<void> }> {
-  const web = createWebApp({
-    lanMedia,
-    mediaKey: MediaKey.fromValue(TEST_MEDIA_KEY),
-    ownNames: ['192.168.1.5'],
-    logger: h.log.logger,
-    routers: [
-      createApiRouter({
-        registry: h.app.registry,
-        control: h.app.sessions,
-        frames: h.app.media,
-        logger: h.log.logger,
-        version: 'test',
-        lan: { host: '192.168.1.5', webPort: () => 1234, lanMedia, mediaKey: TEST_MEDIA_KEY },
-      }),
-      createMediaRouter({ registry: h.app.registry, media: h.app.media, snapshotTimeoutMs: 5000, logger: h.log.logger }),
-    ],
-  });
-  const handle = web.callback();
-  const server = http.createServer((req, res) => {
-    Object.defineProperty(req.socket, 'remoteAddress', { value: req.headers['x-test-peer'], configurable: true });
-    void handle(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    async request(peer, method, path, body) {
-      const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-        method,
-        body,
-        // As the dashboard sends them: every mutating request as JSON.
-        headers: { 'x-test-peer': peer, ...(method !== 'GET' ? { 'content-type': 'application/json' } : {}) },
-      });
-      await res.arrayBuffer();
-      return res.status;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
 
 test('access: a LAN address gets 403 for the dashboard and control API, media only with lan_media; ingress gets through', async () => {
   const lan = '192.168.1.50';
   const snapshot = `/api/cameras/${NEAR.id}/snapshot`;
-  const withMedia = await webAppAs(true);
-  const withoutMedia = await webAppAs(false);
+  const withMedia = await serveWebAppAsPeer(h, { lanMedia: true, mediaKey: TEST_MEDIA_KEY, ownNames: [PEER_APP_HOST] });
+  const withoutMedia = await serveWebAppAsPeer(h, { lanMedia: false, mediaKey: TEST_MEDIA_KEY, ownNames: [PEER_APP_HOST] });
   try {
     for (const app of [withMedia, withoutMedia]) {
-      assert.equal(await app.request(lan, 'GET', '/api/cameras'), 403);
-      assert.equal(await app.request(lan, 'GET', '/'), 403);
-      assert.equal(await app.request(lan, 'GET', '/app.js'), 403);
-      assert.equal(await app.request(lan, 'POST', `/api/cameras/${NEAR.id}/settings`, '{"IrLed":0}'), 403);
-      assert.equal(await app.request(lan, 'POST', `/api/cameras/${NEAR.id}/restart`), 403);
-      assert.equal(await app.request(lan, 'DELETE', `/api/cameras/${NEAR.id}`), 403);
-      assert.equal(await app.request(`::ffff:${lan}`, 'GET', '/api/cameras'), 403);
+      assert.equal(await app.status(lan, '/api/cameras'), 403);
+      assert.equal(await app.status(lan, '/'), 403);
+      assert.equal(await app.status(lan, '/app.js'), 403);
+      assert.equal(await app.status(lan, `/api/cameras/${NEAR.id}/settings`, { method: 'POST', body: '{"IrLed":0}' }), 403);
+      assert.equal(await app.status(lan, `/api/cameras/${NEAR.id}/restart`, { method: 'POST' }), 403);
+      assert.equal(await app.status(lan, `/api/cameras/${NEAR.id}`, { method: 'DELETE' }), 403);
+      assert.equal(await app.status(`::ffff:${lan}`, '/api/cameras'), 403);
     }
-    assert.equal(await withMedia.request(lan, 'GET', `${snapshot}?key=${TEST_MEDIA_KEY}`), 200);
-    assert.equal(await withMedia.request(lan, 'GET', snapshot), 403, 'LAN media needs the key');
-    assert.equal(
-      await withoutMedia.request(lan, 'GET', `${snapshot}?key=${TEST_MEDIA_KEY}`),
-      403,
-      'lan_media off closes the LAN, key or not',
-    );
-    assert.equal(await withMedia.request(lan, 'POST', `${snapshot}?key=${TEST_MEDIA_KEY}`), 403, 'media access is read-only');
+    assert.equal(await withMedia.status(lan, `${snapshot}?key=${TEST_MEDIA_KEY}`), 200);
+    assert.equal(await withMedia.status(lan, snapshot), 403, 'LAN media needs the key');
+    assert.equal(await withoutMedia.status(lan, `${snapshot}?key=${TEST_MEDIA_KEY}`), 403, 'lan_media off closes the LAN, key or not');
+    assert.equal(await withMedia.status(lan, `${snapshot}?key=${TEST_MEDIA_KEY}`, { method: 'POST' }), 403, 'media access is read-only');
     assert.ok(
       near.commands.every((c) => c.code !== 202 || c.IrLed !== 0),
       'the refused setting never reached the camera',
@@ -593,13 +534,17 @@ test('access: a LAN address gets 403 for the dashboard and control API, media on
     assert.equal(h.app.registry.get(NEAR.id)?.online, true, 'the refused DELETE did not forget the camera');
 
     for (const ingress of ['172.30.32.2', '::ffff:172.30.32.2']) {
-      assert.equal(await withoutMedia.request(ingress, 'GET', '/api/cameras'), 200, ingress);
-      assert.equal(await withoutMedia.request(ingress, 'GET', '/'), 200, ingress);
-      assert.equal(await withoutMedia.request(ingress, 'GET', snapshot), 200, ingress);
-      assert.equal(await withoutMedia.request(ingress, 'POST', '/api/cameras/unknown/settings', '{"IrLed":1}'), 404, ingress);
-      assert.equal(await withoutMedia.request(ingress, 'DELETE', '/api/cameras/unknown'), 404, ingress);
+      assert.equal(await withoutMedia.status(ingress, '/api/cameras'), 200, ingress);
+      assert.equal(await withoutMedia.status(ingress, '/'), 200, ingress);
+      assert.equal(await withoutMedia.status(ingress, snapshot), 200, ingress);
+      assert.equal(
+        await withoutMedia.status(ingress, '/api/cameras/unknown/settings', { method: 'POST', body: '{"IrLed":1}' }),
+        404,
+        ingress,
+      );
+      assert.equal(await withoutMedia.status(ingress, '/api/cameras/unknown', { method: 'DELETE' }), 404, ingress);
     }
-    assert.equal(await withoutMedia.request('172.30.32.3', 'GET', '/api/cameras'), 403, 'only the Supervisor’s address is ingress');
+    assert.equal(await withoutMedia.status('172.30.32.3', '/api/cameras'), 403, 'only the Supervisor’s address is ingress');
     assert.ok(h.log.find(/refused GET \/api\/cameras from 192\.168\.1\.50/), 'refusals are logged');
   } finally {
     await withMedia.close();
