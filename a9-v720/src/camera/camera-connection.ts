@@ -6,8 +6,9 @@
  */
 import type { Logger } from '../log.js';
 import type { Packet } from '../protocol/header.js';
+import type { LatencySamples } from '../util/latency-samples.js';
 import type { CameraSession, UdpEndpoint, UdpLink } from './camera-session.js';
-import { CameraMediaReceiver, type LatencySamples } from './media-receiver.js';
+import { CameraMediaReceiver } from './media-receiver.js';
 import type { MediaSink } from './media-sink.js';
 
 export interface CameraConnectionOptions {

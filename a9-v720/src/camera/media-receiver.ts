@@ -9,25 +9,9 @@ import type { Logger } from '../log.js';
 import type { Packet } from '../protocol/header.js';
 import { MediaReassembler, type ReassemblyStats } from '../protocol/reassembly.js';
 import { ConfirmPacer, type ConfirmPacerStats } from '../protocol/retransmit.js';
+import type { LatencySamples } from '../util/latency-samples.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
 import type { MediaSink } from './media-sink.js';
-
-/** Bounded latency samples (ms) for benchmarks: packet in → frame handed to every viewer. */
-export class LatencySamples {
-  private readonly samples: number[] = [];
-  constructor(private readonly max = 100_000) {}
-  add(ms: number): void {
-    if (this.samples.length < this.max) this.samples.push(ms);
-  }
-  percentile(p: number): number {
-    if (this.samples.length === 0) return 0;
-    const sorted = [...this.samples].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-  }
-  get count(): number {
-    return this.samples.length;
-  }
-}
 
 /** Packets paused this long: the list between frame events can go out (see tick). */
 const CONFIRM_QUIET_MS = 25;

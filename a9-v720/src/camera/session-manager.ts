@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { Packet } from '../protocol/header.js';
 import { type ForwardContent } from '../protocol/messages.js';
 import { REBOOT_CODE } from '../protocol/settings.js';
+import { LatencySamples } from '../util/latency-samples.js';
 import { CameraConnection } from './camera-connection.js';
 import {
   CameraSession,
@@ -19,7 +20,7 @@ import {
   type UdpLink,
 } from './camera-session.js';
 import { CameraUnavailableError, type CameraControl, type SettingCommand } from './control.js';
-import { LatencySamples, type CameraMediaStats } from './media-receiver.js';
+import type { CameraMediaStats } from './media-receiver.js';
 import type { MediaSink } from './media-sink.js';
 import type { CameraRegistry } from './registry.js';
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CameraMediaReceiver, LatencySamples } from '../../src/camera/media-receiver.js';
+import { CameraMediaReceiver } from '../../src/camera/media-receiver.js';
+import { LatencySamples } from '../../src/util/latency-samples.js';
 import type { AudioFormat } from '../../src/camera/media-sink.js';
 import { Cmd, MsgFlag, type Packet } from '../../src/protocol/header.js';
 import { REORDER_WINDOW_MS } from '../../src/protocol/reassembly.js';
