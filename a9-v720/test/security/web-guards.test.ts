@@ -94,6 +94,35 @@ test('the dashboard gets the LAN media URLs with the key, ready to paste; the ke
   await waitFor(() => h.app.registry.get(CAM)?.online === true, 'camera online again');
 });
 
+test("ingress as Home Assistant forwards it: the browser's own Host and Origin (any name, e.g. Nabu Casa) pass; the same request from a LAN address does not", async () => {
+  const app = await serveWebAppAsPeer(h, { lanMedia: true, mediaKey: mediaKey() });
+  // What HA core and the Supervisor send on (both copy the browser's headers, Host included).
+  const browser = 'abcdef0123456789.ui.nabu.casa';
+  const asForwarded = {
+    host: browser,
+    headers: {
+      origin: `https://${browser}`,
+      'x-hass-source': 'core.ingress',
+      'x-ingress-path': '/api/hassio_ingress/0123456789abcdef',
+      'x-forwarded-for': '203.0.113.7, 172.30.32.1',
+      'x-forwarded-host': browser,
+      'x-forwarded-proto': 'https',
+    },
+  };
+  try {
+    assert.equal(await app.status('172.30.32.2', '/', asForwarded), 200, 'the dashboard');
+    assert.equal(await app.status('172.30.32.2', '/api/cameras', asForwarded), 200, 'the API');
+    const rename = { ...asForwarded, method: 'PUT', body: '{"name":"Porch"}' };
+    assert.equal(await app.status('172.30.32.2', `/api/cameras/${CAM}/name`, rename), 200, 'a change, with the foreign Origin');
+    assert.equal(h.app.registry.get(CAM)?.name, 'Porch');
+    assert.equal(await app.status('192.168.1.50', '/api/cameras', asForwarded), 403, 'not ingress: refused');
+    assert.equal(await app.status('127.0.0.1', '/api/cameras', asForwarded), 403, 'this host under a foreign name: DNS rebinding, refused');
+  } finally {
+    await app.status('172.30.32.2', `/api/cameras/${CAM}/name`, { method: 'PUT', body: '{"name":null}' });
+    await app.close();
+  }
+});
+
 test('LAN clients: media without the key or with a wrong one is 403; with the key it is a plain URL that works; lan_media off closes it', async () => {
   const key = mediaKey();
   const on = await serveWebAppAsPeer(h, { lanMedia: true, mediaKey: key });

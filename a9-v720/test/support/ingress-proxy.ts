@@ -1,6 +1,7 @@
 /**
  * A stand-in for Home Assistant ingress: serves `/api/hassio_ingress/<token>/<path>` by
- * forwarding `/<path>` to the add-on's web port with `X-Ingress-Path`, streaming responses
+ * forwarding `/<path>` to the add-on's web port with the browser's own headers (Host too) and
+ * `X-Ingress-Path`, streaming responses
  * through unbuffered (MJPEG, SSE), and answering 404 to anything outside the prefix — so a
  * dashboard URL that escapes the prefix (`/api/…`) fails the way it would in Home Assistant.
  */
@@ -68,9 +69,12 @@ export async function startIngressProxy(
         path,
         // One connection per request: streams end when either side goes away.
         agent: false,
+        // As Home Assistant core and the Supervisor forward them (hassio/ingress.py and
+        // supervisor/api/ingress.py `_init_header`): every end-to-end header, the browser's Host
+        // and Origin included, plus the ingress path and the X-Forwarded-* set.
         headers: {
           ...endToEnd(req.headers),
-          host: `${target.host}:${target.port}`,
+          'x-hass-source': 'core.ingress',
           'x-ingress-path': prefix,
           'x-forwarded-for': req.socket.remoteAddress ?? '',
           'x-forwarded-host': req.headers.host ?? '',

@@ -20,6 +20,7 @@ export interface PeerRequest {
   readonly body?: string;
   /** The Host header; fetch's own (127.0.0.1:<port>) when absent. */
   readonly host?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface PeerWebApp {
@@ -58,19 +59,33 @@ export async function serveWebAppAsPeer(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    async status(peer, pathname, { method = 'GET', body, host } = {}) {
-      const res = await fetch(`http://127.0.0.1:${port}${pathname}`, {
-        method,
-        body,
-        headers: {
-          'x-test-peer': peer,
-          ...(host !== undefined ? { host } : {}),
-          ...(method !== 'GET' ? { 'content-type': 'application/json' } : {}),
-        },
-      });
-      await res.arrayBuffer();
-      return res.status;
-    },
+    // node:http, not fetch: fetch sends its own Host whatever the caller sets, and the Host is
+    // what the DNS-rebinding rule reads.
+    status: (peer, pathname, { method = 'GET', body, host, headers = {} } = {}) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method,
+            path: pathname,
+            agent: false,
+            headers: {
+              'x-test-peer': peer,
+              host: host ?? `127.0.0.1:${port}`,
+              ...(method !== 'GET' ? { 'content-type': 'application/json' } : {}),
+              ...headers,
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
