@@ -123,6 +123,21 @@ export class ResendBuffer<T> {
     return out;
   }
 
+  /**
+   * When the earliest packet already known to be missed becomes due (undefined: none is). A
+   * caller that ran `due` a little before a packet's delay was over must come back then, not
+   * wait for the next confirm.
+   */
+  nextDueAt(): number | undefined {
+    let earliest: number | undefined;
+    for (const packet of this.packets.values()) {
+      if (packet.missedAt === undefined) continue;
+      const at = packet.missedAt + this.resendDelayMs;
+      if (earliest === undefined || at < earliest) earliest = at;
+    }
+    return earliest;
+  }
+
   /** The stream stopped: nothing is resent any more. */
   clear(): void {
     this.packets.clear();

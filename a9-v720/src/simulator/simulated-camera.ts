@@ -111,10 +111,26 @@ export interface SimulatedCameraEvents {
   /** A 301 content object received from the server. */
   command: [content: Record<string, unknown>];
   streaming: [on: boolean];
-  frameSent: [jpeg: Buffer, index: number];
+  /** Frame `index` went out (its first send); `videoIds` are its fragments' pkg_ids. */
+  frameSent: [jpeg: Buffer, index: number, videoIds: readonly number[]];
   /** Every fragment of frame `index` has now left the camera at least once; `at` = performance.now(). */
   frameOnWire: [index: number, at: number];
   error: [error: Error];
+  /** Diagnostics (benchmarks): what became of each media datagram offered to the network. */
+  mediaDatagram: [trace: MediaDatagramTrace];
+  /** Diagnostics (benchmarks): a 605 confirm arrived listing `pkgIds`. */
+  confirmReceived: [pkgIds: readonly number[], at: number];
+}
+
+export interface MediaDatagramTrace {
+  readonly pkgId: number;
+  readonly cmd: number;
+  /** A resend of a packet a confirm did not list (not its first send). */
+  readonly resend: boolean;
+  /** `wire`: left the camera now (also a held-back one, when it finally goes); `lost`: the network ate it. */
+  readonly fate: 'wire' | 'lost';
+  /** performance.now() */
+  readonly at: number;
 }
 
 const MAX_LATENCY_SAMPLES = 10_000;
@@ -458,27 +474,48 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
    * Media datagrams go through the simulated network: lost, swapped, delayed or duplicated as
    * configured. What actually leaves the camera is counted towards "frame on wire".
    */
-  private transmit(burst: Buffer[]): void {
+  private transmit(burst: Buffer[], resend = false): void {
     if (!isImpaired(this.impairments)) {
-      for (const datagram of burst) this.putOnWire(datagram);
+      for (const datagram of burst) this.putOnWire(datagram, resend);
       return;
     }
     const before = this.stats.impairments.lost;
     const { now, later } = impairBurst(burst, this.impairments, this.networkRandom, this.stats.impairments);
     this.stats.datagramsDropped += this.stats.impairments.lost - before;
-    for (const datagram of now) this.putOnWire(datagram);
+    if (this.stats.impairments.lost > before && this.listenerCount('mediaDatagram') > 0) this.traceLost(burst, now, later, resend);
+    for (const datagram of now) this.putOnWire(datagram, resend);
     for (const { item, afterMs } of later) {
       const timer = setTimeout(() => {
         this.delayedSends.delete(timer);
-        this.putOnWire(item);
+        this.putOnWire(item, resend);
       }, afterMs);
       this.delayedSends.add(timer);
     }
   }
 
-  private putOnWire(datagram: Buffer): void {
+  /** The datagrams of `burst` that the network lost (neither sent now nor held back). */
+  private traceLost(burst: readonly Buffer[], now: readonly Buffer[], later: readonly { item: Buffer }[], resend: boolean): void {
+    const kept = new Set<Buffer>(now);
+    for (const { item } of later) kept.add(item);
+    const at = performance.now();
+    for (const datagram of burst) {
+      if (kept.has(datagram)) continue;
+      this.emit('mediaDatagram', { pkgId: datagram.readUInt32LE(16), cmd: datagram.readUInt16LE(4), resend, fate: 'lost', at });
+    }
+  }
+
+  private putOnWire(datagram: Buffer, resend: boolean): void {
     if (!this.udp) return;
     this.sendUdp(datagram);
+    if (this.listenerCount('mediaDatagram') > 0) {
+      this.emit('mediaDatagram', {
+        pkgId: datagram.readUInt32LE(16),
+        cmd: datagram.readUInt16LE(4),
+        resend,
+        fate: 'wire',
+        at: performance.now(),
+      });
+    }
     if (datagram.readUInt16LE(4) !== Cmd.JpegFragment) return;
     const pkgId = datagram.readUInt32LE(16);
     const frame = this.trackedFrames.get(pkgId);
@@ -524,17 +561,32 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
     if (!buffers) return;
     const ids: number[] = [];
     for (let offset = 0; offset + 4 <= payload.length; offset += 4) ids.push(payload.readUInt32LE(offset));
+    if (this.listenerCount('confirmReceived') > 0) this.emit('confirmReceived', ids, performance.now());
     // A confirm does not say which counter an id belongs to: with separate counters, both buffers
     // take it (the same ambiguity the firmware has).
     const distinct = buffers.audio === buffers.video ? [buffers.video] : [buffers.video, buffers.audio];
     for (const buffer of distinct) buffer.confirm(ids, performance.now());
-    if (this.resendTimer) return;
+    if (!this.resendTimer) this.scheduleResends(distinct, buffers.video.resendDelayMs + 1);
+  }
+
+  /**
+   * One timer sends what is due. A packet that a later confirm showed missing may not be due yet
+   * when the timer fires: the timer is then set again for it, so every missed packet goes out
+   * resendDelayMs after the confirm that missed it (not only with the next confirm's timer).
+   */
+  private scheduleResends(buffers: readonly ResendBuffer<Buffer>[], afterMs: number): void {
     this.resendTimer = setTimeout(() => {
       this.resendTimer = undefined;
       const now = performance.now();
-      const due = distinct.flatMap((buffer) => buffer.due(now));
-      if (due.length > 0 && this.isStreaming) this.transmit(due.map((packet) => packet.item));
-    }, buffers.video.resendDelayMs + 1);
+      const due = buffers.flatMap((buffer) => buffer.due(now));
+      if (due.length > 0 && this.isStreaming)
+        this.transmit(
+          due.map((packet) => packet.item),
+          true,
+        );
+      const next = Math.min(...buffers.map((buffer) => buffer.nextDueAt() ?? Number.POSITIVE_INFINITY));
+      if (Number.isFinite(next) && this.isStreaming) this.scheduleResends(buffers, Math.max(1, next - now + 1));
+    }, afterMs);
   }
 
   private skipThisAnswer(): boolean {
@@ -654,7 +706,7 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
     }
     this.transmit(burst);
     this.stats.framesSent++;
-    this.emit('frameSent', jpeg, index);
+    this.emit('frameSent', jpeg, index, videoIds);
   }
 
   /** The audio packets of one frame interval: 8000 Hz × 1/pps s each, A-law 1 byte or PCM 2 bytes per sample. */

@@ -107,6 +107,29 @@ test('resend: only a packet older than a confirmed later one is missed; young on
   assert.equal(buffer.counters.abandoned, 1);
 });
 
+test('resend: nextDueAt tells when the earliest missed packet is due, so a missed packet never waits for the next confirm', () => {
+  const buffer = new ResendBuffer<number>({ graceMs: 20, resendDelayMs: 10, maxResends: 2 });
+  buffer.sent(1, 1, 0);
+  buffer.sent(2, 2, 0);
+  buffer.sent(3, 3, 30);
+  buffer.sent(4, 4, 30);
+  assert.equal(buffer.nextDueAt(), undefined, 'nothing known to be missing');
+  buffer.confirm([2], 25);
+  assert.equal(buffer.nextDueAt(), 35, 'id 1 missed at 25, due 10 ms later');
+  buffer.confirm([4], 55);
+  // A timer set by the first confirm fires at 36: id 1 goes, id 3 (missed at 55) is not due yet.
+  assert.deepEqual(
+    buffer.due(36).map((p) => p.pkgId),
+    [1],
+  );
+  assert.equal(buffer.nextDueAt(), 65, 'id 3 is due 10 ms after the confirm that missed it');
+  assert.deepEqual(
+    buffer.due(65).map((p) => p.pkgId),
+    [3],
+  );
+  assert.equal(buffer.nextDueAt(), undefined);
+});
+
 test('resend: a slow server that has not confirmed the later packets either causes no resends; pkg_id wrap-around', () => {
   const buffer = new ResendBuffer<number>({ graceMs: 20, silenceMs: 60, resendDelayMs: 10 });
   buffer.sent(0xffff_fffe, 1, 0);
