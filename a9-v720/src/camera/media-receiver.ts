@@ -110,7 +110,9 @@ export class CameraMediaReceiver {
   private confirm(now: number): void {
     if (this.frameFinished) this.confirming = true;
     if (!this.confirming) return;
-    const datagrams = this.pacer.next(this.reassembler.confirmIds(), now);
+    // Packets still held after the reassembler settled belong to a frame that is not complete:
+    // the pacer then repeats an unchanged list sooner, so a lost resend is asked for again in time.
+    const datagrams = this.pacer.next(this.reassembler.confirmIds(), now, this.reassembler.heldPackets > 0);
     if (datagrams.length === 0) return;
     this.reassembler.confirmSent();
     for (const datagram of datagrams) this.options.sendConfirm(datagram);

@@ -39,27 +39,44 @@ export function encodeRetransmitConfirms(pkgIds: readonly number[], maxPerDatagr
  */
 export const CONFIRM_REPEAT_MS = 200;
 
+/**
+ * While a frame in progress waits for a packet, an unchanged list is repeated this soon instead.
+ * The camera resends what a confirm does not list, once its own send is old enough not to be
+ * merely in flight; after a resend that is lost again, nothing new arrives until the next frame,
+ * so at the 200 ms pace the second resend is asked for too late for the reorder window
+ * (REORDER_WINDOW_MS, 150 ms). Measured with bench/media-lossy.ts --diagnose. The content of the
+ * list stays the vendor app's; only an unchanged list goes out sooner, and only while something
+ * is missing, so at most one extra confirm per this interval. Longer than a resend's round trip
+ * (the simulated firmware waits 20 ms after its send, then 10 ms after the confirm).
+ */
+export const CONFIRM_GAP_REPEAT_MS = 40;
+
 export interface ConfirmPacerStats {
   confirmsSent: number;
   idsConfirmed: number;
   /** Decisions that sent nothing because the list was unchanged and the last send recent. */
   unchangedSkipped: number;
+  /** Unchanged lists sent again sooner than repeatMs because a frame was waiting (gapRepeatMs). */
+  gapRepeats: number;
 }
 
 /**
  * Decides when a camera's confirm list is sent. The caller asks at its decision points (a frame
  * finished, a periodic tick) with the current sorted list; `next` returns the datagrams to send
- * now — none for an empty list or an unchanged one sent less than `repeatMs` ago.
+ * now — none for an empty list or an unchanged one sent less than `repeatMs` ago (`gapRepeatMs`
+ * while the caller says a frame is waiting for a missing packet).
  */
 export class ConfirmPacer {
   private readonly repeatMs: number;
+  private readonly gapRepeatMs: number;
   private readonly maxIdsPerDatagram: number;
   private lastIds: readonly number[] = [];
   private lastSentAt = Number.NEGATIVE_INFINITY;
-  private readonly counters: ConfirmPacerStats = { confirmsSent: 0, idsConfirmed: 0, unchangedSkipped: 0 };
+  private readonly counters: ConfirmPacerStats = { confirmsSent: 0, idsConfirmed: 0, unchangedSkipped: 0, gapRepeats: 0 };
 
-  constructor(options: { readonly repeatMs?: number; readonly maxIdsPerDatagram?: number } = {}) {
+  constructor(options: { readonly repeatMs?: number; readonly gapRepeatMs?: number; readonly maxIdsPerDatagram?: number } = {}) {
     this.repeatMs = options.repeatMs ?? CONFIRM_REPEAT_MS;
+    this.gapRepeatMs = Math.min(options.gapRepeatMs ?? CONFIRM_GAP_REPEAT_MS, this.repeatMs);
     this.maxIdsPerDatagram = options.maxIdsPerDatagram ?? MAX_IDS_PER_CONFIRM;
   }
 
@@ -72,11 +89,16 @@ export class ConfirmPacer {
     return this.lastSentAt;
   }
 
-  next(ids: readonly number[], now: number): Buffer[] {
+  /** `waiting`: a frame in progress still misses a packet (the camera may have to resend it again). */
+  next(ids: readonly number[], now: number, waiting = false): Buffer[] {
     if (ids.length === 0) return [];
-    if (now - this.lastSentAt < this.repeatMs && sameIds(ids, this.lastIds)) {
-      this.counters.unchangedSkipped++;
-      return [];
+    const age = now - this.lastSentAt;
+    if (age < this.repeatMs && sameIds(ids, this.lastIds)) {
+      if (!waiting || age < this.gapRepeatMs) {
+        this.counters.unchangedSkipped++;
+        return [];
+      }
+      this.counters.gapRepeats++;
     }
     this.lastIds = ids;
     this.lastSentAt = now;

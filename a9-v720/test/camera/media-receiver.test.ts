@@ -5,6 +5,7 @@ import { LatencySamples } from '../../src/util/latency-samples.js';
 import type { AudioFormat } from '../../src/camera/media-sink.js';
 import { Cmd, MsgFlag, type Packet } from '../../src/protocol/header.js';
 import { REORDER_WINDOW_MS } from '../../src/protocol/reassembly.js';
+import { encodeRetransmitConfirm } from '../../src/protocol/retransmit.js';
 import { captureLog } from '../support/log-capture.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -108,4 +109,35 @@ test('a frame with a lost fragment: once the burst pauses, confirms list what ar
   assert.equal(frames.length, 1);
   assert.equal(r.stats.reassembly.dropReasons.incomplete, 1);
   assert.ok(log.find(/camera cam1: dropped an incomplete video frame \(incomplete: frame from pkg 2828: 1 packet\(s\) missing/));
+});
+
+test('a frame waiting for a lost packet: the unchanged list is repeated every 40 ms or so until the frame is complete, then the 200 ms pace again', () => {
+  const { r, frames, confirms, advance } = receiver();
+  const first = captureFirstFrame();
+  for (const p of first) r.onPacket(p);
+  confirms.length = 0;
+  const second = first.map((p) => ({ ...p, pkgId: p.pkgId + 26 }));
+  for (const p of second) if (p.pkgId !== 2830) r.onPacket(p);
+  const expected = encodeRetransmitConfirm(second.map((p) => p.pkgId).filter((id) => id !== 2830));
+  advance(25);
+  r.tick();
+  assert.deepEqual(confirms, [expected], 'the burst paused: the list without 2830');
+  advance(25);
+  r.tick();
+  assert.equal(confirms.length, 1, '25 ms later: the camera may still be resending');
+  advance(25);
+  r.tick();
+  assert.deepEqual(confirms, [expected, expected], '50 ms later, 2830 still missing: the same list again');
+  assert.equal(r.stats.confirms.gapRepeats, 1);
+  // The resend arrives: the frame is complete and delivered, its ids are confirmed once more.
+  r.onPacket(second[2]!);
+  assert.equal(frames.length, 2);
+  assert.equal(confirms.length, 3);
+  assert.deepEqual(confirms[2], encodeRetransmitConfirm(second.map((p) => p.pkgId)));
+  for (let i = 0; i < 7; i++) {
+    advance(25);
+    r.tick();
+  }
+  assert.equal(confirms.length, 3, 'nothing waits and nothing new arrived: no further confirms');
+  assert.equal(r.stats.confirms.gapRepeats, 1);
 });

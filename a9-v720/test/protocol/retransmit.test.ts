@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cmd, decodeDatagram, MsgFlag, type Packet } from '../../src/protocol/header.js';
 import { MediaReassembler } from '../../src/protocol/reassembly.js';
-import { ConfirmPacer, encodeRetransmitConfirm, encodeRetransmitConfirms } from '../../src/protocol/retransmit.js';
+import { CONFIRM_GAP_REPEAT_MS, ConfirmPacer, encodeRetransmitConfirm, encodeRetransmitConfirms } from '../../src/protocol/retransmit.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -123,9 +123,48 @@ test('pacer: a changed list goes out at once; an unchanged one only when the las
   assert.deepEqual(pacer.next([1, 2], 199), [], 'unchanged, 199 ms');
   assert.deepEqual(pacer.next([1, 2, 3], 120), [encodeRetransmitConfirm([1, 2, 3])], 'changed: at once');
   assert.deepEqual(pacer.next([1, 2, 3], 320), [encodeRetransmitConfirm([1, 2, 3])], 'unchanged, 200 ms old: repeated');
-  assert.deepEqual(pacer.stats, { confirmsSent: 3, idsConfirmed: 8, unchangedSkipped: 2 });
+  assert.deepEqual(pacer.stats, { confirmsSent: 3, idsConfirmed: 8, unchangedSkipped: 2, gapRepeats: 0 });
   pacer.reset();
   assert.deepEqual(pacer.next([1, 2, 3], 321), [encodeRetransmitConfirm([1, 2, 3])], 'after a reset the list goes out again');
+});
+
+test('pacer: while a frame waits for a missing packet, an unchanged list is repeated after 40 ms instead of 200', () => {
+  assert.equal(CONFIRM_GAP_REPEAT_MS, 40);
+  const t0 = 1_800_000_000_000;
+  const pacer = new ConfirmPacer();
+  const waiting = true;
+  assert.deepEqual(pacer.next([5, 6, 8], t0, waiting), [encodeRetransmitConfirm([5, 6, 8])]);
+  assert.deepEqual(pacer.next([5, 6, 8], t0 + 39, waiting), [], 'unchanged, 39 ms: the resend may still be in flight');
+  assert.deepEqual(
+    pacer.next([5, 6, 8], t0 + 40, waiting),
+    [encodeRetransmitConfirm([5, 6, 8])],
+    'unchanged, 40 ms, a frame waiting: repeated',
+  );
+  assert.equal(pacer.lastSentTime, t0 + 40);
+  assert.deepEqual(pacer.next([5, 6, 8], t0 + 79, waiting), [], 'measured from the repeat');
+  assert.deepEqual(pacer.next([5, 6, 8], t0 + 100), [], 'nothing waiting any more: the 200 ms pace again');
+  assert.deepEqual(pacer.next([5, 6, 8], t0 + 239), []);
+  assert.deepEqual(pacer.next([5, 6, 8], t0 + 240), [encodeRetransmitConfirm([5, 6, 8])]);
+  assert.deepEqual(
+    pacer.next([5, 6, 7, 8], t0 + 241, waiting),
+    [encodeRetransmitConfirm([5, 6, 7, 8])],
+    'a changed list: at once, as ever',
+  );
+  assert.deepEqual(pacer.next([], t0 + 400, waiting), [], 'an empty list: never');
+  assert.deepEqual(pacer.stats, { confirmsSent: 4, idsConfirmed: 13, unchangedSkipped: 4, gapRepeats: 1 });
+});
+
+test('pacer options: the gap repeat is never slower than the plain repeat', () => {
+  const pacer = new ConfirmPacer({ repeatMs: 30, gapRepeatMs: 100 });
+  assert.equal(pacer.next([1], 0, true).length, 1);
+  assert.deepEqual(pacer.next([1], 29, true), []);
+  assert.equal(pacer.next([1], 30, true).length, 1, 'repeatMs bounds gapRepeatMs');
+  assert.deepEqual(pacer.stats, { confirmsSent: 2, idsConfirmed: 2, unchangedSkipped: 1, gapRepeats: 0 });
+  const quick = new ConfirmPacer({ gapRepeatMs: 10 });
+  assert.equal(quick.next([1], 0, true).length, 1);
+  assert.deepEqual(quick.next([1], 9, true), []);
+  assert.equal(quick.next([1], 10, true).length, 1);
+  assert.equal(quick.stats.gapRepeats, 1);
 });
 
 test('pacer: a long list is split into datagrams of at most 256 ids', () => {
@@ -147,7 +186,7 @@ test('pacer at timestamps far from zero: the 200 ms repeat is measured from the 
   assert.equal(pacer.lastSentTime, t0 + 200);
   assert.deepEqual(pacer.next([7, 9], t0 + 201), [encodeRetransmitConfirm([7, 9])], 'same length, other ids: changed');
   assert.deepEqual(pacer.next([7], t0 + 202), [encodeRetransmitConfirm([7])], 'a shorter list: changed');
-  assert.deepEqual(pacer.stats, { confirmsSent: 4, idsConfirmed: 7, unchangedSkipped: 1 });
+  assert.deepEqual(pacer.stats, { confirmsSent: 4, idsConfirmed: 7, unchangedSkipped: 1, gapRepeats: 0 });
   pacer.reset();
   assert.equal(pacer.lastSentTime, Number.NEGATIVE_INFINITY);
   assert.equal(pacer.next([7], t0 + 203).length, 1, 'after a reset the same list goes out at once');
@@ -159,7 +198,7 @@ test('pacer options: another repeat time and datagram size', () => {
   assert.deepEqual(pacer.next([1, 2, 3], t0), [encodeRetransmitConfirm([1, 2]), encodeRetransmitConfirm([3])]);
   assert.deepEqual(pacer.next([1, 2, 3], t0 + 49), []);
   assert.equal(pacer.next([1, 2, 3], t0 + 50).length, 2);
-  assert.deepEqual(pacer.stats, { confirmsSent: 4, idsConfirmed: 6, unchangedSkipped: 1 });
+  assert.deepEqual(pacer.stats, { confirmsSent: 4, idsConfirmed: 6, unchangedSkipped: 1, gapRepeats: 0 });
 });
 
 test('confirm splitting at the bound: 256 ids are one datagram, 257 are two; ids are written as u32', () => {
