@@ -2,50 +2,18 @@
  * Options → one typed, validated Config. Sources, first match wins:
  * `--options FILE` (YAML or JSON), else `/data/options.json` inside the add-on, else defaults.
  * The option names are the add-on's (config.yaml); Config uses camelCase.
+ *
+ * OPTION_SPECS is the one description of the options: per option its kind (what config.yaml's
+ * schema must say), default, Config field and a parser that returns the typed value. The
+ * Config type is derived from it, so nothing here is cast.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { LOG_LEVELS, type LogLevel } from './log.js';
-import { LOG_FORMATS, type LogFormat } from './log-format.js';
+import { LOG_LEVELS } from './log.js';
+import { LOG_FORMATS } from './log-format.js';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from './simulator/profiles.js';
-
-export interface MqttOptions {
-  readonly url?: string;
-  readonly username?: string;
-  readonly password?: string;
-}
-
-export interface Config {
-  readonly httpPort: number;
-  readonly tcpPort: number;
-  readonly webPort: number;
-  /** IPv4 handed to cameras in the bootstrap answer; undefined = auto-detect. */
-  readonly serverIp?: string;
-  readonly offlineAfterSeconds: number;
-  readonly mqtt: MqttOptions;
-  readonly discoveryPrefix: string;
-  readonly baseTopic: string;
-  readonly snapshotIntervalSeconds: number;
-  readonly snapshotTimeoutSeconds: number;
-  /** Lets LAN clients use the read-only media endpoints (snapshot, stream, audio). */
-  readonly lanMedia: boolean;
-  /** Cameras kept at most (registered ones are never pushed out; the user forgets them). */
-  readonly maxCameras: number;
-  readonly logLevel: LogLevel;
-  /** `human`: one readable line per event (the Log tab); `json`: pino's JSON lines. */
-  readonly logFormat: LogFormat;
-  readonly dataDir: string;
-  /** Address all listeners bind to. */
-  readonly listenHost: string;
-  /** Number of simulated cameras started next to the server (0 = none). */
-  readonly demoCameras: number;
-  /** Behaviour of the demo cameras, cycled (`--demo-profiles a,b`); default: the demo mix. */
-  readonly demoProfiles?: readonly ProfileName[];
-  /** True when running inside the Home Assistant add-on container. */
-  readonly inAddon: boolean;
-}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -53,101 +21,263 @@ export class ConfigError extends Error {
 
 export const ADDON_OPTIONS_FILE = '/data/options.json';
 
-type Raw = Record<string, unknown>;
+/** What an option's value may be; also what config.yaml's schema must say (test/addon/manifest.test.ts). */
+export type OptionKind =
+  | { readonly type: 'port' }
+  | { readonly type: 'int'; readonly min: number; readonly max: number }
+  | { readonly type: 'bool' }
+  | { readonly type: 'enum'; readonly choices: readonly string[] }
+  | { readonly type: 'string'; readonly format: StringFormat };
 
-/** Schema of every option: its type check and its default (undefined = optional, no default). */
-const OPTION_SPECS = {
-  http_port: { kind: 'port', default: 80 },
-  tcp_port: { kind: 'port', default: 6123 },
-  web_port: { kind: 'port', default: 1234 },
-  server_ip: { kind: 'ipv4', default: undefined },
-  offline_after: { kind: 'int', min: 5, max: 3600, default: 20 },
-  mqtt_url: { kind: 'url', default: undefined },
-  mqtt_username: { kind: 'str', default: undefined },
-  mqtt_password: { kind: 'str', default: undefined },
-  discovery_prefix: { kind: 'topic', default: 'homeassistant' },
-  base_topic: { kind: 'topic', default: 'a9_v720' },
-  snapshot_interval: { kind: 'int', min: 0, max: 86400, default: 0 },
-  snapshot_timeout: { kind: 'int', min: 1, max: 120, default: 10 },
-  lan_media: { kind: 'bool', default: true },
-  max_cameras: { kind: 'int', min: 1, max: 1000, default: 64 },
-  log_level: { kind: 'level', default: 'info' },
-  log_format: { kind: 'format', default: 'human' },
-} as const satisfies Record<string, OptionSpec>;
+/** `any`: every string; the others are checked (config.yaml's schema says the same with `match(…)`). */
+export type StringFormat = 'any' | 'ipv4' | 'broker-url' | 'topic';
 
-type OptionSpec =
-  | { kind: 'port' | 'ipv4' | 'url' | 'str' | 'topic' | 'bool' | 'level' | 'format'; default: unknown }
-  | { kind: 'int'; min: number; max: number; default: unknown };
+/** A parser's answer: the typed value, or what was expected (for the error line). */
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly expected: string };
 
-export type OptionName = keyof typeof OPTION_SPECS;
-export const OPTION_NAMES = Object.keys(OPTION_SPECS) as OptionName[];
+/** Where in Config an option's value lands: the top level, or `config.mqtt`. */
+export type OptionGroup = 'top' | 'mqtt';
+
+/** One row of the option table. */
+export interface OptionSpec<T, F extends string = string, D extends T | undefined = T | undefined, G extends OptionGroup = OptionGroup> {
+  readonly kind: OptionKind;
+  /** The Config field (camelCase) the value goes to, inside `group`. */
+  readonly field: F;
+  readonly group: G;
+  /** Used when the option is absent, null or "" (the Supervisor drops empty optional options); undefined: optional. */
+  readonly default: D;
+  /** False for the options that only apply outside the add-on (see STANDALONE_OPTIONS). */
+  readonly inAddon: boolean;
+  readonly parse: (value: unknown) => Parsed<T>;
+}
+
+const valid = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const invalid = (expected: string): Parsed<never> => ({ ok: false, expected });
+
+function isOneOf<C extends string>(choices: readonly C[], value: unknown): value is C {
+  return choices.some((choice) => choice === value);
+}
+
+function wholeNumber(min: number, max: number, expected: string): (value: unknown) => Parsed<number> {
+  return (value) =>
+    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? valid(value) : invalid(expected);
+}
+
+const STRING_CHECKS: Readonly<Record<StringFormat, { readonly accepts: (value: string) => boolean; readonly expected: string }>> = {
+  any: { accepts: () => true, expected: 'a string' },
+  ipv4: { accepts: isIPv4, expected: 'an IPv4 address such as 192.168.1.10' },
+  'broker-url': {
+    accepts: (value) => /^mqtts?:\/\/[^\s/]+/.test(value) && URL.canParse(value),
+    expected: 'a broker URL such as mqtt://core-mosquitto:1883',
+  },
+  topic: {
+    accepts: (value) => /^[A-Za-z0-9_\-/]+$/.test(value) && !value.startsWith('/') && !value.endsWith('/'),
+    expected: 'an MQTT topic prefix of letters, digits, "_", "-" and "/"',
+  },
+};
+
+/** Ports are options only outside the add-on: inside, the container ports are fixed (ADDON_PORTS). */
+function port<F extends string>(field: F, fallback: number): OptionSpec<number, F, number, 'top'> {
+  return {
+    kind: { type: 'port' },
+    field,
+    group: 'top',
+    default: fallback,
+    inAddon: false,
+    parse: wholeNumber(1, 65535, 'a port number 1–65535'),
+  };
+}
+
+function int<F extends string>(field: F, min: number, max: number, fallback: number): OptionSpec<number, F, number, 'top'> {
+  return {
+    kind: { type: 'int', min, max },
+    field,
+    group: 'top',
+    default: fallback,
+    inAddon: true,
+    parse: wholeNumber(min, max, `a whole number from ${min} to ${max}`),
+  };
+}
+
+function bool<F extends string>(field: F, fallback: boolean): OptionSpec<boolean, F, boolean, 'top'> {
+  return {
+    kind: { type: 'bool' },
+    field,
+    group: 'top',
+    default: fallback,
+    inAddon: true,
+    parse: (value) => (typeof value === 'boolean' ? valid(value) : invalid('true or false')),
+  };
+}
+
+/** One of `choices`; `expected` is how the error line lists them. */
+function oneOf<C extends string, F extends string>(
+  field: F,
+  choices: readonly C[],
+  fallback: C,
+  expected: string,
+): OptionSpec<C, F, C, 'top'> {
+  return {
+    kind: { type: 'enum', choices },
+    field,
+    group: 'top',
+    default: fallback,
+    inAddon: true,
+    parse: (value) => (isOneOf(choices, value) ? valid(value) : invalid(expected)),
+  };
+}
+
+function text<F extends string, D extends string | undefined>(
+  field: F,
+  format: StringFormat,
+  fallback: D,
+): OptionSpec<string, F, D, 'top'> {
+  const check = STRING_CHECKS[format];
+  return {
+    kind: { type: 'string', format },
+    field,
+    group: 'top',
+    default: fallback,
+    inAddon: true,
+    parse: (value) => (typeof value === 'string' && check.accepts(value) ? valid(value) : invalid(check.expected)),
+  };
+}
+
+function inMqtt<T, F extends string, D extends T | undefined>(spec: OptionSpec<T, F, D, 'top'>): OptionSpec<T, F, D, 'mqtt'> {
+  return { ...spec, group: 'mqtt' };
+}
+
+/**
+ * Every option, keyed by its name in options.json / the YAML file / config.yaml. The Config
+ * type below is derived from this table: a new option is one row here (and the line in
+ * loadConfig that the compiler then asks for).
+ */
+export const OPTION_SPECS = {
+  http_port: port('httpPort', 80),
+  tcp_port: port('tcpPort', 6123),
+  web_port: port('webPort', 1234),
+  /** IPv4 handed to cameras in the bootstrap answer; absent = auto-detect. */
+  server_ip: text('serverIp', 'ipv4', undefined),
+  offline_after: int('offlineAfterSeconds', 5, 3600, 20),
+  mqtt_url: inMqtt(text('url', 'broker-url', undefined)),
+  mqtt_username: inMqtt(text('username', 'any', undefined)),
+  mqtt_password: inMqtt(text('password', 'any', undefined)),
+  discovery_prefix: text('discoveryPrefix', 'topic', 'homeassistant'),
+  base_topic: text('baseTopic', 'topic', 'a9_v720'),
+  snapshot_interval: int('snapshotIntervalSeconds', 0, 86400, 0),
+  snapshot_timeout: int('snapshotTimeoutSeconds', 1, 120, 10),
+  /** Lets LAN clients use the read-only media endpoints (snapshot, stream, audio). */
+  lan_media: bool('lanMedia', true),
+  /** Cameras kept at most (registered ones are never pushed out; the user forgets them). */
+  max_cameras: int('maxCameras', 1, 1000, 64),
+  log_level: oneOf('logLevel', LOG_LEVELS, 'info', LOG_LEVELS.join(', ')),
+  /** `human`: one readable line per event (the Log tab); `json`: pino's JSON lines. */
+  log_format: oneOf('logFormat', LOG_FORMATS, 'human', LOG_FORMATS.join(' or ')),
+};
+
+type Specs = typeof OPTION_SPECS;
+export type OptionName = keyof Specs;
+
+/** The value type of a row: its parser's, plus undefined when it has no default. */
+type ValueOf<S> = S extends { readonly parse: (value: unknown) => Parsed<infer T>; readonly default: infer D }
+  ? undefined extends D
+    ? T | undefined
+    : T
+  : never;
+
+/** Validated options, by option name. */
+export type OptionValues = { readonly [K in OptionName]: ValueOf<Specs[K]> };
+
+type NamesIn<G extends OptionGroup> = { [K in OptionName]: Specs[K]['group'] extends G ? K : never }[OptionName];
+
+/** One flat object type instead of an intersection (what an editor shows for Config). */
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** The Config fields of one group: options with a default are required, the others optional. */
+type FieldsOf<G extends OptionGroup> = Simplify<
+  {
+    readonly [K in NamesIn<G> as undefined extends Specs[K]['default'] ? never : Specs[K]['field']]: ValueOf<Specs[K]>;
+  } & {
+    readonly [K in NamesIn<G> as undefined extends Specs[K]['default'] ? Specs[K]['field'] : never]?: ValueOf<Specs[K]>;
+  }
+>;
+
+export type MqttOptions = FieldsOf<'mqtt'>;
+
+export type Config = Simplify<
+  FieldsOf<'top'> & {
+    readonly mqtt: MqttOptions;
+    readonly dataDir: string;
+    /** Address all listeners bind to. */
+    readonly listenHost: string;
+    /** Number of simulated cameras started next to the server (0 = none). */
+    readonly demoCameras: number;
+    /** Behaviour of the demo cameras, cycled (`--demo-profiles a,b`); default: the demo mix. */
+    readonly demoProfiles?: readonly ProfileName[];
+    /** True when running inside the Home Assistant add-on container. */
+    readonly inAddon: boolean;
+  }
+>;
+
+function isOptionName(key: string): key is OptionName {
+  return Object.hasOwn(OPTION_SPECS, key);
+}
+
+export const OPTION_NAMES: readonly OptionName[] = Object.keys(OPTION_SPECS).filter(isOptionName);
 
 /**
  * Options for running outside the add-on only. In the add-on the ports are fixed inside the
  * container (the manifest's `ports` keys, `ingress_port`, the watchdog); the user remaps the
  * host side in the Network panel, and the add-on learns that mapping from the Supervisor.
  */
-export const STANDALONE_OPTIONS = ['http_port', 'tcp_port', 'web_port'] as const satisfies readonly OptionName[];
+export const STANDALONE_OPTIONS: readonly OptionName[] = OPTION_NAMES.filter((name) => !OPTION_SPECS[name].inAddon);
 
 /** The container ports of the add-on: config.yaml's `ports` keys and `ingress_port`. */
 export const ADDON_PORTS = { http: 80, tcp: 6123, web: 1234 } as const;
 
-function checkOption(name: string, spec: OptionSpec, value: unknown): unknown {
-  const fail = (expected: string): never => {
-    throw new ConfigError(`option "${name}": expected ${expected}, got ${JSON.stringify(value)}`);
-  };
-  switch (spec.kind) {
-    case 'port':
-      if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 65535) fail('a port number 1–65535');
-      return value;
-    case 'int':
-      if (!Number.isInteger(value) || (value as number) < spec.min || (value as number) > spec.max) {
-        fail(`a whole number from ${spec.min} to ${spec.max}`);
-      }
-      return value;
-    case 'ipv4':
-      if (typeof value !== 'string' || !isIPv4(value)) fail('an IPv4 address such as 192.168.1.10');
-      return value;
-    case 'url':
-      if (typeof value !== 'string' || !/^mqtts?:\/\/[^\s/]+/.test(value) || !URL.canParse(value)) {
-        fail('a broker URL such as mqtt://core-mosquitto:1883');
-      }
-      return value;
-    case 'str':
-      if (typeof value !== 'string') fail('a string');
-      return value;
-    case 'topic':
-      if (typeof value !== 'string' || !/^[A-Za-z0-9_\-/]+$/.test(value) || value.startsWith('/') || value.endsWith('/')) {
-        fail('an MQTT topic prefix of letters, digits, "_", "-" and "/"');
-      }
-      return value;
-    case 'bool':
-      if (typeof value !== 'boolean') fail('true or false');
-      return value;
-    case 'level':
-      if (typeof value !== 'string' || !(LOG_LEVELS as readonly string[]).includes(value)) fail(LOG_LEVELS.join(', '));
-      return value;
-    case 'format':
-      if (typeof value !== 'string' || !(LOG_FORMATS as readonly string[]).includes(value)) fail(LOG_FORMATS.join(' or '));
-      return value;
-  }
+/**
+ * The table seen per option name, so that a row's parser and default share one type with its
+ * value: the compiler checks OPTION_SPECS against this shape (no cast).
+ */
+const SPEC_BY_NAME: { readonly [K in OptionName]: OptionSpec<OptionValues[K], string, OptionValues[K]> } = OPTION_SPECS;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionsRecord(raw: unknown): Record<string, unknown> {
+  if (!isRecord(raw)) throw new ConfigError('options must be a mapping of option names to values');
+  return raw;
+}
+
+function readOption<K extends OptionName>(name: K, input: Record<string, unknown>): OptionValues[K] {
+  const spec = SPEC_BY_NAME[name];
+  const value = input[name];
+  // The Supervisor drops empty optional options; treat "" and null the same way.
+  if (value === undefined || value === null || value === '') return spec.default;
+  const parsed = spec.parse(value);
+  if (!parsed.ok) throw new ConfigError(`option "${name}": expected ${parsed.expected}, got ${JSON.stringify(value)}`);
+  return parsed.value;
+}
+
+type PartialValues = { -readonly [K in OptionName]?: OptionValues[K] };
+
+function setOption<K extends OptionName>(values: PartialValues, name: K, value: OptionValues[K]): void {
+  values[name] = value;
+}
+
+function hasEveryOption(values: PartialValues): values is OptionValues {
+  return OPTION_NAMES.every((name) => name in values);
 }
 
 /** Validates raw options (from options.json or a YAML file). Unknown keys are reported back. */
-export function validateOptions(raw: unknown): { options: Record<OptionName, unknown>; unknownKeys: string[] } {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError('options must be a mapping of option names to values');
-  }
-  const input = raw as Raw;
-  const options = {} as Record<OptionName, unknown>;
-  for (const name of OPTION_NAMES) {
-    const spec: OptionSpec = OPTION_SPECS[name];
-    const value = input[name];
-    // The Supervisor drops empty optional options; treat "" and null the same way.
-    options[name] = value === undefined || value === null || value === '' ? spec.default : checkOption(name, spec, value);
-  }
-  const unknownKeys = Object.keys(input).filter((key) => !(OPTION_NAMES as string[]).includes(key));
-  return { options, unknownKeys };
+export function validateOptions(raw: unknown): { options: OptionValues; unknownKeys: string[] } {
+  const input = optionsRecord(raw);
+  const values: PartialValues = {};
+  for (const name of OPTION_NAMES) setOption(values, name, readOption(name, input));
+  if (!hasEveryOption(values)) throw new Error('option table and OPTION_NAMES disagree');
+  const unknownKeys = Object.keys(input).filter((key) => !isOptionName(key));
+  return { options: values, unknownKeys };
 }
 
 export interface CliArgs {
@@ -191,13 +321,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         const names = next()
           .split(',')
           .filter((name) => name !== '');
+        const profiles = names.filter(isProfileName);
         const unknown = names.filter((name) => !isProfileName(name));
         if (names.length === 0 || unknown.length > 0) {
           throw new ConfigError(
             `--demo-profiles: unknown profile ${JSON.stringify(unknown.join(','))} (known: ${PROFILE_NAMES.join(', ')})`,
           );
         }
-        args.demoProfiles = names as ProfileName[];
+        args.demoProfiles = profiles;
         break;
       }
       default:
@@ -209,18 +340,22 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   return args;
 }
 
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function readOptionsFile(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read options file ${file}: ${(error as Error).message}`);
+    throw new ConfigError(`cannot read options file ${file}: ${errorMessage(error)}`);
   }
   try {
     // YAML is a superset of JSON, so one parser reads both.
     return parseYaml(text) ?? {};
   } catch (error) {
-    throw new ConfigError(`options file ${file} is not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`);
+    throw new ConfigError(`options file ${file} is not valid YAML/JSON: ${errorMessage(error).split('\n')[0]}`);
   }
 }
 
@@ -238,37 +373,37 @@ export function loadConfig(argv: readonly string[], addonOptionsFile = ADDON_OPT
   const cli = parseCliArgs(argv);
   const inAddon = cli.optionsFile === undefined && existsSync(addonOptionsFile);
   const source = cli.optionsFile ?? (inAddon ? addonOptionsFile : 'defaults');
-  const raw = source === 'defaults' ? {} : readOptionsFile(source);
+  const raw = optionsRecord(source === 'defaults' ? {} : readOptionsFile(source));
   const { options, unknownKeys } = validateOptions(raw);
   const warnings = unknownKeys.map((key) => `unknown option "${key}" in ${source} is ignored`);
-  const rawHttpPortSet = (raw as Raw)['http_port'] !== undefined;
+  const rawHttpPortSet = raw['http_port'] !== undefined;
   const demoCameras = cli.demoCameras ?? 0;
-  const httpPort = !inAddon && !rawHttpPortSet ? 8080 : (options.http_port as number);
+  const httpPort = !inAddon && !rawHttpPortSet ? 8080 : options.http_port;
   if (inAddon) {
     for (const name of STANDALONE_OPTIONS) {
-      if ((raw as Raw)[name] !== undefined)
+      if (raw[name] !== undefined)
         warnings.push(`option "${name}" is ignored in the add-on: change the host port in the add-on's Network settings instead`);
     }
   }
   const config: Config = {
     httpPort: inAddon ? ADDON_PORTS.http : httpPort,
-    tcpPort: inAddon ? ADDON_PORTS.tcp : (options.tcp_port as number),
-    webPort: inAddon ? ADDON_PORTS.web : (options.web_port as number),
-    serverIp: (options.server_ip as string | undefined) ?? (demoCameras > 0 ? '127.0.0.1' : undefined),
-    offlineAfterSeconds: options.offline_after as number,
+    tcpPort: inAddon ? ADDON_PORTS.tcp : options.tcp_port,
+    webPort: inAddon ? ADDON_PORTS.web : options.web_port,
+    serverIp: options.server_ip ?? (demoCameras > 0 ? '127.0.0.1' : undefined),
+    offlineAfterSeconds: options.offline_after,
     mqtt: {
-      url: options.mqtt_url as string | undefined,
-      username: options.mqtt_username as string | undefined,
-      password: options.mqtt_password as string | undefined,
+      url: options.mqtt_url,
+      username: options.mqtt_username,
+      password: options.mqtt_password,
     },
-    discoveryPrefix: options.discovery_prefix as string,
-    baseTopic: options.base_topic as string,
-    snapshotIntervalSeconds: options.snapshot_interval as number,
-    snapshotTimeoutSeconds: options.snapshot_timeout as number,
-    lanMedia: options.lan_media as boolean,
-    maxCameras: options.max_cameras as number,
-    logLevel: options.log_level as LogLevel,
-    logFormat: options.log_format as LogFormat,
+    discoveryPrefix: options.discovery_prefix,
+    baseTopic: options.base_topic,
+    snapshotIntervalSeconds: options.snapshot_interval,
+    snapshotTimeoutSeconds: options.snapshot_timeout,
+    lanMedia: options.lan_media,
+    maxCameras: options.max_cameras,
+    logLevel: options.log_level,
+    logFormat: options.log_format,
     dataDir: path.resolve(cli.dataDir ?? (inAddon ? '/data' : '.data')),
     listenHost: cli.listenHost ?? (inAddon ? '0.0.0.0' : demoCameras > 0 ? '127.0.0.1' : '0.0.0.0'),
     demoCameras,

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ADDON_PORTS, OPTION_NAMES, STANDALONE_OPTIONS, validateOptions } from '../../src/config.js';
+import { ADDON_PORTS, OPTION_NAMES, OPTION_SPECS, STANDALONE_OPTIONS, validateOptions, type OptionKind } from '../../src/config.js';
 import {
   ADDON_DIR,
   apparmorProblems,
@@ -217,6 +217,35 @@ describe('config.yaml agrees with src/config.ts', () => {
       } else {
         assert.deepEqual(options[name], defaults[name], `default of "${name}"`);
       }
+    }
+  });
+
+  test('each schema type says the kind and default of its row in the option table', () => {
+    /** The Supervisor schema that describes a row's kind (the `match(…)` patterns are compared by samples below). */
+    const schemaFor = (kind: OptionKind): string[] => {
+      switch (kind.type) {
+        case 'port':
+          return ['port'];
+        case 'int':
+          return [`int(${kind.min},${kind.max})`];
+        case 'bool':
+          return ['bool'];
+        case 'enum':
+          return [`list(${kind.choices.join('|')})`];
+        case 'string':
+          return kind.format === 'any' ? ['str', 'password'] : ['match'];
+      }
+    };
+    const types = schemaTypes();
+    for (const name of ADDON_OPTION_NAMES) {
+      const spec = OPTION_SPECS[name];
+      const type = types.get(name);
+      assert.ok(type, `option "${name}" of config.ts has no schema entry`);
+      const expected = schemaFor(spec.kind);
+      const actual = type.base === 'match' ? 'match' : type.raw.replace(/\?$/, '');
+      assert.ok(expected.includes(actual), `${name}: schema "${type.raw}" for a ${JSON.stringify(spec.kind)} option`);
+      assert.equal(type.optional, spec.default === undefined, `${name}: optional in the schema exactly when the table has no default`);
+      if (spec.default !== undefined) assert.deepEqual(options[name], spec.default, `default of "${name}"`);
     }
   });
 

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, validateOptions } from '../../src/config.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'a9-config-'));
 const file = (name: string, text: string) => {
@@ -93,6 +93,40 @@ test('bad options fail with one clear error naming the key', () => {
     );
   }
   assert.throws(() => loadConfig(['--bogus'], NO_ADDON), /unknown argument "--bogus"/);
+});
+
+test('each kind of option: the exact error line for a wrong type or value, and the value itself at the limits', () => {
+  const message = (options: Record<string, unknown>): string => {
+    try {
+      validateOptions(options);
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      return error.message;
+    }
+    return 'accepted';
+  };
+  assert.equal(message({ tcp_port: 0 }), 'option "tcp_port": expected a port number 1–65535, got 0');
+  assert.equal(message({ tcp_port: 6123.5 }), 'option "tcp_port": expected a port number 1–65535, got 6123.5');
+  assert.equal(message({ tcp_port: '6123' }), 'option "tcp_port": expected a port number 1–65535, got "6123"');
+  assert.equal(message({ max_cameras: 1001 }), 'option "max_cameras": expected a whole number from 1 to 1000, got 1001');
+  assert.equal(message({ max_cameras: true }), 'option "max_cameras": expected a whole number from 1 to 1000, got true');
+  assert.equal(message({ mqtt_username: 5 }), 'option "mqtt_username": expected a string, got 5');
+  assert.equal(message({ log_format: 'xml' }), 'option "log_format": expected human or json, got "xml"');
+  assert.equal(message({ log_level: ['info'] }), 'option "log_level": expected trace, debug, info, warn, error, fatal, got ["info"]');
+  assert.equal(
+    message({ discovery_prefix: 'ha/' }),
+    'option "discovery_prefix": expected an MQTT topic prefix of letters, digits, "_", "-" and "/", got "ha/"',
+  );
+  assert.equal(message({ server_ip: 192 }), 'option "server_ip": expected an IPv4 address such as 192.168.1.10, got 192');
+  assert.equal(message({ lan_media: 1 }), 'option "lan_media": expected true or false, got 1');
+
+  const { options } = validateOptions({ tcp_port: 65535, max_cameras: 1000, snapshot_interval: 0, log_format: 'json', server_ip: '' });
+  assert.equal(options.tcp_port, 65535);
+  assert.equal(options.max_cameras, 1000);
+  assert.equal(options.snapshot_interval, 0);
+  assert.equal(options.log_format, 'json');
+  assert.equal(options.server_ip, undefined, '"" is an absent optional option');
+  assert.equal(validateOptions({ offline_after: null }).options.offline_after, 20, 'null is the default');
 });
 
 test('the process exits non-zero with the error on stderr for bad options and busy ports', async () => {
