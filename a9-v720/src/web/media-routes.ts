@@ -1,7 +1,8 @@
 /**
  * Read-only media endpoints (the only ones LAN clients may use with `lan_media`):
- * snapshot (JPEG), stream (MJPEG) and audio (A-law WAV). They write straight to the Node
- * response so frames go out as they arrive, unbuffered, also through HA ingress.
+ * snapshot (JPEG), stream (MJPEG) and audio (WAV, A-law or PCM as the camera sends it). They
+ * write straight to the Node response so frames go out as they arrive, unbuffered, also through
+ * HA ingress.
  */
 import Router from '@koa/router';
 import type Koa from 'koa';

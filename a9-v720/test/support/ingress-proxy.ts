@@ -19,6 +19,8 @@ export interface IngressProxy {
   readonly forwarded: string[];
   /** Request paths refused because they were outside the prefix. */
   readonly rejected: string[];
+  /** Paths of the requests still open (streams, slow answers), in arrival order. */
+  inFlight(): string[];
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function startIngressProxy(
   const prefix = `/api/hassio_ingress/${token}`;
   const forwarded: string[] = [];
   const rejected: string[] = [];
+  const open = new Set<{ path: string }>();
 
   const server = http.createServer({ requestTimeout: 0 }, (req, res) => {
     const url = req.url ?? '';
@@ -60,6 +63,9 @@ export async function startIngressProxy(
     }
     const path = url.slice(prefix.length);
     forwarded.push(path);
+    const entry = { path };
+    open.add(entry);
+    res.on('close', () => open.delete(entry));
     req.socket.setNoDelay(true);
     const upstream = http.request(
       {
@@ -112,6 +118,7 @@ export async function startIngressProxy(
     port,
     forwarded,
     rejected,
+    inFlight: () => [...open].map((entry) => entry.path),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

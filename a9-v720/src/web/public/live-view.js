@@ -1,7 +1,8 @@
 // The live view: one camera's MJPEG picture (and audio on request) with its controls beside it.
-// Removing the image's (and audio's) src ends the request, so the camera stops streaming when
-// nobody watches.
+// Removing the image's src (and aborting the audio fetch) ends the request, so the camera stops
+// streaming when nobody watches.
 import { cameraUrl } from './api.js';
+import { LiveAudio } from './live-audio.js';
 import { $, el, setText } from './dom.js';
 import { batteryOf, displayName, exactTime, firmwareOf, relativeTime } from './format.js';
 import { buildDeviceActions, buildErrorLine, buildLinks, buildMotion, buildSettings, renderControls } from './controls.js';
@@ -14,7 +15,12 @@ export class LiveView {
     this.hooks = hooks;
     this.dialog = $('#viewer');
     this.img = $('#viewer-image');
-    this.audio = $('#viewer-audio');
+    this.audio = new LiveAudio($('#audio-toggle'), {
+      onEnd: (message) => {
+        this.setAudio(false);
+        if (this.dialog.open) setText(this.status, message);
+      },
+    });
     this.status = $('#viewer-status');
     this.side = $('#viewer-controls');
     this.side.append(
@@ -126,13 +132,12 @@ export class LiveView {
     const button = $('#audio-toggle');
     const on = button.getAttribute('aria-pressed') !== 'true';
     if (on && this.cameraId) {
-      this.audio.src = cameraUrl(this.cameraId, '/audio');
-      // The click is the user gesture autoplay rules ask for; a refusal leaves the toggle off.
-      this.audio.play().catch(() => this.setAudio(false));
+      // The click is the user gesture autoplay rules ask for: start() creates the AudioContext now.
+      this.audio.start(cameraUrl(this.cameraId, '/audio'));
     } else {
       this.stopAudio();
     }
-    this.setAudio(on);
+    this.setAudio(on && this.cameraId !== undefined);
   }
 
   setAudio(on) {
@@ -142,9 +147,7 @@ export class LiveView {
   }
 
   stopAudio() {
-    this.audio.pause();
-    this.audio.removeAttribute('src');
-    this.audio.load();
+    this.audio.stop();
     this.setAudio(false);
   }
 
