@@ -5,15 +5,10 @@
  * frame may reach a viewer and no confirm may go to the attacker.
  */
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
-import net from 'node:net';
 import { after, before, test } from 'node:test';
-import { Cmd, decodeDatagram } from '../../src/protocol/header.js';
-import { encodeCameraJson } from '../../src/protocol/messages.js';
-import { rawBootstrapRequest, rawHttpExchange } from '../../src/simulator/bootstrap-client.js';
-import { encodeJpegFragments } from '../../src/simulator/media-encoder.js';
 import type { SimulatedCamera } from '../../src/simulator/simulated-camera.js';
 import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
+import { attackerRegister, udpAttacker } from '../support/attacker.js';
 import { isOrderedSubsequence, openMjpeg, taggedFrames } from '../support/media-client.js';
 
 let h: Harness;
@@ -31,31 +26,13 @@ async function liveCamera(id: string): Promise<{ camera: SimulatedCamera; sent: 
   return { camera, sent };
 }
 
-/** The attacker's registration: its own bootstrap pwd, then 100 with the camera's id. */
-async function attackerRegister(id: string, localAddress: string): Promise<{ answered: boolean }> {
-  const answer = await rawHttpExchange('127.0.0.1', h.app.ports.http, rawBootstrapRequest(id, '202212011602'), { localAddress });
-  const pwd = answer.status === 200 ? (JSON.parse(answer.body) as { data: { pwd: string } }).data.pwd : 'deadbeef';
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port: h.app.ports.tcp, localAddress }, () =>
-      socket.write(encodeCameraJson({ code: 100, uid: id, token: pwd, domain: 'v720.naxclow.com' })),
-    );
-    const finish = (answered: boolean): void => {
-      socket.destroy();
-      resolve({ answered });
-    };
-    socket.once('data', () => finish(true));
-    socket.once('close', () => finish(false));
-    socket.once('error', () => finish(false));
-  });
-}
-
 test("TCP takeover: a registration of a live camera's id from another address is refused; the camera and its viewer stay", async () => {
   const id = '0800c0H00001';
   const { camera, sent } = await liveCamera(id);
   const viewer = openMjpeg(h.app.ports.web, id);
   await waitFor(() => viewer.parts.length >= 5, 'the viewer gets frames');
   for (let i = 0; i < 5; i++) {
-    const result = await attackerRegister(id, '127.0.0.7');
+    const result = await attackerRegister(h.app.ports, id, '127.0.0.7');
     assert.equal(result.answered, false, `attempt ${i + 1}: no registration answer for the attacker`);
   }
   const record = h.app.registry.get(id);
@@ -100,40 +77,26 @@ test('UDP probe spoof: probes naming a live camera from other addresses, or outs
   const refusedBefore = h.app.mediaChannel.stats.refusedProbes;
 
   // Two attackers: another host, and a socket on the camera's own IP (any port) outside a handshake.
-  const attackers = await Promise.all(
-    ['127.0.0.8', '127.0.0.1'].map(
-      (address) =>
-        new Promise<dgram.Socket>((resolve) => {
-          const socket = dgram.createSocket('udp4');
-          socket.bind(0, address, () => resolve(socket));
-        }),
-    ),
-  );
-  const confirmsToAttacker: number[] = [];
-  for (const socket of attackers) {
-    socket.on('message', (datagram) => {
-      const decoded = decodeDatagram(datagram);
-      if (decoded.ok && decoded.packet.cmd === Cmd.RetransmitConfirm) confirmsToAttacker.push(datagram.length);
-    });
-  }
+  const attackers = await Promise.all(['127.0.0.8', '127.0.0.1'].map(udpAttacker));
   const evil = taggedFrames('EVIL')[0]!;
   for (let round = 0; round < 20; round++) {
-    for (const socket of attackers) {
-      socket.send(encodeCameraJson({ code: 51, devTarget: id, status: 200 }), h.app.ports.tcp, '127.0.0.1');
-      // Any pkg_ids: low, high, and around where a camera's counter might be.
-      const pkgId = [1, 2_800 + round * 40, 1_000_000 + round * 40][round % 3]!;
-      for (const datagram of encodeJpegFragments(evil, pkgId).datagrams) socket.send(datagram, h.app.ports.tcp, '127.0.0.1');
-    }
+    // Any pkg_ids: low, high, and around where a camera's counter might be.
+    const pkgId = [1, 2_800 + round * 40, 1_000_000 + round * 40][round % 3]!;
+    for (const attacker of attackers) attacker.spoof(h.app.ports.tcp, id, evil, pkgId);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const before = viewer.parts.length;
   await waitFor(() => viewer.parts.length >= before + 5, 'real frames keep flowing');
-  for (const socket of attackers) socket.close();
+  for (const attacker of attackers) attacker.close();
 
   assert.ok(h.app.mediaChannel.stats.refusedProbes - refusedBefore >= 40, 'every spoofed probe was counted and refused');
   assert.equal(viewer.parts.filter((part) => part.includes(Buffer.from('EVIL'))).length, 0, 'no attacker frame reached the viewer');
   assert.ok(isOrderedSubsequence(viewer.parts, sent), "the viewer got only the real camera's frames, in order");
-  assert.deepEqual(confirmsToAttacker, [], 'no 605 confirm went to an attacker');
+  assert.deepEqual(
+    attackers.flatMap((attacker) => attacker.confirmsReceived),
+    [],
+    'no 605 confirm went to an attacker',
+  );
   assert.equal(h.app.registry.get(id)?.online, true);
   assert.ok(
     h.log.find(/probe \(51\) for camera 0800c0H00003 (from an address other than its TCP session's|while no handshake was waiting)/),
