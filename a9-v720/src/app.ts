@@ -31,6 +31,7 @@ import { detectLanIpv4 } from './util/net.js';
 import { bindUdp, closeServer, listenTcp, StartupError } from './util/listen.js';
 import { prepareDataDir, removeStaleTempFiles } from './util/atomic-file.js';
 import { RateLimitedLog } from './util/rate-limited-log.js';
+import type { Unsubscribe } from './util/listeners.js';
 
 export const ADDON_VERSION: string = (() => {
   try {
@@ -101,6 +102,8 @@ export class App {
   private boundPorts: BoundPorts | undefined;
   private stopping: Promise<void> | undefined;
   private readonly expiryTimer: NodeJS.Timeout;
+  /** The App's own registry subscriptions, ended on stop. */
+  private readonly wiring: Unsubscribe[] = [];
 
   constructor(options: AppOptions) {
     const { config, logger } = options;
@@ -213,18 +216,22 @@ export class App {
     // The frame motion started in becomes the camera's image before HA hears "motion on".
     this.motion.on('start', (id, jpeg) => this.mqtt.publishImage(id, jpeg));
     // A camera that went away ends its viewers (its connection-side state went with its session).
-    this.registry.on('offline', (camera) => this.media.cameraOffline(camera.id));
-    this.registry.on('removed', (id) => {
-      this.sessions.get(id)?.disconnect('forgotten by the user');
-      this.media.forget(id);
-    });
+    this.wiring.push(this.registry.on('offline', (camera) => this.media.cameraOffline(camera.id)));
+    this.wiring.push(
+      this.registry.on('removed', (id) => {
+        this.sessions.get(id)?.disconnect('forgotten by the user');
+        this.media.forget(id);
+      }),
+    );
     // One clear line when the limit first refuses a camera, then at most one an hour.
     const fullLog = new RateLimitedLog(3_600_000);
-    this.registry.on('full', (id, max) =>
-      fullLog.maybe('full', (suppressed) =>
-        logger.warn(
-          { camera: id, maxCameras: max, suppressed },
-          `camera limit reached: ${max} cameras are registered (option max_cameras), so new camera ${id} was refused; forget unused cameras in the dashboard or raise max_cameras${suppressed ? ` (${suppressed} more refused since the last such line)` : ''}`,
+    this.wiring.push(
+      this.registry.on('full', (id, max) =>
+        fullLog.maybe('full', (suppressed) =>
+          logger.warn(
+            { camera: id, maxCameras: max, suppressed },
+            `camera limit reached: ${max} cameras are registered (option max_cameras), so new camera ${id} was refused; forget unused cameras in the dashboard or raise max_cameras${suppressed ? ` (${suppressed} more refused since the last such line)` : ''}`,
+          ),
         ),
       ),
     );
@@ -316,6 +323,7 @@ export class App {
     this.stopping ??= (async () => {
       this.motion.stop();
       clearInterval(this.expiryTimer);
+      for (const unsubscribe of this.wiring.splice(0)) unsubscribe();
       await this.mqtt.stop().catch((error: Error) => this.logger.warn(`MQTT shutdown: ${error.message}`));
       this.media.close();
       this.controlServer.destroyAll();

@@ -201,7 +201,6 @@ export class CameraSession {
       if (!this.streamWanted || this.state === 'streaming') return;
       await this.sendForward({ code: ContentCode.OpenMedia }, 'opening the stream (301/3)');
       this.setState('streaming');
-      this.registry.setStreaming(this.cameraId, true);
     });
   }
 
@@ -211,7 +210,6 @@ export class CameraSession {
     return this.chainStream(async () => {
       if (this.streamWanted || this.state !== 'streaming') return;
       this.setState('command');
-      this.registry.setStreaming(this.cameraId, false);
       // The echo is nice to have; media stopping is what matters, so do not fail on silence.
       await this.forwardAndWait({ code: ContentCode.CloseMedia }, 'closing the stream (301/0)').catch((error: Error) => {
         this.logger.debug({ camera: this.cameraId, err: error.message }, `camera ${this.cameraId} did not echo 301/0`);
@@ -223,7 +221,6 @@ export class CameraSession {
   resetHandshake(): void {
     if (this.closed) return;
     this.commandMode = undefined;
-    if (this.state === 'streaming') this.registry.setStreaming(this.cameraId, false);
     this.setState('registered');
   }
 

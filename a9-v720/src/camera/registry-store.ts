@@ -10,6 +10,7 @@ import { isObject, optionalNumber, optionalString } from '../protocol/json.js';
 import { capCameraString, toBaseInfo } from '../protocol/messages.js';
 import { isDeviceId } from '../protocol/device-id.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import type { Unsubscribe } from '../util/listeners.js';
 import { parseCameraName } from './camera-name.js';
 import { parseStoredMotionSettings } from './motion-settings.js';
 import type { CameraRecord, CameraRegistry } from './registry.js';
@@ -19,7 +20,7 @@ const FILE_VERSION = 1;
 export class RegistryStore {
   private readonly file: string;
   private timer: NodeJS.Timeout | undefined;
-  private readonly onChange = (): void => this.scheduleSave();
+  private unsubscribe: Unsubscribe | undefined;
 
   constructor(
     dataDir: string,
@@ -34,13 +35,14 @@ export class RegistryStore {
   start(): number {
     const records = this.load();
     this.registry.restore(records);
-    for (const event of ['online', 'offline', 'updated', 'removed'] as const) this.registry.on(event, this.onChange);
+    this.unsubscribe = this.registry.onEach(['online', 'offline', 'updated', 'removed'], () => this.scheduleSave());
     return records.length;
   }
 
   /** Stops listening and writes the final state (last-seen times included). */
   stop(): void {
-    for (const event of ['online', 'offline', 'updated', 'removed'] as const) this.registry.off(event, this.onChange);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.save();
@@ -117,7 +119,6 @@ export class RegistryStore {
         registered,
         firmware: firmware === undefined ? undefined : capCameraString(firmware, 32),
         baseInfo,
-        streaming: false,
         motion: parseStoredMotionSettings(entry['motion']),
         lastMotionAt: optionalNumber(entry, 'lastMotionAt'),
       });

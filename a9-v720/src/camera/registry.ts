@@ -2,8 +2,8 @@
  * The single source of truth for camera state. Everything else (MQTT, web, media) observes
  * it through typed events and never keeps its own idea of whether a camera is online.
  */
-import { EventEmitter } from 'node:events';
 import { capCameraString, toBaseInfo, type BaseInfo } from '../protocol/messages.js';
+import { Listeners, type Unsubscribe } from '../util/listeners.js';
 import { DEFAULT_MOTION_SETTINGS, type MotionSettings, type MotionSettingsChange } from './motion-settings.js';
 
 /**
@@ -36,7 +36,6 @@ export interface CameraRecord {
   readonly firmware?: string;
   /** Last base info (301/4 answer), merged with setting echoes: the device's settings. */
   readonly baseInfo?: BaseInfo;
-  readonly streaming: boolean;
   /** Why the camera last went offline (for the dashboard and logs). */
   readonly offlineReason?: string;
   /** Add-on-side motion detection settings (absent = defaults: off). Persisted. */
@@ -47,21 +46,31 @@ export interface CameraRecord {
   readonly lastMotionAt?: number;
 }
 
+/** Audio and video are flowing (301/3 answered): one of the protocol states, not a flag of its own. */
+export function isStreaming(camera: CameraRecord): boolean {
+  return camera.state === 'streaming';
+}
+
 /** The camera's motion settings, defaults filled in. */
 export function motionSettingsOf(camera: CameraRecord): MotionSettings {
   return camera.motion ?? DEFAULT_MOTION_SETTINGS;
 }
 
-export interface RegistryEvents {
+// A type alias, not an interface: Listeners needs an index-compatible event map.
+export type RegistryEvents = {
   online: [camera: CameraRecord];
   offline: [camera: CameraRecord, reason: string];
-  /** Anything else changed (state, base info, firmware, streaming, ip). Not fired for heartbeats. */
+  /** Anything else changed (state, base info, firmware, ip). Not fired for heartbeats. */
   updated: [camera: CameraRecord];
   /** The user forgot the camera, or an unregistered one expired or made room for another. */
   removed: [id: string, camera: CameraRecord];
   /** A new camera was refused: the registry holds `maxCameras` registered cameras. */
   full: [id: string, maxCameras: number];
-}
+};
+
+export type RegistryEvent = keyof RegistryEvents;
+/** The events whose first argument is the camera's new record. */
+export type CameraChangeEvent = 'online' | 'offline' | 'updated';
 
 /** Numeric IPv4 ordering (10.0.0.9 before 10.0.0.10); other strings sort after, by text. */
 export function compareIp(a: string, b: string): number {
@@ -86,16 +95,38 @@ export function compareIp(a: string, b: string): number {
 /** Cameras kept at most, unless the caller says otherwise (the `max_cameras` option). */
 export const DEFAULT_MAX_CAMERAS = 64;
 
-export class CameraRegistry extends EventEmitter<RegistryEvents> {
+export class CameraRegistry {
   private readonly cameras = new Map<string, CameraRecord>();
+  private readonly listeners = new Listeners<RegistryEvents>();
 
   constructor(
     private readonly now: () => number = Date.now,
     readonly maxCameras: number = DEFAULT_MAX_CAMERAS,
-  ) {
-    super();
-    // Many observers (MQTT, web, media, persistence) are normal here.
-    this.setMaxListeners(50);
+  ) {}
+
+  /** Subscribes to one event; call what it returns to unsubscribe (every part does on stop). */
+  on<E extends RegistryEvent>(event: E, listener: (...args: RegistryEvents[E]) => void): Unsubscribe {
+    return this.listeners.on(event, listener);
+  }
+
+  /** The same listener for several events; one call ends them all. */
+  onEach(events: readonly CameraChangeEvent[], listener: (camera: CameraRecord) => void): Unsubscribe;
+  onEach(events: readonly RegistryEvent[], listener: () => void): Unsubscribe;
+  onEach(events: readonly RegistryEvent[], listener: (camera: CameraRecord) => void): Unsubscribe {
+    // The overloads make this safe: a listener that reads the camera only gets camera events.
+    const unsubscribes = events.map((event) => this.listeners.on(event, listener as () => void));
+    return () => {
+      for (const unsubscribe of unsubscribes) unsubscribe();
+    };
+  }
+
+  /** How many listeners an event has: shows that stopped parts left nothing behind. */
+  listenerCount(event: RegistryEvent): number {
+    return this.listeners.listenerCount(event);
+  }
+
+  private emit<E extends RegistryEvent>(event: E, ...args: RegistryEvents[E]): void {
+    this.listeners.emit(event, ...args);
   }
 
   get(id: string): CameraRecord | undefined {
@@ -128,7 +159,7 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
   restore(records: readonly CameraRecord[]): void {
     const ordered = [...records].sort((a, b) => Number(b.registered) - Number(a.registered) || b.lastSeen - a.lastSeen);
     for (const record of ordered.slice(0, this.maxCameras)) {
-      this.cameras.set(record.id, { ...record, online: false, streaming: false, state: 'offline', motionDetected: false });
+      this.cameras.set(record.id, { ...record, online: false, state: 'offline', motionDetected: false });
     }
   }
 
@@ -156,7 +187,7 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
     if (!existing && !this.makeRoomFor(id)) return undefined;
     const record: CameraRecord = existing
       ? { ...existing, ip, lastSeen: now, firmware: firmware ?? existing.firmware, state: 'bootstrapped' }
-      : { id, ip, online: false, firstSeen: now, lastSeen: now, state: 'bootstrapped', registered: false, firmware, streaming: false };
+      : { id, ip, online: false, firstSeen: now, lastSeen: now, state: 'bootstrapped', registered: false, firmware };
     this.cameras.set(id, record);
     this.emit('updated', record);
     return record;
@@ -192,7 +223,7 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
     if (!existing && !this.makeRoomFor(id)) return undefined;
     const now = this.now();
     const record: CameraRecord = {
-      ...(existing ?? { id, firstSeen: now, streaming: false }),
+      ...(existing ?? { id, firstSeen: now }),
       id,
       ip,
       registered: true,
@@ -200,7 +231,6 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
       lastSeen: now,
       state: 'registered',
       tokenOk,
-      streaming: false,
       offlineReason: undefined,
     };
     this.cameras.set(id, record);
@@ -220,7 +250,6 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
     const record: CameraRecord = {
       ...existing,
       online: false,
-      streaming: false,
       state: 'offline',
       offlineReason: reason,
       motionDetected: false,
@@ -233,12 +262,6 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
     const existing = this.cameras.get(id);
     if (!existing || existing.state === state || !existing.online) return;
     this.patch(id, { state });
-  }
-
-  setStreaming(id: string, streaming: boolean): void {
-    const existing = this.cameras.get(id);
-    if (!existing || existing.streaming === streaming) return;
-    this.patch(id, { streaming });
   }
 
   /** Merges base info or a setting echo into the device state. */
@@ -322,7 +345,6 @@ export class CameraRegistry extends EventEmitter<RegistryEvents> {
       lastSeen: now,
       state: 'offline',
       registered: false,
-      streaming: false,
     };
     const record: CameraRecord = { ...base, ...changes };
     this.cameras.set(id, record);

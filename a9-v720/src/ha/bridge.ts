@@ -7,6 +7,7 @@ import type { CameraControl, SnapshotSource } from '../camera/control.js';
 import type { CameraRecord, CameraRegistry } from '../camera/registry.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import type { Unsubscribe } from '../util/listeners.js';
 import { CommandHandler } from './command-handler.js';
 import { buildBridgeDiscovery, buildCameraDiscovery, type DiscoveryContext } from './discovery.js';
 import { BRIDGE_ENTITIES, CAMERA_ENTITIES, type BridgeStatus } from './entities.js';
@@ -105,6 +106,8 @@ export class MqttBridge {
   private birthTimer: NodeJS.Timeout | undefined;
   private lastBirthAt = Number.NEGATIVE_INFINITY;
   private lastSeenTimer: NodeJS.Timeout | undefined;
+  /** The registry subscriptions made by start(), ended by stop(). */
+  private readonly unsubscribes: Unsubscribe[] = [];
   private readonly pending = new Set<Promise<unknown>>();
   /** Cameras forgotten while disconnected: their retained topics are cleared on reconnect. */
   private readonly toClear = new Set<string>();
@@ -212,10 +215,11 @@ export class MqttBridge {
     connection.on('message', (topic, payload, retained) => this.onMessage(topic, payload, retained));
 
     const { registry } = this.deps;
-    registry.on('online', this.onOnlineOrOffline);
-    registry.on('offline', this.onOnlineOrOffline);
-    registry.on('updated', this.onChanged);
-    registry.on('removed', this.onRemoved);
+    this.unsubscribes.push(
+      registry.onEach(['online', 'offline'], this.onOnlineOrOffline),
+      registry.on('updated', this.onChanged),
+      registry.on('removed', this.onRemoved),
+    );
 
     const intervalMs = this.timing.snapshotIntervalMs ?? config.snapshotIntervalSeconds * 1000;
     if (intervalMs > 0) this.images.startInterval(intervalMs);
@@ -237,10 +241,7 @@ export class MqttBridge {
     const wasRunning = this.mode === 'connecting' || this.mode === 'connected';
     this.mode = 'stopped';
     const { registry } = this.deps;
-    registry.off('online', this.onOnlineOrOffline);
-    registry.off('offline', this.onOnlineOrOffline);
-    registry.off('updated', this.onChanged);
-    registry.off('removed', this.onRemoved);
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     if (this.birthTimer) clearTimeout(this.birthTimer);
     if (this.lastSeenTimer) clearInterval(this.lastSeenTimer);
     this.images.stopInterval();

@@ -3,7 +3,7 @@
  * Discovery payloads, state messages and command parsing are all derived from these tables
  * (discovery.ts, state-publisher.ts, command-handler.ts); nothing is written per topic.
  */
-import { motionSettingsOf, type CameraRecord } from '../camera/registry.js';
+import { isStreaming, motionSettingsOf, type CameraRecord } from '../camera/registry.js';
 import { SETTING_SPECS, settingCommand, type SettingCommand, type SettingSpec } from '../protocol/settings.js';
 import {
   MAX_MOTION_SENSITIVITY,
@@ -198,7 +198,7 @@ export const CAMERA_ENTITIES: readonly EntitySpec<CameraRecord, CameraAction>[] 
     platform: 'binary_sensor',
     name: 'Streaming',
     availability: 'device',
-    state: (r) => onOff(r.streaming),
+    state: (r) => onOff(isStreaming(r)),
     config: { payload_on: ON, payload_off: OFF, entity_category: 'diagnostic', icon: 'mdi:video' },
   },
   // Motion detection runs in the add-on. Its two settings are the add-on's, so they stay usable

@@ -170,8 +170,7 @@ export function createApiRouter(deps: ApiDeps): Router {
     const schedule = (): void => {
       pending ??= setTimeout(send, 100);
     };
-    const events = ['online', 'offline', 'updated', 'removed'] as const;
-    for (const event of events) registry.on(event, schedule);
+    const unsubscribe = registry.onEach(['online', 'offline', 'updated', 'removed'], schedule);
     const refresh = setInterval(send, deps.eventRefreshMs ?? 5000);
     // New frames are no registry event; a cheap check makes the watched cameras' tiles follow.
     let lastFrames = frameSignature();
@@ -182,7 +181,7 @@ export function createApiRouter(deps: ApiDeps): Router {
     }, deps.frameCheckMs ?? 2000);
     send();
     const cleanup = (): void => {
-      for (const event of events) registry.off(event, schedule);
+      unsubscribe();
       clearInterval(refresh);
       clearInterval(frameCheck);
       if (pending) clearTimeout(pending);

@@ -1,5 +1,5 @@
 /** The JSON shape of a camera in the web API (and the dashboard's SSE feed). */
-import { motionSettingsOf, type CameraRecord, type ProtocolState } from '../camera/registry.js';
+import { isStreaming, motionSettingsOf, type CameraRecord, type ProtocolState } from '../camera/registry.js';
 import type { BaseInfo } from '../protocol/messages.js';
 
 /** What the dashboard needs to know about the latest frame the add-on holds (never the bytes). */
@@ -72,7 +72,7 @@ export function toCameraView(camera: CameraRecord, frames?: FrameCache): CameraV
     state: camera.state,
     firmware: camera.firmware,
     tokenOk: camera.tokenOk,
-    streaming: camera.streaming,
+    streaming: isStreaming(camera),
     offlineReason: camera.offlineReason,
     battery: typeof power === 'number' && power >= 0 && power <= 100 ? power : undefined,
     wifiName: typeof wifi === 'string' ? wifi : undefined,

@@ -103,7 +103,6 @@ describe('DOCS.md snippets', () => {
       lastSeen: 0,
       state: 'registered',
       registered: true,
-      streaming: false,
     };
     const discovery = buildCameraDiscovery(record, {
       topics: new HaTopics('a9_v720', 'homeassistant'),

@@ -27,6 +27,38 @@ test('registry events: online, updated on base info, offline once, removed', () 
   assert.deepEqual(events, ['online:A', 'updated:A:command', 'updated:A:command', 'offline:A:closed', 'removed:A']);
 });
 
+test('registry on() returns its unsubscribe; onEach ends all of its events with one call', () => {
+  const registry = new CameraRegistry(() => 1000);
+  const events: string[] = [];
+  const unsubscribe = registry.on('online', (c) => events.push(`online:${c.id}`));
+  const unsubscribeEach = registry.onEach(['online', 'offline', 'updated', 'removed'], () => events.push('any'));
+  registry.markOnline('A', '10.0.0.2', true);
+  unsubscribe();
+  unsubscribeEach();
+  registry.setState('A', 'command');
+  registry.markOffline('A', 'closed');
+  registry.markOnline('A', '10.0.0.2', true);
+  registry.remove('A');
+  assert.deepEqual(events, ['online:A', 'any']);
+  for (const event of ['online', 'offline', 'updated', 'removed', 'full'] as const) assert.equal(registry.listenerCount(event), 0, event);
+});
+
+test('streaming is a protocol state: entering and leaving it is one update each, and going offline ends it', () => {
+  const registry = new CameraRegistry(() => 1000);
+  registry.markOnline('A', '10.0.0.2', true);
+  registry.setState('A', 'command');
+  const updates: string[] = [];
+  registry.on('updated', (c) => updates.push(c.state));
+  registry.setState('A', 'streaming');
+  assert.deepEqual(updates, ['streaming']);
+  registry.setState('A', 'command');
+  assert.deepEqual(updates, ['streaming', 'command']);
+  registry.setState('A', 'streaming');
+  registry.markOffline('A', 'closed');
+  assert.equal(registry.get('A')?.state, 'offline');
+  assert.equal('streaming' in (registry.get('A') ?? {}), false, 'no separate streaming flag');
+});
+
 test('known cameras survive a restart (offline until they reconnect); a corrupted file is set aside', async () => {
   const h = await startHarness();
   const camera = h.camera('0800c0B00001');

@@ -40,7 +40,7 @@ test('a snapshot of an idle camera opens the stream and returns a frame the came
   assert.equal(opens(camera), 1);
   // After the linger the stream closes (301/0) and the camera stops sending.
   await waitFor(() => closes(camera) === 1 && !camera.isStreaming, 'stream closed after the last consumer');
-  assert.equal(h.app.registry.get('0800c0E00001')?.streaming, false);
+  assert.notEqual(h.app.registry.get('0800c0E00001')?.state, 'streaming');
   assert.ok(camera.stats.confirmsReceived > 0, 'the camera got 605 retransmission confirms');
   camera.stop();
 });
@@ -166,5 +166,23 @@ test('the watchdog re-runs the whole handshake when media stops while viewers wa
   assert.ok(isOrderedSubsequence(viewer.parts, sent));
   assert.ok(h.log.find(/no media from camera 0800c0E0000B .*restarting the stream/));
   viewer.close();
+  camera.stop();
+});
+
+test('opening and closing a real camera stream is one registry update each (streaming, then command)', async () => {
+  const id = '0800c0E0000C';
+  const { camera } = await streamingCamera(id);
+  await waitFor(() => h.app.registry.get(id)?.state === 'command' && h.app.registry.get(id)?.baseInfo !== undefined, 'base info fetched');
+  const updates: string[] = [];
+  const unsubscribe = h.app.registry.on('updated', (c) => {
+    if (c.id === id) updates.push(c.state);
+  });
+  await h.app.sessions.openStream(id);
+  await waitFor(() => camera.isStreaming, 'camera sending');
+  assert.deepEqual(updates, ['streaming'], 'one update when the stream starts');
+  await h.app.sessions.closeStream(id);
+  await waitFor(() => !camera.isStreaming, 'camera stopped sending');
+  assert.deepEqual(updates, ['streaming', 'command'], 'one update when it stops');
+  unsubscribe();
   camera.stop();
 });

@@ -131,7 +131,6 @@ describe('MqttBridge with a real broker', () => {
         state: 'offline',
         registered: true,
         firmware: '202212011602',
-        streaming: false,
       },
     ]);
     s.registry.noteBootstrap(CAM, '192.168.1.50', '202212011602');
@@ -183,7 +182,7 @@ describe('MqttBridge with a real broker', () => {
     await s.rec.waitForMessage(T.cameraEntity(CAM, 'wifi_network'), 'home', { afterSeq: mark });
     // A state change that leaves the entity set alone does not re-send discovery.
     const mark2 = s.rec.mark;
-    s.registry.setStreaming(CAM, true);
+    s.registry.setState(CAM, 'streaming');
     await s.rec.waitForMessage(T.cameraEntity(CAM, 'streaming'), 'ON', { afterSeq: mark2 });
     assert.equal(s.rec.messages.filter((m) => m.seq > mark2 && m.topic === T.cameraDiscovery(CAM)).length, 0);
   });

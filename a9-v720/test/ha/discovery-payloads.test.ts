@@ -24,9 +24,8 @@ const camera: CameraRecord = {
   online: true,
   firstSeen: Date.UTC(2026, 0, 1),
   lastSeen: Date.UTC(2026, 10, 27, 9, 30, 15, 250),
-  state: 'registered',
+  state: 'streaming',
   registered: true,
-  streaming: true,
   motion: { enabled: true, sensitivity: 73 },
   motionDetected: true,
   lastMotionAt: Date.UTC(2026, 10, 27, 9, 29, 59, 500),
@@ -209,7 +208,7 @@ test('camera states with full base info, an IPv4-mapped address and a timestamp 
   ]);
   const offline = statesOf(
     CAMERA_ENTITIES,
-    { ...camera, online: false, ip: '10.0.0.7', streaming: false },
+    { ...camera, online: false, ip: '10.0.0.7', state: 'offline' },
     cameraTopics(ctx.topics, camera.id),
   );
   const byTopic = Object.fromEntries(offline.map((s) => [s.topic, s.payload]));

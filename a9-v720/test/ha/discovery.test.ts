@@ -22,7 +22,6 @@ const bare: CameraRecord = {
   lastSeen: Date.UTC(2026, 0, 1, 12),
   state: 'registered',
   registered: true,
-  streaming: false,
 };
 
 const withInfo: CameraRecord = {

@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import type { CameraRecord, CameraRegistry } from '../../camera/registry.js';
 import { CameraUnavailableError } from '../../camera/control.js';
 import type { Logger } from '../../log.js';
+import type { Unsubscribe } from '../../util/listeners.js';
 import { RateLimitedLog } from '../../util/rate-limited-log.js';
 import type { FrameListener, EndListener, MediaSubscription } from '../media-hub.js';
 import { GreyDecoder, type GreyImage } from './grey-image.js';
@@ -68,6 +69,8 @@ export class MotionMonitor extends EventEmitter<MotionMonitorEvents> {
   private readonly badFrames: RateLimitedLog;
   private expiryTimer: NodeJS.Timeout | undefined;
   private running = false;
+  /** The registry subscriptions made by start(), ended by stop(). */
+  private readonly unsubscribes: Unsubscribe[] = [];
 
   private readonly onCameraChanged = (camera: CameraRecord): void => this.reconcile(camera);
   private readonly onCameraRemoved = (id: string): void => this.stopWatching(id, 'forgotten');
@@ -89,10 +92,10 @@ export class MotionMonitor extends EventEmitter<MotionMonitorEvents> {
     if (this.running) return;
     this.running = true;
     const { registry } = this.options;
-    registry.on('online', this.onCameraChanged);
-    registry.on('offline', this.onCameraChanged);
-    registry.on('updated', this.onCameraChanged);
-    registry.on('removed', this.onCameraRemoved);
+    this.unsubscribes.push(
+      registry.onEach(['online', 'offline', 'updated'], this.onCameraChanged),
+      registry.on('removed', this.onCameraRemoved),
+    );
     for (const camera of registry.list()) this.reconcile(camera);
     // Ends events whose frames stopped coming (a stalled stream), independent of frames.
     this.expiryTimer = setInterval(() => this.expireAll(), Math.min(1000, Math.max(50, this.holdMs / 4)));
@@ -102,11 +105,7 @@ export class MotionMonitor extends EventEmitter<MotionMonitorEvents> {
   stop(): void {
     if (!this.running) return;
     this.running = false;
-    const { registry } = this.options;
-    registry.off('online', this.onCameraChanged);
-    registry.off('offline', this.onCameraChanged);
-    registry.off('updated', this.onCameraChanged);
-    registry.off('removed', this.onCameraRemoved);
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
     for (const id of [...this.watches.keys()]) this.stopWatching(id, 'shutting down');
