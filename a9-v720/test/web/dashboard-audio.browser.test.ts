@@ -14,6 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CAMERA_PROFILES } from '../../src/simulator/profiles.js';
 import { createAlawTone, createPcmTone } from '../../src/simulator/media-encoder.js';
 import type { SimulatedCamera } from '../../src/simulator/simulated-camera.js';
+import { wavHeader } from '../../src/media/wav.js';
 import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
 import { startIngressProxy, type IngressProxy } from '../support/ingress-proxy.js';
 import { taggedFrames } from '../support/media-client.js';
@@ -154,6 +155,31 @@ for (const [label, camera, format] of [
     await closeLiveView();
   });
 }
+
+test('an answer the dashboard cannot play turns Sound off with the reason', async () => {
+  await openLiveView(PCM.id);
+  const audioUrl = `${proxy.url}api/cameras/${PCM.id}/audio`;
+  const mulaw = Buffer.from(
+    wavHeader('alaw').map((byte, at) => (at === 20 ? 7 : byte)), // format tag 7: G.711 µ-law
+  );
+  for (const [answer, reason] of [
+    [{ status: 503, contentType: 'application/json', body: '{"error":"camera offline"}' }, /no audio: 503/],
+    [{ status: 200, contentType: 'audio/wav', body: mulaw }, /unsupported WAV format: tag 7, 8 bits/],
+  ] as const) {
+    await page.route(audioUrl, (route) => route.fulfill(answer));
+    await page.click('#audio-toggle');
+    await page.waitForSelector('#audio-toggle[aria-pressed="false"][data-state="failed"]');
+    assert.match((await page.textContent('#viewer-status')) ?? '', reason);
+    await page.unroute(audioUrl);
+    if (answer.status !== 200) {
+      // Chromium logs every failed request itself; this one was asked for.
+      const logged = pageErrors.findIndex((line) => line.includes(`status of ${answer.status}`));
+      assert.ok(logged >= 0, 'the browser logged the refused request');
+      pageErrors.splice(logged, 1);
+    }
+  }
+  await closeLiveView();
+});
 
 test('the camera going away while Sound is on turns the toggle off with a message', async () => {
   await openLiveView(ALAW.id);

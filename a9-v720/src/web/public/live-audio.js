@@ -87,6 +87,8 @@ export class LiveAudio {
   finish(session, state, message) {
     if (this.session !== session) return; // stopped on purpose
     this.session = undefined;
+    // A stream that could not be decoded is still open: end it, or the camera keeps sending.
+    session.abort.abort();
     session.context.close().catch(() => {});
     this.report({ state });
     this.hooks.onEnd(message);
