@@ -15,7 +15,7 @@ import { createBootstrapServer, DEFAULT_BOOTSTRAP_LIMITS } from './camera/bootst
 import { DEFAULT_REGISTRATION_LIMITS } from './camera/control-server.js';
 import type { TokenBucketLimits } from './util/token-bucket.js';
 import type { SessionTimeouts } from './camera/camera-session.js';
-import { CameraFacing, type HostNetwork } from './camera/camera-facing.js';
+import { CameraFacing, type CameraAddress, type HostNetwork } from './camera/camera-facing.js';
 import type { Config } from './config.js';
 import type { CameraNames, Logger } from './log.js';
 import { MediaHub } from './media/media-hub.js';
@@ -27,7 +27,6 @@ import { createWebServer } from './web/server.js';
 import { MediaKey } from './web/media-key.js';
 import { createStatsRouter } from './web/stats-routes.js';
 import { MqttBridge, type MqttBridgeTiming } from './ha/bridge.js';
-import { detectLanIpv4 } from './util/net.js';
 import { bindUdp, closeServer, listenTcp, StartupError } from './util/listen.js';
 import { prepareDataDir, removeStaleTempFiles } from './util/atomic-file.js';
 import { RateLimitedLog } from './util/rate-limited-log.js';
@@ -58,8 +57,10 @@ export interface AppOptions {
   readonly mqttTiming?: Partial<MqttBridgeTiming>;
   /** Link on every HA device page; main resolves the ingress link from the Supervisor. */
   readonly dashboardUrl?: string;
-  /** The host's LAN address and port mapping, from the Supervisor (add-on mode). */
+  /** The host-side port mapping, from the Supervisor (add-on mode). */
   readonly hostNetwork?: HostNetwork;
+  /** The address cameras are sent to, resolved once (config.ts `resolveCameraAddress`). */
+  readonly cameraAddress: CameraAddress;
   /** Test hook: per-source rate limits and how long an unregistered camera is kept. */
   readonly limits?: Partial<AppLimits>;
 }
@@ -120,10 +121,9 @@ export class App {
     this.secrets = DeviceSecrets.load(config.dataDir, logger);
     const cameraLog = logger.child({ part: 'camera' });
     this.cameraFacing = new CameraFacing({
-      serverIp: config.serverIp,
+      address: options.cameraAddress,
       network: options.hostNetwork ?? { ports: {} },
       listening: () => this.ports,
-      detectLanAddress: detectLanIpv4,
     });
     this.media = new MediaHub({
       openStream: async (id, reason) => {

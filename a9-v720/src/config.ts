@@ -11,9 +11,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { CameraAddress } from './camera/camera-facing.js';
 import { LOG_LEVELS } from './log.js';
 import { LOG_FORMATS } from './log-format.js';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from './simulator/profiles.js';
+import { detectLanIpv4 } from './util/net.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -415,4 +417,21 @@ export function loadConfig(argv: readonly string[], addonOptionsFile = ADDON_OPT
     throw new ConfigError(`options "http_port", "tcp_port" and "web_port" must differ (got ${ports.join(', ')})`);
   }
   return { config, source, warnings };
+}
+
+/**
+ * The address cameras are told to use (bootstrap `host`, the NAT request), also the host of the
+ * dashboard link and of the LAN media URLs: the `server_ip` option, else the host's LAN address
+ * (from the Supervisor, known only at run time), else a detected LAN IPv4, else 127.0.0.1.
+ * Resolved once at start; a camera that reached us on a usable address of its own still gets
+ * that one when nothing better than detection is known (CameraFacing).
+ */
+export function resolveCameraAddress(
+  serverIp: string | undefined,
+  hostAddress: string | undefined,
+  detect: () => string | undefined = detectLanIpv4,
+): CameraAddress {
+  if (serverIp) return { address: serverIp, source: 'server_ip' };
+  if (hostAddress) return { address: hostAddress, source: 'supervisor' };
+  return { address: detect() ?? '127.0.0.1', source: 'detected' };
 }

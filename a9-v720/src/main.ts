@@ -3,10 +3,9 @@
  * on loopback so the dashboard, snapshots and live view work without hardware.
  */
 import { App, StartupError } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, resolveCameraAddress } from './config.js';
 import { CameraNames, createLogger } from './log.js';
 import { resolveDashboardUrl, resolveHostNetwork, supervisorFromEnv } from './ha/supervisor.js';
-import { detectLanIpv4 } from './util/net.js';
 import { createFleet, startFleet, stopFleet } from './simulator/fleet.js';
 import { DEMO_PROFILES } from './simulator/profiles.js';
 import type { SimulatedCamera } from './simulator/simulated-camera.js';
@@ -33,16 +32,17 @@ async function main(): Promise<void> {
 
   const supervisor = supervisorFromEnv();
   const hostNetwork = await resolveHostNetwork({ supervisor, needAddress: config.serverIp === undefined, logger });
+  const cameraAddress = resolveCameraAddress(config.serverIp, hostNetwork.hostAddress);
   const dashboardUrl = await resolveDashboardUrl({
     supervisor,
-    host: config.serverIp ?? hostNetwork.hostAddress ?? detectLanIpv4() ?? '127.0.0.1',
+    host: cameraAddress.address,
     webPort: config.webPort,
     logger,
   });
   let app: App;
   try {
     // The constructor prepares the data dir and its secrets: a bad dir is one clear line, no stack.
-    app = new App({ config, logger, supervisor, dashboardUrl, hostNetwork, cameraNames });
+    app = new App({ config, logger, supervisor, dashboardUrl, hostNetwork, cameraAddress, cameraNames });
   } catch (error) {
     if (error instanceof StartupError) {
       logger.fatal(error.message);

@@ -25,17 +25,25 @@ export interface ListeningPorts {
   readonly web: number;
 }
 
+/**
+ * The address cameras are sent to, resolved once at start (config.ts `resolveCameraAddress`):
+ * the `server_ip` option, else the host's LAN address from the Supervisor, else a detected LAN
+ * IPv4, else 127.0.0.1.
+ */
+export interface CameraAddress {
+  readonly address: string;
+  readonly source: 'server_ip' | 'supervisor' | 'detected';
+}
+
 export interface CameraFacingOptions {
-  /** The `server_ip` option: always wins. */
-  readonly serverIp?: string;
+  readonly address: CameraAddress;
+  /** The host-side port mapping (its `hostAddress` is already part of `address`). */
   readonly network: HostNetwork;
   /** The ports we listen on inside the container (known once listening). */
   readonly listening: () => ListeningPorts;
-  /** Last resort when the camera's own view of us is not usable (e.g. a wildcard address). */
-  readonly detectLanAddress: () => string | undefined;
 }
 
-export type AddressSource = 'server_ip' | 'supervisor' | 'connection' | 'detected';
+export type AddressSource = CameraAddress['source'] | 'connection';
 
 export class CameraFacing {
   constructor(private readonly options: CameraFacingOptions) {}
@@ -46,11 +54,11 @@ export class CameraFacing {
    * address from the Supervisor comes first.
    */
   address(localAddress?: string): { address: string; source: AddressSource } {
-    const { serverIp, network } = this.options;
-    if (serverIp) return { address: serverIp, source: 'server_ip' };
-    if (network.hostAddress) return { address: network.hostAddress, source: 'supervisor' };
+    const resolved = this.options.address;
+    // server_ip and the Supervisor's host address win; a detected one only when the camera's own view is not usable.
+    if (resolved.source !== 'detected') return resolved;
     if (localAddress && isIPv4(localAddress) && localAddress !== '0.0.0.0') return { address: localAddress, source: 'connection' };
-    return { address: this.options.detectLanAddress() ?? '127.0.0.1', source: 'detected' };
+    return resolved;
   }
 
   /** Host port for a container port: itself when not mapped, null when the user disabled it. */

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { CameraFacing, type HostNetwork } from '../../src/camera/camera-facing.js';
 import { CameraSession, type ControlLink, type UdpLink } from '../../src/camera/camera-session.js';
 import { CameraRegistry } from '../../src/camera/registry.js';
+import { resolveCameraAddress } from '../../src/config.js';
 import { captureLog } from '../support/log-capture.js';
 
 /** A JSON packet as sent on TCP: 20-byte header, then the JSON payload. */
@@ -12,7 +13,7 @@ const decodePacket = (packet: Buffer): Record<string, unknown> =>
 
 const listening = { http: 80, tcp: 6123, web: 1234 };
 const facing = (network: HostNetwork, serverIp?: string, lan?: string): CameraFacing =>
-  new CameraFacing({ serverIp, network, listening: () => listening, detectLanAddress: () => lan });
+  new CameraFacing({ address: resolveCameraAddress(serverIp, network.hostAddress, () => lan), network, listening: () => listening });
 
 describe('CameraFacing', () => {
   it('address: server_ip, then the Supervisor host address, then the connection, then detection', () => {
@@ -28,6 +29,24 @@ describe('CameraFacing', () => {
     assert.deepEqual(facing({ ports: {} }, undefined, '10.0.0.7').address('0.0.0.0'), { address: '10.0.0.7', source: 'detected' });
     assert.deepEqual(facing({ ports: {} }, undefined, '10.0.0.7').address('fe80::1'), { address: '10.0.0.7', source: 'detected' });
     assert.deepEqual(facing({ ports: {} }).address(), { address: '127.0.0.1', source: 'detected' });
+  });
+
+  it('the address is resolved once: detection runs at most once, however many cameras ask', () => {
+    let detections = 0;
+    const detect = (): string => {
+      detections++;
+      return '10.0.0.7';
+    };
+    const once = new CameraFacing({
+      address: resolveCameraAddress(undefined, undefined, detect),
+      network: { ports: {} },
+      listening: () => listening,
+    });
+    for (let i = 0; i < 5; i++) assert.equal(once.address(i % 2 === 0 ? undefined : '0.0.0.0').address, '10.0.0.7');
+    assert.equal(detections, 1);
+    resolveCameraAddress('192.168.1.9', '192.168.1.5', detect);
+    resolveCameraAddress(undefined, '192.168.1.5', detect);
+    assert.equal(detections, 1, 'no detection when server_ip or the Supervisor gives the address');
   });
 
   it('ports: the host side of the mapping, the container port when unmapped', () => {

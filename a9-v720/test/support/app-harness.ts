@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from '../../src/app.js';
-import type { Config } from '../../src/config.js';
+import { resolveCameraAddress, type Config } from '../../src/config.js';
 import { SimulatedCamera, type SimulatedCameraOptions } from '../../src/simulator/simulated-camera.js';
 import { captureLog, type CapturedLog } from './log-capture.js';
 
@@ -58,6 +58,7 @@ export async function startHarness(
   const make = (): App =>
     new App({
       config,
+      cameraAddress: resolveCameraAddress(config.serverIp, undefined),
       logger: log.logger,
       cameraNames: log.names,
       sessionTimeouts: { probeMs: 3000, reprobeMs: 500, echoMs: 3000 },
