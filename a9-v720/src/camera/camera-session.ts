@@ -12,7 +12,8 @@ import {
   encodeForward,
   encodeNatRequest,
   encodeProbeRequest,
-  toBaseInfo,
+  BASE_INFO_LIMITS,
+  parseBaseInfo,
   type ForwardContent,
   type NatResultMessage,
 } from '../protocol/messages.js';
@@ -82,6 +83,8 @@ export class CameraSession {
   /** Serialises stream open/close so a quick close-open cannot interleave on the wire. */
   private streamChain: Promise<unknown> = Promise.resolve();
   private streamWanted = false;
+  /** Base-info fields already reported as left out: one log line per field, not per message. */
+  private readonly reportedDrops = new Set<string>();
 
   constructor(
     readonly cameraId: string,
@@ -137,9 +140,26 @@ export class CameraSession {
     );
   }
 
+  /** Base info or a setting echo: the usable fields go to the registry, the others to one log line. */
+  private mergeState(content: ForwardContent): void {
+    const { info, dropped } = parseBaseInfo(content);
+    this.registry.mergeBaseInfo(this.cameraId, info);
+    // Bounded: a camera inventing new field names cannot grow this set or fill the log.
+    if (this.reportedDrops.size >= BASE_INFO_LIMITS.fields) return;
+    const fresh = dropped.filter(({ field }) => !this.reportedDrops.has(field));
+    if (fresh.length === 0) return;
+    for (const { field } of fresh) this.reportedDrops.add(field);
+    const shown = fresh.slice(0, 8).map(({ field, reason }) => `${field} (${reason})`);
+    const more = fresh.length > shown.length ? `; and ${fresh.length - shown.length} more` : '';
+    this.logger.warn(
+      { camera: this.cameraId, code: content.code, dropped: fresh },
+      `camera ${this.cameraId} sent state (301/${content.code}) with fields left out: ${shown.join('; ')}${more}`,
+    );
+  }
+
   /** A 301 from the camera: an echo to a command we sent, or unsolicited state. */
   onForward(content: ForwardContent): void {
-    if (STATE_CODES.has(content.code)) this.registry.mergeBaseInfo(this.cameraId, toBaseInfo(content));
+    if (STATE_CODES.has(content.code)) this.mergeState(content);
     const index = this.echoWaiters.findIndex((waiter) => waiter.code === content.code);
     if (index >= 0) {
       const [waiter] = this.echoWaiters.splice(index, 1);

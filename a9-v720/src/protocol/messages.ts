@@ -65,21 +65,6 @@ export interface ForwardMessage {
   readonly content: ForwardContent;
 }
 
-/** Device state as the camera reports it in its 301/4 answer; unknown fields are kept. */
-export interface BaseInfo {
-  readonly IrLed?: number;
-  readonly devPower?: number;
-  readonly speedGrade?: number;
-  readonly moveAlert?: number;
-  readonly sdMoveMode?: number;
-  readonly wifiName?: string;
-  readonly instLed?: number;
-  readonly sdDevStatus?: number;
-  readonly mirrorFlip?: number;
-  readonly version?: string;
-  readonly [field: string]: unknown;
-}
-
 /** The `content` of a 301: a code and whatever fields the camera put beside it. */
 export interface ForwardContent {
   readonly code: number;
@@ -154,7 +139,6 @@ export function parseCameraMessage(payload: Buffer): ParseResult<CameraMessage> 
   }
 }
 
-/** Keeps only the base-info fields whose types we trust; unknown extra fields pass through. */
 /**
  * Bounds on what a camera may make us store and publish (20–40 kB firmware strings were seen
  * from a hostile sender): real base info has ~15 short fields.
@@ -168,19 +152,146 @@ export function capCameraString(value: string, max: number = BASE_INFO_LIMITS.st
   return value.length > max ? value.slice(0, max) : value;
 }
 
-/** Scalar fields of a 301 content (or a stored base info), within BASE_INFO_LIMITS. */
-export function toBaseInfo(content: { readonly [field: string]: unknown }): BaseInfo {
-  const out: Record<string, unknown> = {};
-  let fields = 0;
-  for (const [key, value] of Object.entries(content)) {
-    if (key === 'code' || key.length > BASE_INFO_LIMITS.keyLength || !FIELD_NAME.test(key)) continue;
-    if (fields >= BASE_INFO_LIMITS.fields) break;
-    if (typeof value === 'string') out[key] = capCameraString(value);
-    else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') out[key] = value;
-    else continue;
-    fields++;
+/** What a base-info field may hold: JSON scalars only. */
+export type BaseInfoScalar = string | number | boolean;
+
+type FieldParser<T extends BaseInfoScalar> = (value: unknown) => ParseResult<T>;
+
+function flag(values: readonly number[]): FieldParser<number> {
+  return (value) =>
+    typeof value === 'number' && values.includes(value)
+      ? { ok: true, value }
+      : { ok: false, reason: `expected one of ${values.join(', ')}` };
+}
+
+function wholeNumber(min: number, max: number): FieldParser<number> {
+  return (value) =>
+    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
+      ? { ok: true, value }
+      : { ok: false, reason: `expected a whole number from ${min} to ${max}` };
+}
+
+const cameraText: FieldParser<string> = (value) =>
+  typeof value === 'string' ? { ok: true, value: capCameraString(value) } : { ok: false, reason: 'expected a string' };
+
+/**
+ * The base-info fields we know (PROTOCOL.md §4; the settings in protocol/settings.ts), each with
+ * the values it may take on the wire. A known field that fails its check is dropped, so a wrong
+ * value never replaces a good one.
+ */
+const BASE_INFO_FIELDS = {
+  /** 202: 0 off, 1 on; some units report 2 = auto. */
+  IrLed: flag([0, 1, 2]),
+  /** Battery percent. */
+  devPower: wholeNumber(0, 100),
+  /** 201: video quality grade; cameras report 1, the grades per model are not known. */
+  speedGrade: wholeNumber(0, 255),
+  /** 205: the camera's own motion alarm. */
+  moveAlert: flag([0, 1]),
+  /** 203: record to SD on motion. */
+  sdMoveMode: flag([0, 1]),
+  wifiName: cameraText,
+  /** 210: status LED. */
+  instLed: flag([0, 1]),
+  sdDevStatus: wholeNumber(0, 255),
+  /** 216: 0 normal, 2 horizontal, 3 vertical, 4 both; 1 is accepted by cameras, meaning unknown. */
+  mirrorFlip: flag([0, 1, 2, 3, 4]),
+  version: cameraText,
+};
+
+type KnownFields = typeof BASE_INFO_FIELDS;
+type KnownField = keyof KnownFields;
+/** The value type of each known field, from its parser. */
+type KnownValue = { [K in KnownField]: KnownFields[K] extends FieldParser<infer T> ? T : never };
+type KnownValues = { -readonly [K in KnownField]?: KnownValue[K] };
+
+/**
+ * Device state as the camera reports it in its 301/4 answer (and in setting echoes): the known
+ * fields checked and typed, other fields kept as bounded scalars (new firmware adds fields,
+ * e.g. the X6 mini's `udpPlayBack`; PROTOCOL.md §8).
+ */
+export type BaseInfo = { readonly [K in KnownField]?: KnownValue[K] } & { readonly [field: string]: BaseInfoScalar | undefined };
+
+/** A field left out of base info, and why: for one log line naming the camera and the field. */
+export interface DroppedField {
+  /** The field name, capped at BASE_INFO_LIMITS.keyLength characters. */
+  readonly field: string;
+  readonly reason: string;
+}
+
+export interface ParsedBaseInfo {
+  readonly info: BaseInfo;
+  /** At most BASE_INFO_LIMITS.fields entries; the last one counts any others. */
+  readonly dropped: readonly DroppedField[];
+}
+
+/** Known-field parsers per name, typed so that a field's parser and its value share one type. */
+const KNOWN_PARSERS: { readonly [K in KnownField]: FieldParser<KnownValue[K]> } = BASE_INFO_FIELDS;
+
+function isKnownField(field: string): field is KnownField {
+  return Object.hasOwn(BASE_INFO_FIELDS, field);
+}
+
+function setKnown<K extends KnownField>(known: KnownValues, field: K, value: unknown): ParseResult<KnownValue[K]> {
+  const parsed = KNOWN_PARSERS[field](value);
+  if (parsed.ok) known[field] = parsed.value;
+  return parsed;
+}
+
+/** Other fields: any JSON scalar, strings capped, numbers finite. */
+function otherField(value: unknown): ParseResult<BaseInfoScalar> {
+  if (typeof value === 'string') return { ok: true, value: capCameraString(value) };
+  if (typeof value === 'boolean') return { ok: true, value };
+  if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value };
+  return { ok: false, reason: typeof value === 'number' ? 'expected a finite number' : 'expected a number, string or boolean' };
+}
+
+/**
+ * Parses the fields beside the code of a 301 content (or a stored base info) into BaseInfo,
+ * within BASE_INFO_LIMITS. Every field left out comes back in `dropped` with its reason.
+ */
+export function parseBaseInfo(content: { readonly [field: string]: unknown }): ParsedBaseInfo {
+  const known: KnownValues = {};
+  const others: { [field: string]: BaseInfoScalar } = {};
+  const dropped: DroppedField[] = [];
+  let unreported = 0;
+  const drop = (field: string, reason: string): void => {
+    if (dropped.length < BASE_INFO_LIMITS.fields - 1) dropped.push({ field: capCameraString(field, BASE_INFO_LIMITS.keyLength), reason });
+    else unreported++;
+  };
+  let kept = 0;
+  for (const [field, value] of Object.entries(content)) {
+    if (field === 'code') continue;
+    if (field.length > BASE_INFO_LIMITS.keyLength || !FIELD_NAME.test(field)) {
+      drop(field, `the name is not an identifier of at most ${BASE_INFO_LIMITS.keyLength} characters`);
+      continue;
+    }
+    if (kept >= BASE_INFO_LIMITS.fields) {
+      drop(field, `more than ${BASE_INFO_LIMITS.fields} fields`);
+      continue;
+    }
+    const parsed = isKnownField(field) ? setKnown(known, field, value) : otherField(value);
+    if (!parsed.ok) {
+      drop(field, `${parsed.reason}, got ${describe(value)}`);
+      continue;
+    }
+    if (!isKnownField(field)) others[field] = parsed.value;
+    kept++;
   }
-  return out;
+  if (unreported > 0) dropped.push({ field: '…', reason: `${unreported} more fields dropped` });
+  return { info: { ...others, ...known }, dropped };
+}
+
+/** A short, bounded rendering of a dropped value for the log line. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(capCameraString(value, 16) + (value.length > 16 ? '…' : ''));
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value;
+}
+
+/** parseBaseInfo for callers that do not log what was dropped (merging, the stored registry). */
+export function toBaseInfo(content: { readonly [field: string]: unknown }): BaseInfo {
+  return parseBaseInfo(content).info;
 }
 
 // ---- what the server sends -------------------------------------------------------------

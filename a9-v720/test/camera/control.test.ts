@@ -159,3 +159,35 @@ test('firmware 202412061749 answers with irregular whitespace: base info still p
   assert.equal(h.app.registry.get('0800c0A0000A')?.state, 'command');
   camera.stop();
 });
+
+test('base info with unusable fields: those left out with one log line naming the camera and each field, the rest kept, other cameras unaffected', async () => {
+  const bad = h.camera('0800c0A0000B', { heartbeatMs: 300, baseInfo: { IrLed: 'on', devPower: 101, mirrorFlip: 2 } });
+  const good = h.camera('0800c0A0000C', { heartbeatMs: 300 });
+  await Promise.all([bad.start(), good.start()]);
+  const infoOf = (id: string) => h.app.registry.get(id)?.baseInfo;
+  await waitFor(() => infoOf('0800c0A0000B')?.mirrorFlip === 2 && infoOf('0800c0A0000C')?.IrLed === 0, 'base info of both cameras');
+  assert.equal(infoOf('0800c0A0000B')?.IrLed, undefined);
+  assert.equal(infoOf('0800c0A0000B')?.devPower, undefined);
+  assert.equal(infoOf('0800c0A0000B')?.wifiName, 'demo-wifi');
+  assert.equal(infoOf('0800c0A0000C')?.devPower, 87);
+  const lines = () => h.log.lines.filter((line) => line.msg.includes('0800c0A0000B sent state (301/4) with fields left out'));
+  assert.equal(lines().length, 1);
+  assert.equal(lines()[0]?.['camera'], '0800c0A0000B');
+  assert.match(
+    lines()[0]?.msg ?? '',
+    /: IrLed \(expected one of 0, 1, 2, got "on"\); devPower \(expected a whole number from 0 to 100, got 101\)$/,
+  );
+
+  // A good value, then the same wrong ones again: the good value stays, and no second line.
+  const forward = (content: Record<string, unknown>) =>
+    bad.sendRaw(encodeCameraJson({ code: 301, target: 'x', content: { code: 4, ...content } }));
+  forward({ IrLed: 1 });
+  forward({ IrLed: 'on', devPower: 101 });
+  forward({ sdDevStatus: 3 });
+  await waitFor(() => infoOf('0800c0A0000B')?.sdDevStatus === 3, 'the later forwards merged');
+  assert.equal(infoOf('0800c0A0000B')?.IrLed, 1);
+  assert.equal(lines().length, 1, 'each field is reported once');
+  assert.ok(online('0800c0A0000B') && online('0800c0A0000C'));
+  bad.stop();
+  good.stop();
+});

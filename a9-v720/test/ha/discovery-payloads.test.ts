@@ -266,7 +266,7 @@ test('removal stubs only for entities announced before', () => {
 });
 
 test('the MAC connections block: six octets with ":", "-" or nothing, lowercased; anything else is left out', () => {
-  const connections = (mac: unknown) => cameraDevice({ ...camera, baseInfo: { mac } }, ctx).connections;
+  const connections = (mac: string | number) => cameraDevice({ ...camera, baseInfo: { mac } }, ctx).connections;
   assert.deepEqual(connections('AA:BB:CC:00:11:22'), [['mac', 'aa:bb:cc:00:11:22']]);
   assert.deepEqual(connections('aa-bb-cc-00-11-22'), [['mac', 'aa-bb-cc-00-11-22']]);
   assert.deepEqual(connections('AABBCC001122'), [['mac', 'aabbcc001122']]);

@@ -10,9 +10,11 @@ import {
   encodeProbeRequest,
   encodeUdpHelloAnswer,
   isUnknownMessage,
+  parseBaseInfo,
   parseCameraMessage,
   toBaseInfo,
 } from '../../src/protocol/messages.js';
+import { SETTING_SPECS } from '../../src/protocol/settings.js';
 
 const parse = (text: string) => parseCameraMessage(Buffer.from(text));
 
@@ -235,4 +237,119 @@ test('base info limits: 64-character strings, 32-character field names, 48 field
   assert.equal(Object.keys(toBaseInfo({ code: 4, ...many(48) })).length, 48);
   const capped = toBaseInfo({ code: 4, skipped: null, nested: {}, ...many(49) });
   assert.deepEqual(Object.keys(capped), Object.keys(many(48)), 'the first 48 kept fields; dropped values do not count');
+});
+
+test('base info of PROTOCOL.md §4 (firmware 202212011602) parses field for field, nothing dropped', () => {
+  const wire =
+    '{"code":301,"target":"00112233445566778899aabbccddeeff","content":{"code":4,"IrLed":1,"devPower":100,"speedGrade":1,"moveAlert":0,"sdMoveMode":0,"wifiName":"x","instLed":1,"sdDevStatus":0,"mirrorFlip":0,"version":"202212011602"}}';
+  const message = parse(wire);
+  assert.ok(message.ok && 'content' in message.value);
+  assert.deepEqual(parseBaseInfo(message.value.content), {
+    info: {
+      IrLed: 1,
+      devPower: 100,
+      speedGrade: 1,
+      moveAlert: 0,
+      sdMoveMode: 0,
+      wifiName: 'x',
+      instLed: 1,
+      sdDevStatus: 0,
+      mirrorFlip: 0,
+      version: '202212011602',
+    },
+    dropped: [],
+  });
+});
+
+test('base info: each known field of the wrong type is dropped with its reason, the others kept', () => {
+  const cases: Array<[string, unknown, string]> = [
+    ['IrLed', '1', 'expected one of 0, 1, 2, got "1"'],
+    ['IrLed', true, 'expected one of 0, 1, 2, got true'],
+    ['devPower', '87', 'expected a whole number from 0 to 100, got "87"'],
+    ['devPower', null, 'expected a whole number from 0 to 100, got null'],
+    ['speedGrade', [1], 'expected a whole number from 0 to 255, got an array'],
+    ['moveAlert', { on: 1 }, 'expected one of 0, 1, got an object'],
+    ['sdMoveMode', false, 'expected one of 0, 1, got false'],
+    ['instLed', '0', 'expected one of 0, 1, got "0"'],
+    ['sdDevStatus', 'ok', 'expected a whole number from 0 to 255, got "ok"'],
+    ['mirrorFlip', '4', 'expected one of 0, 1, 2, 3, 4, got "4"'],
+    ['wifiName', 5, 'expected a string, got 5'],
+    ['version', 202212011602, 'expected a string, got 202212011602'],
+    ['version', null, 'expected a string, got null'],
+  ];
+  for (const [field, value, reason] of cases) {
+    const parsed = parseBaseInfo({ code: 4, [field]: value, wifiName: field === 'wifiName' ? value : 'home' });
+    assert.deepEqual(parsed.dropped, [{ field, reason }], `${field}: ${JSON.stringify(value)}`);
+    assert.equal(field in parsed.info, false, `${field} left out`);
+    if (field !== 'wifiName') assert.equal(parsed.info.wifiName, 'home', 'the other fields are kept');
+  }
+  // Non-finite numbers never come from JSON (1e999 parses as Infinity, though) and never stay.
+  assert.deepEqual(parseBaseInfo(JSON.parse('{"code":4,"devPower":1e999,"battery":1e999}') as Record<string, unknown>), {
+    info: {},
+    dropped: [
+      { field: 'devPower', reason: 'expected a whole number from 0 to 100, got Infinity' },
+      { field: 'battery', reason: 'expected a finite number, got Infinity' },
+    ],
+  });
+  // Other fields: scalars kept, anything else dropped with its reason.
+  assert.deepEqual(parseBaseInfo({ code: 4, pir: true, nested: { a: 1 }, list: [1], nothing: null }), {
+    info: { pir: true },
+    dropped: [
+      { field: 'nested', reason: 'expected a number, string or boolean, got an object' },
+      { field: 'list', reason: 'expected a number, string or boolean, got an array' },
+      { field: 'nothing', reason: 'expected a number, string or boolean, got null' },
+    ],
+  });
+});
+
+test('base info bounds: exactly at each limit kept, one past it dropped (or capped, for strings)', () => {
+  const kept = (field: string, value: unknown) => {
+    const parsed = parseBaseInfo({ code: 4, [field]: value });
+    return parsed.dropped.length === 0 && parsed.info[field] === value;
+  };
+  assert.ok(kept('devPower', 0) && kept('devPower', 100));
+  assert.ok(!kept('devPower', -1) && !kept('devPower', 101) && !kept('devPower', 99.5));
+  assert.ok(kept('speedGrade', 0) && kept('speedGrade', 255) && !kept('speedGrade', 256) && !kept('speedGrade', -1));
+  assert.ok(kept('sdDevStatus', 255) && !kept('sdDevStatus', 256));
+  assert.ok(kept('IrLed', 2) && !kept('IrLed', 3) && !kept('IrLed', -1));
+  assert.ok(kept('instLed', 1) && !kept('instLed', 2));
+  assert.ok(kept('moveAlert', 1) && !kept('moveAlert', 2));
+  assert.ok(kept('sdMoveMode', 1) && !kept('sdMoveMode', 2));
+  assert.ok(kept('mirrorFlip', 4) && kept('mirrorFlip', 1) && !kept('mirrorFlip', 5));
+  assert.deepEqual(parseBaseInfo({ code: 4, devPower: 101 }).dropped, [
+    { field: 'devPower', reason: 'expected a whole number from 0 to 100, got 101' },
+  ]);
+  // Strings: 64 characters kept as they are, longer ones capped (not dropped).
+  const at = parseBaseInfo({ code: 4, wifiName: 'w'.repeat(64), version: 'v'.repeat(65) });
+  assert.deepEqual(at, { info: { wifiName: 'w'.repeat(64), version: 'v'.repeat(64) }, dropped: [] });
+  // Field names: 32 characters kept, 33 dropped; the dropped name is capped in the report.
+  const name32 = `n${'a'.repeat(31)}`;
+  const name33 = `n${'a'.repeat(32)}`;
+  assert.deepEqual(parseBaseInfo({ code: 4, [name32]: 1, [name33]: 2, 'a-b': 3 }), {
+    info: { [name32]: 1 },
+    dropped: [
+      { field: name32, reason: 'the name is not an identifier of at most 32 characters' },
+      { field: 'a-b', reason: 'the name is not an identifier of at most 32 characters' },
+    ],
+  });
+  // 48 fields kept, the 49th dropped; a flood of bad fields reports 47 of them and counts the rest.
+  const many = (count: number, value: unknown = 1) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`f${i}`, value]));
+  assert.deepEqual(parseBaseInfo({ code: 4, ...many(48) }).dropped, []);
+  assert.deepEqual(parseBaseInfo({ code: 4, ...many(49) }).dropped, [{ field: 'f48', reason: 'more than 48 fields' }]);
+  const flood = parseBaseInfo({ code: 4, ...many(1000, null) });
+  assert.equal(flood.dropped.length, BASE_INFO_LIMITS.fields);
+  assert.deepEqual(flood.dropped.at(-1), { field: '…', reason: '953 more fields dropped' });
+  assert.deepEqual(flood.info, {});
+});
+
+test('base info accepts every value the settings table can send or a camera may report', () => {
+  for (const spec of SETTING_SPECS.filter((row) => row.reported)) {
+    for (const { value } of [...spec.values, ...(spec.reportedOnly ?? [])]) {
+      assert.deepEqual(
+        parseBaseInfo({ code: spec.code, [spec.field]: value }),
+        { info: { [spec.field]: value }, dropped: [] },
+        `${spec.field} ${value}`,
+      );
+    }
+  }
 });
