@@ -4,7 +4,6 @@
  */
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
-import type http from 'node:http';
 import { CameraRegistry } from './camera/registry.js';
 import { RegistryStore } from './camera/registry-store.js';
 import { DeviceSecrets } from './camera/device-secrets.js';
@@ -27,7 +26,8 @@ import { createWebServer } from './web/server.js';
 import { MediaKey } from './web/media-key.js';
 import { createStatsRouter } from './web/stats-routes.js';
 import { MqttBridge, type MqttBridgeTiming } from './ha/bridge.js';
-import { bindUdp, closeServer, listenTcp, StartupError } from './util/listen.js';
+import { ListeningServer, StartupError } from './util/listen.js';
+import { repeating, StartedParts, subscriptions, type Lifecycle } from './util/lifecycle.js';
 import { prepareDataDir, removeStaleTempFiles } from './util/atomic-file.js';
 import { RateLimitedLog } from './util/rate-limited-log.js';
 import type { Unsubscribe } from './util/listeners.js';
@@ -96,137 +96,180 @@ export class App {
   readonly motion: MotionMonitor;
   private readonly store: RegistryStore;
   private readonly secrets: DeviceSecrets;
-  private readonly bootstrapServer: http.Server;
-  private readonly webServer: http.Server;
+  private readonly bootstrapServer: ListeningServer;
+  private readonly webServer: ListeningServer;
+  /** The App's own links between parts: registry events, motion images, the media sink. */
+  private readonly wiring: Lifecycle;
+  /** Forgets ids that were only named in HTTP requests, once a real camera had time to register. */
+  private readonly unregisteredExpiry: Lifecycle;
   private readonly config: Config;
   private readonly logger: Logger;
   private boundPorts: BoundPorts | undefined;
-  private stopping: Promise<void> | undefined;
-  private readonly expiryTimer: NodeJS.Timeout;
-  /** The App's own registry subscriptions, ended on stop. */
-  private readonly wiring: Unsubscribe[] = [];
+  /** What start() has started, in order; stop() stops it in reverse. */
+  private readonly parts: StartedParts;
 
+  /**
+   * Builds every part, each after the parts it calls, so that nothing can reach a part that
+   * does not exist yet. Nothing listens or subscribes until start().
+   */
   constructor(options: AppOptions) {
     const { config, logger } = options;
     this.config = config;
     this.logger = logger;
+    this.parts = new StartedParts((name, error) => logger.warn({ part: name, err: error.message }, `${name} shutdown: ${error.message}`));
     const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.registry = new CameraRegistry(Date.now, config.maxCameras);
-    options.cameraNames?.use((id) => this.registry.get(id)?.name);
+    const registry = new CameraRegistry(Date.now, config.maxCameras);
+    this.registry = registry;
+    options.cameraNames?.use((id) => registry.get(id)?.name);
     prepareDataDir(config.dataDir);
     const staleTemps = removeStaleTempFiles(config.dataDir);
     if (staleTemps.length > 0)
       logger.info({ files: staleTemps }, `removed ${staleTemps.length} half-written temporary file(s) from an interrupted save`);
-    this.store = new RegistryStore(config.dataDir, this.registry, logger.child({ part: 'store' }));
+    this.store = new RegistryStore(config.dataDir, registry, logger.child({ part: 'store' }));
     this.secrets = DeviceSecrets.load(config.dataDir, logger);
     const cameraLog = logger.child({ part: 'camera' });
-    this.cameraFacing = new CameraFacing({
+    const cameraFacing = new CameraFacing({
       address: options.cameraAddress,
       network: options.hostNetwork ?? { ports: {} },
+      // Bound ports are a fact of start(), not a part: before it this throws 'app not started'.
       listening: () => this.ports,
     });
-    this.media = new MediaHub({
-      openStream: async (id, reason) => {
-        if (reason === 'watchdog') this.sessions.resetHandshake(id);
-        await this.sessions.openStream(id);
-      },
-      closeStream: (id) => this.sessions.closeStream(id),
-      isOnline: (id) => this.sessions.isOnline(id),
-      logger: logger.child({ part: 'media' }),
-      ...options.media,
-    });
-    this.sessions = new SessionManager({
-      registry: this.registry,
+    this.cameraFacing = cameraFacing;
+
+    // The camera side: sessions, then the two listeners that feed them.
+    const sessions = new SessionManager({
+      registry,
       logger: cameraLog,
-      sink: this.media,
       timeouts: options.sessionTimeouts,
-      natTarget: (localAddress) => ({ address: this.cameraFacing.address(localAddress).address, port: this.cameraFacing.udpPort() }),
+      natTarget: (localAddress) => ({ address: cameraFacing.address(localAddress).address, port: cameraFacing.udpPort() }),
       // Two missed heartbeats, or offline_after when that is shorter.
       moveAfterSilenceMs: Math.min(DEFAULT_MOVE_AFTER_SILENCE_MS, config.offlineAfterSeconds * 1000),
     });
-    this.mediaChannel = new MediaChannel(this.sessions, cameraLog);
-    this.sessions.setUdpLink(this.mediaChannel);
-    this.controlServer = new ControlServer({
-      registry: this.registry,
-      sessions: this.sessions,
+    this.sessions = sessions;
+    const host = config.listenHost;
+    const controlServer = new ControlServer({
+      registry,
+      sessions,
       secrets: this.secrets,
       logger: cameraLog,
       offlineAfterMs: config.offlineAfterSeconds * 1000,
       registrationLimits: limits.registration,
+      listen: { port: config.tcpPort, host },
     });
-    this.bootstrapServer = createBootstrapServer({
-      registry: this.registry,
-      secrets: this.secrets,
-      logger: logger.child({ part: 'http' }),
-      serverIpFor: (localAddress) => this.cameraFacing.address(localAddress).address,
-      tcpPort: () => this.cameraFacing.tcpPort(),
-      limits: limits.bootstrap,
+    this.controlServer = controlServer;
+    // TCP and UDP share one port number; with port 0 (tests) UDP follows what TCP got.
+    this.mediaChannel = new MediaChannel(sessions, cameraLog, { port: () => controlServer.port, host });
+    sessions.setUdpLink(this.mediaChannel);
+    this.bootstrapServer = new ListeningServer(
+      createBootstrapServer({
+        registry,
+        secrets: this.secrets,
+        logger: logger.child({ part: 'http' }),
+        serverIpFor: (localAddress) => cameraFacing.address(localAddress).address,
+        tcpPort: () => cameraFacing.tcpPort(),
+        limits: limits.bootstrap,
+      }),
+      { port: config.httpPort, host, what: 'HTTP bootstrap', option: 'http_port' },
+    );
+
+    // Media: demand flows to the sessions, frames flow back through the sink attached on start.
+    const media = new MediaHub({
+      openStream: async (id, reason) => {
+        if (reason === 'watchdog') sessions.resetHandshake(id);
+        await sessions.openStream(id);
+      },
+      closeStream: (id) => sessions.closeStream(id),
+      isOnline: (id) => sessions.isOnline(id),
+      logger: logger.child({ part: 'media' }),
+      ...options.media,
     });
-    const mediaKey = MediaKey.load(config.dataDir, logger);
-    const lanHost = this.cameraFacing.address().address;
-    const hostname = os.hostname().toLowerCase();
-    this.webServer = createWebServer({
-      lanMedia: config.lanMedia,
-      mediaKey,
-      ownNames: [...new Set([config.serverIp, lanHost, hostname, `${hostname}.local`, 'homeassistant', 'homeassistant.local'])].filter(
-        (name): name is string => typeof name === 'string' && name !== '',
-      ),
-      logger: logger.child({ part: 'web' }),
-      routers: [
-        createApiRouter({
-          registry: this.registry,
-          control: this.sessions,
-          frames: this.media,
-          logger: logger.child({ part: 'api' }),
-          version: ADDON_VERSION,
-          lan: {
-            host: this.cameraFacing.address().address,
-            webPort: () => this.cameraFacing.webPort() ?? this.ports.web,
-            lanMedia: config.lanMedia,
-            mediaKey: mediaKey.value,
-          },
-        }),
-        createMediaRouter({
-          registry: this.registry,
-          media: this.media,
-          snapshotTimeoutMs: config.snapshotTimeoutSeconds * 1000,
-          logger: logger.child({ part: 'web' }),
-        }),
-        createMotionRouter({ registry: this.registry, logger: logger.child({ part: 'api' }) }),
-        createStatsRouter(() => this.stats()),
-      ],
-    });
-    this.mqtt = new MqttBridge({
-      config,
-      registry: this.registry,
-      control: this.sessions,
-      snapshots: { snapshot: (id, timeoutMs) => this.snapshot(id, timeoutMs) },
-      logger: logger.child({ part: 'mqtt' }),
-      addonVersion: ADDON_VERSION,
-      dashboardUrl: options.dashboardUrl ?? `http://${this.cameraFacing.address().address}:${config.webPort}/`,
-      supervisor: options.supervisor,
-      timing: options.mqttTiming,
-    });
+    this.media = media;
     this.motion = new MotionMonitor({
-      registry: this.registry,
-      media: this.media,
+      registry,
+      media,
       logger: logger.child({ part: 'motion' }),
       ...options.motion,
     });
-    // The frame motion started in becomes the camera's image before HA hears "motion on".
-    this.motion.on('start', (id, jpeg) => this.mqtt.publishImage(id, jpeg));
-    // A camera that went away ends its viewers (its connection-side state went with its session).
-    this.wiring.push(this.registry.on('offline', (camera) => this.media.cameraOffline(camera.id)));
-    this.wiring.push(
-      this.registry.on('removed', (id) => {
-        this.sessions.get(id)?.disconnect('forgotten by the user');
-        this.media.forget(id);
+
+    // Home Assistant and the dashboard use all of the above.
+    this.mqtt = new MqttBridge({
+      config,
+      registry,
+      control: sessions,
+      snapshots: { snapshot: (id, timeoutMs) => this.snapshot(id, timeoutMs) },
+      logger: logger.child({ part: 'mqtt' }),
+      addonVersion: ADDON_VERSION,
+      dashboardUrl: options.dashboardUrl ?? `http://${cameraFacing.address().address}:${config.webPort}/`,
+      supervisor: options.supervisor,
+      timing: options.mqttTiming,
+    });
+    const mediaKey = MediaKey.load(config.dataDir, logger);
+    const lanHost = cameraFacing.address().address;
+    const hostname = os.hostname().toLowerCase();
+    this.webServer = new ListeningServer(
+      createWebServer({
+        lanMedia: config.lanMedia,
+        mediaKey,
+        ownNames: [...new Set([config.serverIp, lanHost, hostname, `${hostname}.local`, 'homeassistant', 'homeassistant.local'])].filter(
+          (name): name is string => typeof name === 'string' && name !== '',
+        ),
+        logger: logger.child({ part: 'web' }),
+        routers: [
+          createApiRouter({
+            registry,
+            control: sessions,
+            frames: media,
+            logger: logger.child({ part: 'api' }),
+            version: ADDON_VERSION,
+            lan: {
+              host: lanHost,
+              webPort: () => cameraFacing.webPort() ?? this.ports.web,
+              lanMedia: config.lanMedia,
+              mediaKey: mediaKey.value,
+            },
+          }),
+          createMediaRouter({
+            registry,
+            media,
+            snapshotTimeoutMs: config.snapshotTimeoutSeconds * 1000,
+            logger: logger.child({ part: 'web' }),
+          }),
+          createMotionRouter({ registry, logger: logger.child({ part: 'api' }) }),
+          createStatsRouter(() => this.stats()),
+        ],
       }),
+      { port: config.webPort, host, what: 'web (dashboard)', option: 'web_port' },
     );
+
+    this.wiring = subscriptions(() => this.wire(logger));
+    // Ids named only in HTTP requests are kept just long enough for a real camera to register.
+    this.unregisteredExpiry = repeating(Math.max(1000, Math.min(60_000, limits.unregisteredTtlMs / 4)), () => {
+      const expired = registry.expireUnregistered(limits.unregisteredTtlMs);
+      if (expired.length > 0)
+        logger.debug({ count: expired.length }, `forgot ${expired.length} camera id(s) that bootstrapped but never registered`);
+    });
+  }
+
+  /** The links between parts that are events, each returning its undo. */
+  private wire(logger: Logger): Unsubscribe[] {
+    const { registry, media, sessions, motion, mqtt } = this;
+    // The frame motion started in becomes the camera's image before HA hears "motion on".
+    const publishMotionImage = (id: string, jpeg: Buffer): void => {
+      mqtt.publishImage(id, jpeg);
+    };
+    motion.on('start', publishMotionImage);
     // One clear line when the limit first refuses a camera, then at most one an hour.
     const fullLog = new RateLimitedLog(3_600_000);
-    this.wiring.push(
-      this.registry.on('full', (id, max) =>
+    return [
+      sessions.attachSink(media),
+      () => motion.off('start', publishMotionImage),
+      // A camera that went away ends its viewers (its connection-side state went with its session).
+      registry.on('offline', (camera) => media.cameraOffline(camera.id)),
+      registry.on('removed', (id) => {
+        sessions.get(id)?.disconnect('forgotten by the user');
+        media.forget(id);
+      }),
+      registry.on('full', (id, max) =>
         fullLog.maybe('full', (suppressed) =>
           logger.warn(
             { camera: id, maxCameras: max, suppressed },
@@ -234,17 +277,7 @@ export class App {
           ),
         ),
       ),
-    );
-    // Ids named only in HTTP requests are kept just long enough for a real camera to register.
-    this.expiryTimer = setInterval(
-      () => {
-        const expired = this.registry.expireUnregistered(limits.unregisteredTtlMs);
-        if (expired.length > 0)
-          logger.debug({ count: expired.length }, `forgot ${expired.length} camera id(s) that bootstrapped but never registered`);
-      },
-      Math.max(1000, Math.min(60_000, limits.unregisteredTtlMs / 4)),
-    );
-    this.expiryTimer.unref();
+    ];
   }
 
   get ports(): BoundPorts {
@@ -283,16 +316,27 @@ export class App {
     };
   }
 
+  /**
+   * Starts the parts in order; if one fails, the ones already started are stopped in reverse and
+   * the StartupError (one clear line: which part, what to change) is thrown. The order is chosen
+   * for the reverse one at shutdown: MQTT says offline first, viewers end cleanly (the hub before
+   * the web server), cameras go offline ('server shutting down') before their connections are
+   * cut, the listeners close, and the store writes the final state last.
+   */
   async start(): Promise<BoundPorts> {
-    const { config, logger } = this;
-    const restored = this.store.start();
-    if (restored > 0) logger.info(`restored ${restored} known camera(s) from ${config.dataDir} (offline until they reconnect)`);
+    const { config, logger, parts } = this;
+    await parts.start('store', this.store);
+    await parts.start('wiring', this.wiring);
+    await parts.start('web (dashboard)', this.webServer);
+    await parts.start('HTTP bootstrap', this.bootstrapServer);
+    await parts.start('TCP control', this.controlServer);
+    await parts.start('UDP media', this.mediaChannel);
+    await parts.start('camera sessions', this.sessions);
+    await parts.start('media hub', this.media);
     const host = config.listenHost;
-    // TCP and UDP share one port number; with port 0 (tests) UDP follows what TCP got.
-    const tcp = await listenTcp(this.controlServer.server, config.tcpPort, host, 'TCP control', 'tcp_port');
-    await bindUdp(this.mediaChannel.socket, tcp, host, 'UDP media', 'tcp_port');
-    const httpPort = await listenTcp(this.bootstrapServer, config.httpPort, host, 'HTTP bootstrap', 'http_port');
-    const web = await listenTcp(this.webServer, config.webPort, host, 'web (dashboard)', 'web_port');
+    const tcp = this.controlServer.port;
+    const httpPort = this.bootstrapServer.port;
+    const web = this.webServer.port;
     this.boundPorts = { http: httpPort, tcp, web };
     const facing = this.cameraFacing;
     const { address: advertised, source } = facing.address();
@@ -313,32 +357,18 @@ export class App {
         `port(s) ${disabled.join(', ')} are disabled in the add-on's Network settings: cameras cannot reach the add-on until they are mapped again`,
       );
     }
-    await this.mqtt.start();
-    this.motion.start();
+    await parts.start('MQTT', this.mqtt);
+    await parts.start('motion detection', this.motion);
+    await parts.start('unregistered camera expiry', this.unregisteredExpiry);
     return this.boundPorts;
   }
 
-  /** Clean shutdown: offline to MQTT first, then close every listener and session. */
+  /**
+   * Clean shutdown: every started part in reverse order of start. A part that fails to stop is
+   * logged once and the others still stop. Idempotent.
+   */
   stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      this.motion.stop();
-      clearInterval(this.expiryTimer);
-      for (const unsubscribe of this.wiring.splice(0)) unsubscribe();
-      await this.mqtt.stop().catch((error: Error) => this.logger.warn(`MQTT shutdown: ${error.message}`));
-      this.media.close();
-      this.controlServer.destroyAll();
-      this.sessions.closeAll('server shutting down');
-      await Promise.all([closeServer(this.controlServer.server), closeServer(this.bootstrapServer), closeServer(this.webServer)]);
-      await new Promise<void>((resolve) => {
-        try {
-          this.mediaChannel.socket.close(() => resolve());
-        } catch {
-          resolve();
-        }
-      });
-      this.store.stop();
-    })();
-    return this.stopping;
+    return this.parts.stop();
   }
 }
 

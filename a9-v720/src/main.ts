@@ -6,9 +6,8 @@ import { App, StartupError } from './app.js';
 import { ConfigError, loadConfig, resolveCameraAddress } from './config.js';
 import { CameraNames, createLogger } from './log.js';
 import { resolveDashboardUrl, resolveHostNetwork, supervisorFromEnv } from './ha/supervisor.js';
-import { createFleet, startFleet, stopFleet } from './simulator/fleet.js';
+import { SimulatorFleet } from './simulator/fleet.js';
 import { DEMO_PROFILES } from './simulator/profiles.js';
-import type { SimulatedCamera } from './simulator/simulated-camera.js';
 
 /** The Supervisor waits `timeout` seconds (config.yaml) before SIGKILL; finish well before. */
 const SHUTDOWN_DEADLINE_MS = 8000;
@@ -62,15 +61,15 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  let fleet: SimulatedCamera[] = [];
+  let fleet: SimulatorFleet | undefined;
   if (config.demoCameras > 0) {
     // Mixed profiles (ideal, lossy and resending, PCM audio, X6 mini): a demo shows what a real home gives.
     const profiles = config.demoProfiles ?? DEMO_PROFILES;
-    fleet = createFleet({ count: config.demoCameras, host: '127.0.0.1', httpPort: app.ports.http, profiles });
-    const started = await startFleet(fleet);
-    const mix = fleet.map((camera, index) => `${camera.id} ${profiles[index % profiles.length]}`).join(', ');
+    fleet = new SimulatorFleet({ count: config.demoCameras, host: '127.0.0.1', httpPort: app.ports.http, profiles });
+    await fleet.start();
+    const mix = fleet.cameras.map((camera, index) => `${camera.id} ${profiles[index % profiles.length]}`).join(', ');
     logger.info(
-      `demo mode: ${started} of ${fleet.length} simulated cameras connected (${mix}); dashboard at http://127.0.0.1:${app.ports.web}/`,
+      `demo mode: ${fleet.connected} of ${fleet.cameras.length} simulated cameras connected (${mix}); dashboard at http://127.0.0.1:${app.ports.web}/`,
     );
   }
 
@@ -84,9 +83,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
-    stopFleet(fleet);
-    app
-      .stop()
+    // The cameras first (they use the server), then the server.
+    (fleet?.stop() ?? Promise.resolve())
+      .then(() => app.stop())
       .then(() => {
         logger.info('stopped cleanly');
         logger.flush();

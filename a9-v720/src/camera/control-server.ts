@@ -15,6 +15,8 @@ import { PacketStreamDecoder, ProtocolError } from '../protocol/stream-decoder.j
 import { hexPreview, isThisHost, plainIp } from '../util/net.js';
 import { kindWarn, RateLimitedLog, type KindWarn } from '../util/rate-limited-log.js';
 import { TokenBuckets, type TokenBucketLimits } from '../util/token-bucket.js';
+import type { Lifecycle } from '../util/lifecycle.js';
+import { ListeningServer, type ListenAddress } from '../util/listen.js';
 import type { CameraSession, ControlLink } from './camera-session.js';
 import type { DeviceSecrets } from './device-secrets.js';
 import type { CameraRegistry } from './registry.js';
@@ -32,6 +34,8 @@ export interface ControlServerDeps {
   readonly maxPendingConnections?: number;
   /** Registrations per source IP (token bucket); the add-on host itself is not limited. */
   readonly registrationLimits?: TokenBucketLimits;
+  /** Where start() listens (tcp_port); default: any free port on 127.0.0.1. */
+  readonly listen?: Omit<ListenAddress, 'what' | 'option'>;
 }
 
 /** A camera registers once per boot or reconnect; thousands of ids from one host are a flood. */
@@ -43,8 +47,9 @@ interface ConnectionContext extends ControlServerDeps {
   readonly registrations: TokenBuckets;
 }
 
-export class ControlServer {
+export class ControlServer implements Lifecycle {
   readonly server: net.Server;
+  private readonly listener: ListeningServer;
   /** Connections that have not registered yet, oldest first (a Set keeps insertion order). */
   private readonly pending = new Set<ControlConnection>();
   private readonly sockets = new Set<net.Socket>();
@@ -58,11 +63,23 @@ export class ControlServer {
       warn: kindWarn(deps.logger),
       registrations: new TokenBuckets(deps.registrationLimits ?? DEFAULT_REGISTRATION_LIMITS),
     };
+    const { port = 0, host = '127.0.0.1' } = deps.listen ?? {};
+    this.listener = new ListeningServer(this.server, { port, host, what: 'TCP control', option: 'tcp_port' });
   }
 
-  /** Ends every connection (shutdown): sessions see a close like any other. */
-  destroyAll(): void {
+  /** The TCP port it listens on (UDP media shares the number). */
+  get port(): number {
+    return this.listener.port;
+  }
+
+  start(): Promise<void> {
+    return this.listener.start();
+  }
+
+  /** Ends every connection (sessions see a close like any other) and stops listening. */
+  stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
+    return this.listener.stop();
   }
 
   get connectionCount(): number {

@@ -10,6 +10,8 @@ import { Cmd, decodeDatagram, type Packet } from '../protocol/header.js';
 import { encodeHeartbeat, encodeUdpHelloAnswer, isUnknownMessage, MessageCode, parseCameraMessage } from '../protocol/messages.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
 import { hexPreview, plainIp } from '../util/net.js';
+import type { Lifecycle } from '../util/lifecycle.js';
+import { bindUdp } from '../util/listen.js';
 import type { UdpEndpoint, UdpLink } from './camera-session.js';
 import type { ProbeOutcome } from './session-manager.js';
 
@@ -32,7 +34,13 @@ export interface MediaChannelStats {
 
 const endpointKey = (address: string, port: number): string => `${address}:${port}`;
 
-export class MediaChannel implements UdpLink {
+/** Where the channel binds: the control server's port number, known once it listens. */
+export interface MediaChannelAddress {
+  readonly port: () => number;
+  readonly host: string;
+}
+
+export class MediaChannel implements UdpLink, Lifecycle {
   readonly socket: dgram.Socket;
   private readonly junkLog = new RateLimitedLog(60_000);
   readonly stats: MediaChannelStats = { datagrams: 0, rejected: 0, unboundMedia: 0, refusedProbes: 0 };
@@ -40,6 +48,7 @@ export class MediaChannel implements UdpLink {
   constructor(
     private readonly cameras: MediaEndpoints,
     private readonly logger: Logger,
+    private readonly address: MediaChannelAddress,
   ) {
     this.socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
     this.socket.on('message', (datagram, rinfo) => this.onDatagram(datagram, plainIp(rinfo.address), rinfo.port));
@@ -48,6 +57,22 @@ export class MediaChannel implements UdpLink {
 
   get port(): number {
     return this.socket.address().port;
+  }
+
+  /** Binds to the TCP control port's number (with port 0, UDP follows what TCP got). */
+  async start(): Promise<void> {
+    await bindUdp(this.socket, this.address.port(), this.address.host, 'UDP media', 'tcp_port');
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      try {
+        this.socket.close(() => resolve());
+      } catch {
+        // Never bound, or already closed.
+        resolve();
+      }
+    });
   }
 
   send(packet: Buffer, address: string, port: number): void {

@@ -10,6 +10,7 @@ import { isObject, optionalNumber, optionalString } from '../protocol/json.js';
 import { capCameraString, toBaseInfo } from '../protocol/messages.js';
 import { isDeviceId } from '../protocol/device-id.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import type { Lifecycle } from '../util/lifecycle.js';
 import type { Unsubscribe } from '../util/listeners.js';
 import { parseCameraName } from './camera-name.js';
 import { parseStoredMotionSettings } from './motion-settings.js';
@@ -17,13 +18,13 @@ import type { CameraRecord, CameraRegistry } from './registry.js';
 
 const FILE_VERSION = 1;
 
-export class RegistryStore {
+export class RegistryStore implements Lifecycle {
   private readonly file: string;
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: Unsubscribe | undefined;
 
   constructor(
-    dataDir: string,
+    private readonly dataDir: string,
     private readonly registry: CameraRegistry,
     private readonly logger: Logger,
     private readonly debounceMs = 1000,
@@ -32,20 +33,23 @@ export class RegistryStore {
   }
 
   /** Reads the file into the registry and starts saving on every change. */
-  start(): number {
+  start(): Promise<void> {
     const records = this.load();
     this.registry.restore(records);
+    if (records.length > 0)
+      this.logger.info(`restored ${records.length} known camera(s) from ${this.dataDir} (offline until they reconnect)`);
     this.unsubscribe = this.registry.onEach(['online', 'offline', 'updated', 'removed'], () => this.scheduleSave());
-    return records.length;
+    return Promise.resolve();
   }
 
   /** Stops listening and writes the final state (last-seen times included). */
-  stop(): void {
+  stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.save();
+    return Promise.resolve();
   }
 
   private scheduleSave(): void {

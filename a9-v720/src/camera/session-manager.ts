@@ -23,12 +23,12 @@ import { CameraUnavailableError, type CameraControl, type SettingCommand } from 
 import type { CameraMediaStats } from './media-receiver.js';
 import type { MediaSink } from './media-sink.js';
 import type { CameraRegistry } from './registry.js';
+import type { Lifecycle } from '../util/lifecycle.js';
+import type { Unsubscribe } from '../util/listeners.js';
 
 export interface SessionManagerOptions {
   readonly registry: CameraRegistry;
   readonly logger: Logger;
-  /** Receives every reassembled frame and audio chunk. */
-  readonly sink: MediaSink;
   readonly timeouts?: SessionTimeouts;
   /** Delay before the first command-mode handshake that fetches base info. Default 1000. */
   readonly baseInfoDelayMs?: number;
@@ -57,37 +57,67 @@ export type ProbeOutcome = 'bound' | 'no-session' | 'wrong-address' | 'unexpecte
 /** Silence after which a registration from another address may take a camera over (2 missed heartbeats). */
 export const DEFAULT_MOVE_AFTER_SILENCE_MS = 12_000;
 
-export class SessionManager implements CameraControl {
+export class SessionManager implements CameraControl, Lifecycle {
   private readonly connections = new Map<string, CameraConnection>();
   /** "ip:port" → the connection whose probe bound it: an index over the connections' endpoints. */
   private readonly byEndpoint = new Map<string, CameraConnection>();
   private udp: UdpLink | undefined;
   private readonly registry: CameraRegistry;
   private readonly logger: Logger;
-  private readonly sink: MediaSink;
+  /** Receives every reassembled frame and audio chunk once attached (attachSink). */
+  private sink: MediaSink | undefined;
+  /** What every camera connection hands its media to: the attached sink, if any. */
+  private readonly outlet: MediaSink = {
+    pushFrame: (cameraId, jpeg) => this.sink?.pushFrame(cameraId, jpeg),
+    pushAudio: (cameraId, payload, format) => this.sink?.pushAudio(cameraId, payload, format),
+  };
   private readonly timeouts: SessionTimeouts;
   private readonly baseInfoDelayMs: number;
   private readonly moveAfterSilenceMs: number;
   private readonly natTarget: NatTarget | undefined;
-  private readonly mediaTimer: NodeJS.Timeout;
+  private mediaTimer: NodeJS.Timeout | undefined;
   /** From the last fragment's arrival to the frame written to every consumer (MJPEG writes included). */
   readonly deliveryLatency = new LatencySamples();
 
   constructor(options: SessionManagerOptions) {
     this.registry = options.registry;
     this.logger = options.logger;
-    this.sink = options.sink;
     this.timeouts = options.timeouts ?? DEFAULT_SESSION_TIMEOUTS;
     this.baseInfoDelayMs = options.baseInfoDelayMs ?? 1000;
     this.moveAfterSilenceMs = options.moveAfterSilenceMs ?? DEFAULT_MOVE_AFTER_SILENCE_MS;
     this.natTarget = options.natTarget;
-    this.mediaTimer = setInterval(() => {
+  }
+
+  /** Starts the receive paths' clock (reorder windows, confirms). */
+  start(): Promise<void> {
+    this.mediaTimer ??= setInterval(() => {
       for (const connection of this.connections.values()) connection.media.tick();
     }, MEDIA_TICK_MS);
     this.mediaTimer.unref();
+    return Promise.resolve();
   }
 
-  /** The media channel registers itself once it is bound. */
+  /** Shutdown: every camera goes offline ('server shutting down') and the media clock stops. */
+  stop(): Promise<void> {
+    clearInterval(this.mediaTimer);
+    this.mediaTimer = undefined;
+    for (const connection of [...this.connections.values()]) this.detach(connection.session, 'server shutting down');
+    return Promise.resolve();
+  }
+
+  /**
+   * Where reassembled media goes (the media hub); one sink at a time. Returns its detach: media
+   * arriving without a sink is dropped.
+   */
+  attachSink(sink: MediaSink): Unsubscribe {
+    if (this.sink) throw new Error('a media sink is already attached');
+    this.sink = sink;
+    return () => {
+      if (this.sink === sink) this.sink = undefined;
+    };
+  }
+
+  /** The UDP media channel to send through (it routes probes and media here; App links the two once both exist). */
   setUdpLink(udp: UdpLink): void {
     this.udp = udp;
   }
@@ -123,7 +153,7 @@ export class SessionManager implements CameraControl {
     } else {
       this.connections.set(
         cameraId,
-        new CameraConnection({ session, udp: this.udp, sink: this.sink, logger: this.logger, deliveryLatency: this.deliveryLatency }),
+        new CameraConnection({ session, udp: this.udp, sink: this.outlet, logger: this.logger, deliveryLatency: this.deliveryLatency }),
       );
     }
     this.fetchBaseInfoSoon(session);
@@ -257,11 +287,5 @@ export class SessionManager implements CameraControl {
 
   isOnline(cameraId: string): boolean {
     return this.connections.has(cameraId);
-  }
-
-  /** Shutdown: every camera goes offline and the media timer stops. */
-  closeAll(reason: string): void {
-    clearInterval(this.mediaTimer);
-    for (const connection of [...this.connections.values()]) this.detach(connection.session, reason);
   }
 }

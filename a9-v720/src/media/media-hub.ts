@@ -14,6 +14,7 @@ import { withTimeout } from '../util/timeout.js';
 import type { AudioFormat, MediaSink } from '../camera/media-sink.js';
 import type { Logger } from '../log.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
+import type { Lifecycle } from '../util/lifecycle.js';
 
 /**
  * `audio-format-changed`: the camera switched between A-law and PCM; a WAV stream cannot change
@@ -112,7 +113,7 @@ interface CameraMedia {
   counters: { framesIn: number; audioChunksIn: number; opens: number; closes: number; watchdogRestarts: number; openFailures: number };
 }
 
-export class MediaHub implements MediaSink {
+export class MediaHub implements MediaSink, Lifecycle {
   private readonly cameras = new Map<string, CameraMedia>();
   private readonly lingerMs: number;
   private readonly watchdogMs: number;
@@ -248,16 +249,22 @@ export class MediaHub implements MediaSink {
     };
   }
 
+  /** Nothing to open: the hub works from construction; a part so that App stops it in order. */
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /**
    * Shutdown: clears every timer and ends every consumer ('hub-closed'). Does not call
    * closeStream; the sessions are shut down by their own owner.
    */
-  close(): void {
+  stop(): Promise<void> {
     this.closed = true;
     for (const cam of this.cameras.values()) {
       this.endAll(cam, 'hub-closed');
       cam.streamOpen = false;
     }
+    return Promise.resolve();
   }
 
   private subscribe<L>(cameraId: string, set: (cam: CameraMedia) => Set<Consumer<L>>, consumer: Consumer<L>): MediaSubscription {

@@ -7,6 +7,7 @@ import { createAlawTone, createPcmTone } from './media-encoder.js';
 import { framesForCamera } from './frame-library.js';
 import { CAMERA_PROFILES, type ProfileName } from './profiles.js';
 import { SimulatedCamera, type SimulatedCameraOptions } from './simulated-camera.js';
+import type { Lifecycle } from '../util/lifecycle.js';
 
 export interface FleetOptions {
   readonly count: number;
@@ -71,4 +72,24 @@ export async function startFleet(cameras: readonly SimulatedCamera[]): Promise<n
 
 export function stopFleet(cameras: readonly SimulatedCamera[]): void {
   for (const camera of cameras) camera.stop();
+}
+
+/** A fleet as one part (the demo mode's cameras): started together, stopped together. */
+export class SimulatorFleet implements Lifecycle {
+  readonly cameras: readonly SimulatedCamera[];
+  /** How many cameras connected at start; the others keep retrying in the background. */
+  connected = 0;
+
+  constructor(options: FleetOptions) {
+    this.cameras = createFleet(options);
+  }
+
+  async start(): Promise<void> {
+    this.connected = await startFleet(this.cameras);
+  }
+
+  stop(): Promise<void> {
+    stopFleet(this.cameras);
+    return Promise.resolve();
+  }
 }

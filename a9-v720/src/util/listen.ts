@@ -1,5 +1,6 @@
 import type dgram from 'node:dgram';
 import type net from 'node:net';
+import type { Lifecycle } from './lifecycle.js';
 
 export class StartupError extends Error {
   override readonly name = 'StartupError';
@@ -54,4 +55,39 @@ export function closeServer(server: net.Server): Promise<void> {
     // Long-lived streams would otherwise keep close() waiting for ever.
     (server as net.Server & { closeAllConnections?: () => void }).closeAllConnections?.();
   });
+}
+
+/** Where a listener opens and what to tell the user when it cannot. */
+export interface ListenAddress {
+  readonly port: number;
+  readonly host: string;
+  /** For messages: "web (dashboard)", "HTTP bootstrap". */
+  readonly what: string;
+  /** The option that sets the port. */
+  readonly option: string;
+}
+
+/** A TCP server (HTTP or raw) as a part: listens on start, closes every connection on stop. */
+export class ListeningServer implements Lifecycle {
+  private boundPort: number | undefined;
+
+  constructor(
+    readonly server: net.Server,
+    private readonly address: ListenAddress,
+  ) {}
+
+  /** The port it listens on (the real one when the option said 0). */
+  get port(): number {
+    if (this.boundPort === undefined) throw new Error(`${this.address.what} is not listening`);
+    return this.boundPort;
+  }
+
+  async start(): Promise<void> {
+    const { port, host, what, option } = this.address;
+    this.boundPort = await listenTcp(this.server, port, host, what, option);
+  }
+
+  stop(): Promise<void> {
+    return closeServer(this.server);
+  }
 }

@@ -16,7 +16,6 @@ test('at the cap of unregistered connections the oldest idle one is closed, so a
   const sessions = new SessionManager({
     registry,
     logger: log.logger,
-    sink: { pushFrame: () => undefined, pushAudio: () => undefined },
     baseInfoDelayMs: 60_000,
   });
   sessions.setUdpLink({ send: () => undefined, port: 0 });
@@ -28,8 +27,8 @@ test('at the cap of unregistered connections the oldest idle one is closed, so a
     offlineAfterMs: 60_000,
     maxPendingConnections: 3,
   });
-  await new Promise<void>((resolve) => control.server.listen(0, '127.0.0.1', resolve));
-  const port = (control.server.address() as net.AddressInfo).port;
+  await control.start();
+  const port = control.port;
   const connect = () =>
     new Promise<{ socket: net.Socket; closed: Promise<void> }>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => resolve({ socket, closed }));
@@ -63,7 +62,6 @@ test('at the cap of unregistered connections the oldest idle one is closed, so a
     camera.socket.destroy();
     for (const { socket } of idle) socket.destroy();
   } finally {
-    control.destroyAll();
-    await new Promise((resolve) => control.server.close(resolve));
+    await control.stop();
   }
 });

@@ -64,7 +64,7 @@ test('first subscriber opens once; two subscribers and a snapshot share that one
   subB.unsubscribe();
   subB.unsubscribe(); // idempotent
   assert.equal(hub.stats('camA').opens, 1);
-  hub.close();
+  await hub.stop();
 });
 
 test('the last consumer leaving closes after the linger time, unless a new one arrives', async () => {
@@ -83,7 +83,7 @@ test('the last consumer leaving closes after the linger time, unless a new one a
   hub.subscribeVideo('camA', () => {});
   await until(() => calls.length === 3);
   assert.equal(calls[2], 'open camA', 'a later consumer opens again');
-  hub.close();
+  await hub.stop();
 });
 
 test('snapshot: fresh frame at once, stale frame waits for the next one, timeout and offline reject', async () => {
@@ -107,7 +107,7 @@ test('snapshot: fresh frame at once, stale frame waits for the next one, timeout
   await assert.rejects(hub.snapshot('camA', 50), (e) => e instanceof CameraTimeoutError && e.cameraId === 'camA');
   await assert.rejects(hub.snapshot('nope', 50), (e) => e instanceof CameraUnavailableError);
   await until(() => calls.at(-1) === 'close camA');
-  hub.close();
+  await hub.stop();
 });
 
 test('cameraOffline ends every consumer of that camera only, and rejects waiting snapshots', async () => {
@@ -139,7 +139,7 @@ test('cameraOffline ends every consumer of that camera only, and rejects waiting
   assert.deepEqual(frames, ['B'], 'camera B is unaffected');
   assert.deepEqual(hub.stats('camA').videoConsumers, 0);
   assert.throws(() => hub.subscribeVideo('camA', () => {}), CameraUnavailableError);
-  hub.close();
+  await hub.stop();
   assert.deepEqual(ends.at(-1), 'video B hub-closed');
 });
 
@@ -158,7 +158,7 @@ test('the watchdog restarts a silent stream with backoff, and a frame resets it'
   await sleep(300);
   clearInterval(feeder);
   assert.equal(hub.stats('camA').watchdogRestarts, before);
-  hub.close();
+  await hub.stop();
 });
 
 test('a failing openStream is logged once and does not crash; the snapshot times out', async () => {
@@ -169,10 +169,10 @@ test('a failing openStream is logged once and does not crash; the snapshot times
   const failures = log.lines.filter((l) => /opening media stream of camera camA failed: camera not in command mode/.test(l.msg));
   assert.equal(failures.length, 1);
   assert.equal(hub.stats('camA').openFailures, 1);
-  hub.close();
+  await hub.stop();
 });
 
-test('a throwing consumer does not starve the others', () => {
+test('a throwing consumer does not starve the others', async () => {
   const { hub, log } = harness();
   const got: Buffer[] = [];
   hub.subscribeVideo('camA', () => {
@@ -182,7 +182,7 @@ test('a throwing consumer does not starve the others', () => {
   hub.pushFrame('camA', jpeg(3));
   assert.deepEqual(got, [jpeg(3)]);
   assert.ok(log.find(/consumer of camera camA threw: boom/));
-  hub.close();
+  await hub.stop();
 });
 
 test('cameras are independent', async () => {
@@ -193,7 +193,7 @@ test('cameras are independent', async () => {
   await until(() => calls.includes('close camA'));
   assert.ok(!calls.includes('close camB'));
   assert.equal(hub.stats('camB').streamOpen, true);
-  hub.close();
+  await hub.stop();
 });
 
 test('a hung openStream does not wedge later open/close calls', async () => {
@@ -213,10 +213,10 @@ test('a hung openStream does not wedge later open/close calls', async () => {
   sub.unsubscribe();
   await until(() => calls.includes('close camA'));
   assert.ok(log.find(/openStream did not settle within 50 ms/));
-  hub.close();
+  await hub.stop();
 });
 
-test('forget drops a camera’s cached frame and counters and ends its viewers', () => {
+test('forget drops a camera’s cached frame and counters and ends its viewers', async () => {
   const { hub } = harness({});
   hub.pushFrame('camA', jpeg(1));
   hub.pushFrame('camB', jpeg(2));
@@ -233,10 +233,10 @@ test('forget drops a camera’s cached frame and counters and ends its viewers',
   assert.deepEqual(hub.latestFrame('camB')?.seq, 1, 'other cameras keep theirs');
   hub.pushFrame('camA', jpeg(3));
   assert.equal(hub.latestFrame('camA')?.seq, 1, 'a camera that comes back counts from 1 again');
-  hub.close();
+  await hub.stop();
 });
 
-test('a camera switching audio format ends its audio listeners once, with one log line; video goes on', () => {
+test('a camera switching audio format ends its audio listeners once, with one log line; video goes on', async () => {
   const { hub, log } = harness();
   const ends: string[] = [];
   const got: string[] = [];
@@ -277,5 +277,5 @@ test('a camera switching audio format ends its audio listeners once, with one lo
   );
   hub.pushAudio('camB', Buffer.alloc(10), 'pcm16');
   assert.deepEqual(fresh, []);
-  hub.close();
+  await hub.stop();
 });

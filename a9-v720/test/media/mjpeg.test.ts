@@ -54,7 +54,7 @@ async function startServer(): Promise<Server> {
     online,
     streams,
     close: async () => {
-      hub.close();
+      await hub.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },

@@ -58,7 +58,7 @@ function setup(options: { holdMs?: number; maxFps?: number } = {}) {
 
 test('off by default; switching on opens the stream through the hub, switching off releases it', async () => {
   const { registry, hub, monitor, opens } = setup();
-  monitor.start();
+  await monitor.start();
   registry.markOnline('CAM1', '127.0.0.1', true);
   await sleep(10);
   assert.equal(hub.stats('CAM1').videoConsumers, 0, 'detection is off by default');
@@ -71,12 +71,12 @@ test('off by default; switching on opens the stream through the hub, switching o
   assert.equal(hub.stats('CAM1').videoConsumers, 0);
   await until(() => opens.includes('close CAM1'), 'stream closed after the linger');
   assert.deepEqual(opens, ['open CAM1', 'close CAM1']);
-  monitor.stop();
+  await monitor.stop();
 });
 
 test('frames are analysed at most 5 per second and dropped (never queued) while a decode is in flight', async () => {
   const { registry, hub, monitor, decoded, setClock } = setup();
-  monitor.start();
+  await monitor.start();
   registry.markOnline('CAM1', '127.0.0.1', true);
   registry.changeMotionSettings('CAM1', { enabled: true });
   const clip = await motionClip('noise', { stillBefore: 2, eventFrames: 2, stillAfter: 2 });
@@ -94,7 +94,7 @@ test('frames are analysed at most 5 per second and dropped (never queued) while 
   for (let i = 0; i < 10; i++) hub.pushFrame('CAM1', clip.frames[0] as Buffer);
   await until(() => monitor.stats('CAM1')?.framesAnalysed === before + 1, 'burst decoded');
   assert.equal(decoded.length, before + 1);
-  monitor.stop();
+  await monitor.stop();
 });
 
 test('the walking shape: image event first, then motion on in the registry; off after the hold time; offline resets it', async () => {
@@ -106,7 +106,7 @@ test('the walking shape: image event first, then motion on in the registry; off 
     const entry = `motion ${camera.motionDetected === true}`;
     if (camera.motion && last !== entry) order.push(entry);
   });
-  monitor.start();
+  await monitor.start();
   registry.markOnline('CAM1', '127.0.0.1', true);
   registry.changeMotionSettings('CAM1', { enabled: true });
   const clip = await motionClip('walk', { stillBefore: 6, eventFrames: 10, stillAfter: 14 });
@@ -141,13 +141,13 @@ test('the walking shape: image event first, then motion on in the registry; off 
   // Back online: watching again, detection still enabled.
   registry.markOnline('CAM1', '127.0.0.1', true);
   assert.equal(hub.stats('CAM1').videoConsumers, 1);
-  monitor.stop();
+  await monitor.stop();
   assert.equal(hub.stats('CAM1').videoConsumers, 0);
 });
 
 test('the hold time also runs out when frames stop coming', async () => {
   const { registry, hub, monitor, setClock } = setup({ holdMs: 300 });
-  monitor.start();
+  await monitor.start();
   registry.markOnline('CAM1', '127.0.0.1', true);
   registry.changeMotionSettings('CAM1', { enabled: true });
   const clip = await motionClip('walk', { stillBefore: 4, eventFrames: 8, stillAfter: 0 });
@@ -159,12 +159,12 @@ test('the hold time also runs out when frames stop coming', async () => {
   assert.equal(registry.get('CAM1')?.motionDetected, true);
   setClock(1_000_000 + 8 * 200 + 300);
   await until(() => registry.get('CAM1')?.motionDetected === false, 'expired by the timer');
-  monitor.stop();
+  await monitor.stop();
 });
 
 test('a frame that does not decode is skipped with one log line per minute; the next frames still count', async () => {
   const { registry, hub, monitor, log, setClock } = setup();
-  monitor.start();
+  await monitor.start();
   registry.markOnline('CAM1', '127.0.0.1', true);
   registry.changeMotionSettings('CAM1', { enabled: true });
   const clip = await motionClip('noise', { stillBefore: 1, eventFrames: 1, stillAfter: 1 });
@@ -179,5 +179,5 @@ test('a frame that does not decode is skipped with one log line per minute; the 
   const lines = log.lines.filter((line) => /does not decode/.test(line.msg));
   assert.equal(lines.length, 1);
   assert.match(lines[0]?.msg ?? '', /^camera CAM1: a frame of 11 bytes does not decode/);
-  monitor.stop();
+  await monitor.stop();
 });

@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import type { CameraRecord, CameraRegistry } from '../../camera/registry.js';
 import { CameraUnavailableError } from '../../camera/control.js';
 import type { Logger } from '../../log.js';
+import type { Lifecycle } from '../../util/lifecycle.js';
 import type { Unsubscribe } from '../../util/listeners.js';
 import { RateLimitedLog } from '../../util/rate-limited-log.js';
 import type { FrameListener, EndListener, MediaSubscription } from '../media-hub.js';
@@ -60,7 +61,7 @@ interface Watch {
   counters: { framesAnalysed: number; framesSkipped: number; decodeErrors: number; events: number; analysisMs: number };
 }
 
-export class MotionMonitor extends EventEmitter<MotionMonitorEvents> {
+export class MotionMonitor extends EventEmitter<MotionMonitorEvents> implements Lifecycle {
   private readonly watches = new Map<string, Watch>();
   private readonly intervalMs: number;
   private readonly holdMs: number;
@@ -88,8 +89,8 @@ export class MotionMonitor extends EventEmitter<MotionMonitorEvents> {
     this.badFrames = new RateLimitedLog(60_000);
   }
 
-  start(): void {
-    if (this.running) return;
+  start(): Promise<void> {
+    if (this.running) return Promise.resolve();
     this.running = true;
     const { registry } = this.options;
     this.unsubscribes.push(
@@ -100,15 +101,17 @@ export class MotionMonitor extends EventEmitter<MotionMonitorEvents> {
     // Ends events whose frames stopped coming (a stalled stream), independent of frames.
     this.expiryTimer = setInterval(() => this.expireAll(), Math.min(1000, Math.max(50, this.holdMs / 4)));
     this.expiryTimer.unref();
+    return Promise.resolve();
   }
 
-  stop(): void {
-    if (!this.running) return;
+  stop(): Promise<void> {
+    if (!this.running) return Promise.resolve();
     this.running = false;
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
     for (const id of [...this.watches.keys()]) this.stopWatching(id, 'shutting down');
+    return Promise.resolve();
   }
 
   stats(cameraId: string): CameraMotionStats | undefined {
