@@ -90,12 +90,18 @@ const settleDeadline = performance.now() + 15_000;
 while (viewers.some((vs) => vs.some((v) => v.parts.length === 0)) && performance.now() < settleDeadline) await sleep(100);
 const statsBefore = (await (await fetch(`http://127.0.0.1:${web}/api/stats`)).json()) as { frameDeliveryMs: { samples: number } };
 const cpu = new CpuMeter(pid);
+const cpuMsAtStart = processUsage(pid).cpuMs;
+const firstViewerPartsAtStart = viewers.reduce((sum, vs) => sum + (vs[0]?.parts.length ?? 0), 0);
 const cpuSamples: number[] = [];
 const end = performance.now() + seconds * 1000;
 while (performance.now() < end) {
   await sleep(5000);
   cpuSamples.push(cpu.sample());
 }
+// Server CPU per frame delivered: CPU time over the measurement / distinct frames delivered in it
+// (counted on each camera's first viewer), before the snapshots below add work of their own.
+const cpuMsMeasured = processUsage(pid).cpuMs - cpuMsAtStart;
+const framesMeasured = viewers.reduce((sum, vs) => sum + (vs[0]?.parts.length ?? 0), 0) - firstViewerPartsAtStart;
 // Snapshots of a camera that is streaming anyway: served from the latest frame.
 const streamingSnapshots: number[] = [];
 for (let i = 0; i < 20; i++) streamingSnapshots.push(await timeSnapshot(web, streaming[0]!.id));
@@ -137,6 +143,7 @@ const result = {
   latencySamples: stats.frameDeliveryMs.samples - statsBefore.frameDeliveryMs.samples,
   serverCpuPercentAvg: Number((cpuSamples.reduce((a, b) => a + b, 0) / cpuSamples.length).toFixed(1)),
   serverCpuPercentMax: Number(Math.max(...cpuSamples).toFixed(1)),
+  serverCpuMsPerDeliveredFrame: Number((cpuMsMeasured / Math.max(1, framesMeasured)).toFixed(3)),
   serverPeakRss: mb(usage.peakRssBytes),
   udp: stats.udp,
   snapshotIdleMs: idleSnapshots.map((ms) => Math.round(ms)),

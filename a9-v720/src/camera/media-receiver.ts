@@ -8,7 +8,7 @@
 import type { Logger } from '../log.js';
 import type { Packet } from '../protocol/header.js';
 import { MediaReassembler, type ReassemblyStats } from '../protocol/reassembly.js';
-import { ConfirmPacer, type ConfirmPacerStats } from '../protocol/retransmit.js';
+import { ConfirmPacer, type ConfirmPacerOptions, type ConfirmPacerStats } from '../protocol/retransmit.js';
 import type { LatencySamples } from '../util/latency-samples.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
 import type { MediaSink } from './media-sink.js';
@@ -31,11 +31,13 @@ export interface CameraMediaReceiverOptions {
   /** Shared by all cameras: from the packet that completed a frame to the frame written to every consumer. */
   readonly deliveryLatency: LatencySamples;
   readonly now?: () => number;
+  /** Confirm pacing other than the vendor app's (benchmarks compare variants). */
+  readonly pacing?: ConfirmPacerOptions;
 }
 
 export class CameraMediaReceiver {
   private readonly reassembler: MediaReassembler;
-  private readonly pacer = new ConfirmPacer();
+  private readonly pacer: ConfirmPacer;
   private readonly dropLog = new RateLimitedLog(30_000);
   private readonly now: () => number;
   private packetsSeen = false;
@@ -49,6 +51,7 @@ export class CameraMediaReceiver {
   constructor(private readonly options: CameraMediaReceiverOptions) {
     const { cameraId, sink } = options;
     this.now = options.now ?? (() => performance.now());
+    this.pacer = new ConfirmPacer(options.pacing);
     this.reassembler = new MediaReassembler({
       onFrame: (frame) => {
         this.frameFinished = true;

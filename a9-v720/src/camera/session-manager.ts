@@ -42,7 +42,7 @@ export interface SessionManagerOptions {
  * Every camera's receive path ticks this often: reorder windows run out on time (within this
  * much after REORDER_WINDOW_MS) and confirms go out even when no further packet comes.
  */
-const MEDIA_TICK_MS = 25;
+export const MEDIA_TICK_MS = 25;
 
 const endpointKey = (endpoint: UdpEndpoint): string => `${endpoint.address}:${endpoint.port}`;
 

@@ -60,6 +60,15 @@ export interface ConfirmPacerStats {
   gapRepeats: number;
 }
 
+export interface ConfirmPacerOptions {
+  /** Default CONFIRM_REPEAT_MS. */
+  readonly repeatMs?: number;
+  /** Default CONFIRM_GAP_REPEAT_MS; at most repeatMs (equal: no sooner repeat while a frame waits). */
+  readonly gapRepeatMs?: number;
+  /** Default MAX_IDS_PER_CONFIRM. */
+  readonly maxIdsPerDatagram?: number;
+}
+
 /**
  * Decides when a camera's confirm list is sent. The caller asks at its decision points (a frame
  * finished, a periodic tick) with the current sorted list; `next` returns the datagrams to send
@@ -74,7 +83,7 @@ export class ConfirmPacer {
   private lastSentAt = Number.NEGATIVE_INFINITY;
   private readonly counters: ConfirmPacerStats = { confirmsSent: 0, idsConfirmed: 0, unchangedSkipped: 0, gapRepeats: 0 };
 
-  constructor(options: { readonly repeatMs?: number; readonly gapRepeatMs?: number; readonly maxIdsPerDatagram?: number } = {}) {
+  constructor(options: ConfirmPacerOptions = {}) {
     this.repeatMs = options.repeatMs ?? CONFIRM_REPEAT_MS;
     this.gapRepeatMs = Math.min(options.gapRepeatMs ?? CONFIRM_GAP_REPEAT_MS, this.repeatMs);
     this.maxIdsPerDatagram = options.maxIdsPerDatagram ?? MAX_IDS_PER_CONFIRM;
