@@ -4,23 +4,36 @@
  * collapses. Pure: time is passed in. Which ids to list is the reassembler's knowledge
  * (MediaReassembler.confirmIds); when to send is decided here.
  */
-import { Cmd, encodePacket, MsgFlag, SERVER_FORWARD_ID } from './header.js';
+import { Cmd, encodePacket, HEADER_SIZE, MsgFlag, SERVER_FORWARD_ID } from './header.js';
 
 /** Ids per datagram; 256 ids = 1024 payload bytes, comfortably below any MTU-related limit. */
 export const MAX_IDS_PER_CONFIRM = 256;
 
+/** The fixed part of every confirm's header (payload length written per datagram). */
+const CONFIRM_HEADER = encodePacket({
+  cmd: Cmd.RetransmitConfirm,
+  msgFlag: MsgFlag.None,
+  dealFlag: 0,
+  forwardId: SERVER_FORWARD_ID,
+  pkgId: 0,
+});
+
 /** One cmd 605 datagram: forward id ASCII "00000000", payload = u32 LE pkg ids. */
 export function encodeRetransmitConfirm(pkgIds: readonly number[]): Buffer {
-  const payload = Buffer.allocUnsafe(pkgIds.length * 4);
-  pkgIds.forEach((id, i) => payload.writeUInt32LE(id >>> 0, i * 4));
-  return encodePacket({
-    cmd: Cmd.RetransmitConfirm,
-    msgFlag: MsgFlag.None,
-    dealFlag: 0,
-    forwardId: SERVER_FORWARD_ID,
-    pkgId: 0,
-    payload,
-  });
+  // One allocation, ids written byte by byte: this runs for every confirm of every camera.
+  const out = Buffer.allocUnsafe(HEADER_SIZE + pkgIds.length * 4);
+  CONFIRM_HEADER.copy(out, 0);
+  out.writeUInt32LE(pkgIds.length * 4, 0);
+  let offset = HEADER_SIZE;
+  for (const raw of pkgIds) {
+    const id = raw >>> 0;
+    out[offset] = id & 0xff;
+    out[offset + 1] = (id >>> 8) & 0xff;
+    out[offset + 2] = (id >>> 16) & 0xff;
+    out[offset + 3] = id >>> 24;
+    offset += 4;
+  }
+  return out;
 }
 
 /** Splits a long id list into several confirms of at most `maxPerDatagram` ids each. */
