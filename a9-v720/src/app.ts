@@ -253,16 +253,12 @@ export class App {
   /** The links between parts that are events, each returning its undo. */
   private wire(logger: Logger): Unsubscribe[] {
     const { registry, media, sessions, motion, mqtt } = this;
-    // The frame motion started in becomes the camera's image before HA hears "motion on".
-    const publishMotionImage = (id: string, jpeg: Buffer): void => {
-      mqtt.publishImage(id, jpeg);
-    };
-    motion.on('start', publishMotionImage);
     // One clear line when the limit first refuses a camera, then at most one an hour.
     const fullLog = new RateLimitedLog(3_600_000);
     return [
       sessions.attachSink(media),
-      () => motion.off('start', publishMotionImage),
+      // The frame motion started in becomes the camera's image before HA hears "motion on".
+      motion.on('start', (id, jpeg) => mqtt.publishImage(id, jpeg)),
       // A camera that went away ends its viewers (its connection-side state went with its session).
       registry.on('offline', (camera) => media.cameraOffline(camera.id)),
       registry.on('removed', (id) => {

@@ -101,6 +101,12 @@ test('the walking shape: image event first, then motion on in the registry; off 
   const { registry, hub, monitor, setClock, now } = setup({ holdMs: 1000 });
   const order: string[] = [];
   monitor.on('start', (id, jpeg) => order.push(`image ${id} ${jpeg.length}`));
+  // A listener that ends its own subscription hears the first event only.
+  const heardOnce: string[] = [];
+  const unsubscribe = monitor.on('start', (id) => {
+    heardOnce.push(id);
+    unsubscribe();
+  });
   registry.on('updated', (camera) => {
     const last = order.at(-1);
     const entry = `motion ${camera.motionDetected === true}`;
@@ -134,6 +140,8 @@ test('the walking shape: image event first, then motion on in the registry; off 
     await sleep(20);
   }
   await until(() => registry.get('CAM1')?.motionDetected === true, 'second event');
+  assert.equal(monitor.stats('CAM1')?.events, 2);
+  assert.deepEqual(heardOnce, ['CAM1'], 'the unsubscribed listener missed the second event');
   registry.markOffline('CAM1', 'test');
   hub.cameraOffline('CAM1');
   assert.equal(registry.get('CAM1')?.motionDetected, false);

@@ -7,12 +7,11 @@
  * Frames are dropped, never queued: at most one decode per camera is in flight, and frames that
  * come faster than `maxFps` are skipped, so a camera sending 25 fps costs what one at 5 fps does.
  */
-import { EventEmitter } from 'node:events';
 import type { CameraRecord, CameraRegistry } from '../../camera/registry.js';
 import { CameraUnavailableError } from '../../camera/control.js';
 import type { Logger } from '../../log.js';
 import type { Lifecycle } from '../../util/lifecycle.js';
-import type { Unsubscribe } from '../../util/listeners.js';
+import { Listeners, type Unsubscribe } from '../../util/listeners.js';
 import { RateLimitedLog } from '../../util/rate-limited-log.js';
 import type { FrameListener, EndListener, MediaSubscription } from '../media-hub.js';
 import { GreyDecoder, type GreyImage } from './grey-image.js';
@@ -35,10 +34,11 @@ export interface MotionMonitorOptions {
   readonly now?: () => number;
 }
 
-export interface MotionMonitorEvents {
+// A type, not an interface: Listeners needs its implicit index signature.
+export type MotionMonitorEvents = {
   /** Motion started in this frame; emitted before the registry says so (the image goes out first). */
   start: [cameraId: string, jpeg: Buffer];
-}
+};
 
 export interface CameraMotionStats {
   readonly watching: boolean;
@@ -61,8 +61,9 @@ interface Watch {
   counters: { framesAnalysed: number; framesSkipped: number; decodeErrors: number; events: number; analysisMs: number };
 }
 
-export class MotionMonitor extends EventEmitter<MotionMonitorEvents> implements Lifecycle {
+export class MotionMonitor implements Lifecycle {
   private readonly watches = new Map<string, Watch>();
+  private readonly listeners = new Listeners<MotionMonitorEvents>();
   private readonly intervalMs: number;
   private readonly holdMs: number;
   private readonly decode: (jpeg: Buffer) => Promise<GreyImage>;
@@ -77,7 +78,6 @@ export class MotionMonitor extends EventEmitter<MotionMonitorEvents> implements 
   private readonly onCameraRemoved = (id: string): void => this.stopWatching(id, 'forgotten');
 
   constructor(private readonly options: MotionMonitorOptions) {
-    super();
     this.intervalMs = 1000 / (options.maxFps ?? 5);
     this.holdMs = options.holdMs ?? DEFAULT_HOLD_MS;
     if (options.decode) this.decode = options.decode;
@@ -87,6 +87,11 @@ export class MotionMonitor extends EventEmitter<MotionMonitorEvents> implements 
     }
     this.now = options.now ?? Date.now;
     this.badFrames = new RateLimitedLog(60_000);
+  }
+
+  /** `start`: motion began in `jpeg` (before the registry's motion flag is set). */
+  on<E extends keyof MotionMonitorEvents>(event: E, listener: (...args: MotionMonitorEvents[E]) => void): Unsubscribe {
+    return this.listeners.on(event, listener);
   }
 
   start(): Promise<void> {
@@ -225,7 +230,7 @@ export class MotionMonitor extends EventEmitter<MotionMonitorEvents> implements 
   private motionStarted(watch: Watch, jpeg: Buffer, at: number): void {
     watch.counters.events++;
     this.options.logger.info({ camera: watch.cameraId }, `motion detected by camera ${watch.cameraId}`);
-    this.emit('start', watch.cameraId, jpeg);
+    this.listeners.emit('start', watch.cameraId, jpeg);
     this.options.registry.setMotionDetected(watch.cameraId, true, at);
   }
 
