@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseMotionChange, parseSensitivityPayload, parseStoredMotionSettings } from '../../src/camera/motion-settings.js';
+import {
+  DEFAULT_MOTION_SETTINGS,
+  MAX_MOTION_SENSITIVITY,
+  MIN_MOTION_SENSITIVITY,
+  parseMotionChange,
+  parseSensitivityPayload,
+  parseStoredMotionSettings,
+} from '../../src/camera/motion-settings.js';
 import { CameraRegistry } from '../../src/camera/registry.js';
 
 test('motion change requests: enabled and/or a whole sensitivity 1–100, nothing else', () => {
@@ -51,4 +58,45 @@ test('registry: motion settings and state changes fire one update each; offline 
   assert.equal(registry.get('A')?.motionDetected, false);
   assert.equal(registry.get('A')?.lastMotionAt, 8000);
   assert.deepEqual(registry.get('A')?.motion, { enabled: true, sensitivity: 60 });
+});
+
+test('motion change requests: the exact reason for each refusal, the first unknown key named', () => {
+  const reason = (body: Parameters<typeof parseMotionChange>[0]): string => {
+    const parsed = parseMotionChange(body);
+    assert.equal(parsed.ok, false, JSON.stringify(body));
+    return parsed.ok ? '' : parsed.reason;
+  };
+  assert.equal(reason({}), 'send enabled and/or sensitivity');
+  assert.equal(reason({ zone: 1, extra: 2, enabled: true }), 'unknown motion setting "zone"; send enabled and/or sensitivity');
+  assert.equal(reason({ enabled: null }), 'enabled must be true or false');
+  assert.equal(reason({ enabled: 0 }), 'enabled must be true or false');
+  for (const sensitivity of [0, 101, 50.5, '50', null, true])
+    assert.equal(reason({ sensitivity }), 'sensitivity must be a whole number from 1 to 100', JSON.stringify(sensitivity));
+  assert.equal(reason({ enabled: true, sensitivity: 0 }), 'sensitivity must be a whole number from 1 to 100');
+  assert.equal(reason({ enabled: 'yes', sensitivity: 10 }), 'enabled must be true or false');
+  // Both limits are inside; false is a value, not an absence.
+  assert.deepEqual(parseMotionChange({ sensitivity: 1 }), { ok: true, change: { sensitivity: 1 } });
+  assert.deepEqual(parseMotionChange({ enabled: false }), { ok: true, change: { enabled: false } });
+});
+
+test('HA number payloads: 1 and 100 (also "100.00", "007") are sensitivities, 0, 101 and 1000 are not', () => {
+  assert.equal(parseSensitivityPayload('1'), 1);
+  assert.equal(parseSensitivityPayload('100'), 100);
+  assert.equal(parseSensitivityPayload('100.00'), 100);
+  assert.equal(parseSensitivityPayload('007'), 7);
+  for (const bad of ['0.0', '101', '1000', '100.5', '42.', '.5', '-1', '42\n', 'x42'])
+    assert.equal(parseSensitivityPayload(bad), undefined, JSON.stringify(bad));
+});
+
+test('stored settings: enabled only when exactly true; a missing or invalid sensitivity falls back to 50; 1 and 100 are kept', () => {
+  assert.deepEqual(parseStoredMotionSettings({}), { enabled: false, sensitivity: 50 });
+  assert.deepEqual(parseStoredMotionSettings({ enabled: 1, sensitivity: 1 }), { enabled: false, sensitivity: 1 });
+  assert.deepEqual(parseStoredMotionSettings({ enabled: true, sensitivity: 100 }), { enabled: true, sensitivity: 100 });
+  assert.deepEqual(parseStoredMotionSettings({ enabled: true, sensitivity: 0 }), { enabled: true, sensitivity: 50 });
+  assert.deepEqual(parseStoredMotionSettings({ enabled: true, sensitivity: 101 }), { enabled: true, sensitivity: 50 });
+  assert.deepEqual(parseStoredMotionSettings({ enabled: true, sensitivity: 99.5 }), { enabled: true, sensitivity: 50 });
+  assert.equal(parseStoredMotionSettings(null), undefined);
+  assert.equal(parseStoredMotionSettings([true, 50]), undefined);
+  assert.deepEqual(DEFAULT_MOTION_SETTINGS, { enabled: false, sensitivity: 50 });
+  assert.deepEqual([MIN_MOTION_SENSITIVITY, MAX_MOTION_SENSITIVITY], [1, 100]);
 });

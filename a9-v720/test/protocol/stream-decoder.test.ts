@@ -167,3 +167,69 @@ test('pendingHead shows the first waiting bytes, across chunks, up to max', () =
   assert.deepEqual(decoder.pendingHead(4), REGISTRATION.subarray(0, 4));
   assert.equal(decoder.bufferedBytes, 50);
 });
+
+/**
+ * Counts the chunk joins (Buffer.concat) the decoder makes while `run` runs. The copying is the
+ * decoder's cost model (module doc: chunks are joined only once a packet can complete); a count,
+ * unlike a time, is exact on a loaded machine.
+ */
+function countJoins(run: () => void): { joins: number; joinedBytes: number } {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back as it was
+  const original = Buffer.concat;
+  const join = original.bind(Buffer);
+  let joins = 0;
+  let joinedBytes = 0;
+  const counting: typeof Buffer.concat = (list, totalLength) => {
+    joins++;
+    const joined = join(list, totalLength);
+    joinedBytes += joined.length;
+    return joined;
+  };
+  Buffer.concat = counting;
+  try {
+    run();
+  } finally {
+    Buffer.concat = original;
+  }
+  return { joins, joinedBytes };
+}
+
+test('a packet trickled one byte per chunk is joined once, when its last byte arrives: linear copying', () => {
+  const wire = encodePacket({ cmd: 0, pkgId: 7, payload: Buffer.alloc(4000, 0x61) });
+  const decoder = new PacketStreamDecoder();
+  const out: ReturnType<PacketStreamDecoder['push']> = [];
+  const counted = countJoins(() => {
+    for (let i = 0; i < wire.length; i++) out.push(...decoder.push(wire.subarray(i, i + 1)));
+  });
+  // One join of the 20 header bytes (the header is read), one of the whole packet.
+  assert.deepEqual(counted, { joins: 2, joinedBytes: 20 + wire.length });
+  assert.equal(out.length, 1);
+  assert.deepEqual(out[0]?.payload, Buffer.alloc(4000, 0x61));
+  assert.equal(decoder.bufferedBytes, 0);
+});
+
+test('whole packets in their own chunks, and empty chunks between them, are never joined', () => {
+  const decoder = new PacketStreamDecoder();
+  const counted = countJoins(() => {
+    assert.deepEqual(decoder.push(Buffer.alloc(0)), []);
+    assert.equal(decoder.push(REGISTRATION).length, 1);
+    assert.deepEqual(decoder.push(Buffer.alloc(0)), []);
+    assert.equal(decoder.push(HEARTBEAT).length, 1);
+    assert.equal(decoder.push(Buffer.concat([HEARTBEAT, HEARTBEAT])).length, 2);
+  });
+  // The one join is the test's own Buffer.concat above.
+  assert.deepEqual(counted, { joins: 1, joinedBytes: 40 });
+  assert.equal(decoder.bufferedBytes, 0);
+});
+
+test('a header split in two chunks is joined once; the payload chunks after it only when the packet completes', () => {
+  const decoder = new PacketStreamDecoder();
+  const counted = countJoins(() => {
+    assert.deepEqual(decoder.push(REGISTRATION.subarray(0, 10)), []);
+    assert.deepEqual(decoder.push(REGISTRATION.subarray(10, 30)), []); // header complete: joined, 87 bytes needed
+    assert.deepEqual(decoder.push(REGISTRATION.subarray(30, 60)), []);
+    assert.deepEqual(decoder.push(REGISTRATION.subarray(60, 106)), []);
+    assert.equal(decoder.push(REGISTRATION.subarray(106)).length, 1);
+  });
+  assert.deepEqual(counted, { joins: 2, joinedBytes: 30 + 107 });
+});

@@ -1,0 +1,64 @@
+/**
+ * Packets and a recording listener for MediaReassembler tests: synthetic JPEGs cut into the
+ * camera's fragments (JPEG + 5-byte tail with the u32 LE size), numbered by the caller.
+ */
+import { Cmd, MsgFlag, type Packet } from '../../src/protocol/header.js';
+import {
+  MediaReassembler,
+  type AudioFormat,
+  type FrameDrop,
+  type MediaReassemblerOptions,
+  type ReassembledFrame,
+} from '../../src/protocol/reassembly.js';
+
+/** A synthetic JPEG: SOI, `size` filler bytes (never FF), EOI. */
+export function fakeJpeg(size: number, seed = 1): Buffer {
+  const body = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) body[i] = (i * 7 + seed * 13) % 251;
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), body, Buffer.from([0xff, 0xd9])]);
+}
+
+export const mediaPacket = (cmd: number, msgFlag: number, pkgId: number, payload: Buffer): Packet => ({
+  length: payload.length,
+  cmd,
+  msgFlag,
+  dealFlag: 0,
+  forwardId: Buffer.alloc(8),
+  pkgId: pkgId >>> 0,
+  payload,
+});
+
+/** The flagged fragments of one JPEG (+ 5-byte tail), `fragmentBytes` each, ids from `firstId` (wrapping). */
+export function videoPackets(jpeg: Buffer, firstId: number, fragmentBytes = 1004): Packet[] {
+  const trailer = Buffer.alloc(5);
+  trailer.writeUInt32LE(jpeg.length, 1);
+  const data = Buffer.concat([jpeg, trailer]);
+  const count = Math.ceil(data.length / fragmentBytes);
+  return Array.from({ length: count }, (_, i) =>
+    mediaPacket(
+      Cmd.JpegFragment,
+      count === 1 ? MsgFlag.Whole : i === 0 ? MsgFlag.FirstFragment : i === count - 1 ? MsgFlag.LastFragment : MsgFlag.MiddleFragment,
+      (firstId + i) >>> 0,
+      data.subarray(i * fragmentBytes, (i + 1) * fragmentBytes),
+    ),
+  );
+}
+
+export const audioPacket = (pkgId: number, fill = 0xd5, cmd: number = Cmd.G711Alaw): Packet =>
+  mediaPacket(cmd, MsgFlag.Whole, pkgId, Buffer.alloc(160, fill));
+
+/** A reassembler whose listener records everything it is told. */
+export function recordingReassembler(options: MediaReassemblerOptions = {}) {
+  const frames: ReassembledFrame[] = [];
+  const audio: { payload: Buffer; format: AudioFormat; pkgId: number }[] = [];
+  const drops: FrameDrop[] = [];
+  const r = new MediaReassembler(
+    {
+      onFrame: (frame) => frames.push(frame),
+      onAudio: (payload, format, pkgId) => audio.push({ payload, format, pkgId }),
+      onDrop: (drop) => drops.push(drop),
+    },
+    options,
+  );
+  return { r, frames, audio, drops };
+}
