@@ -9,7 +9,7 @@ test('names are trimmed; empty or null clears the name; anything but a string or
   assert.deepEqual(parseCameraName(' \t '), { ok: true, name: undefined });
   assert.deepEqual(parseCameraName(null), { ok: true, name: undefined });
   for (const bad of [undefined, 5, true, ['Garden'], { name: 'Garden' }])
-    assert.deepEqual(parseCameraName(bad), { ok: false, reason: 'name must be a string (or null to clear it)' }, String(bad));
+    assert.deepEqual(parseCameraName(bad), { ok: false, reason: 'name must be a string (or null to clear it)' }, JSON.stringify(bad));
 });
 
 test('length: exactly 64 characters (counted as characters, not UTF-16 units) is a name, 65 is refused', () => {
