@@ -268,7 +268,8 @@ export class MediaReassembler {
     // (5× faster; this runs for every confirm of every camera).
     const sorted = Uint32Array.from(ids).sort();
     const unique: number[] = [];
-    for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i - 1] !== sorted[i]) unique.push(sorted[i]!);
+    // sorted[-1] is undefined: the first id is always kept.
+    for (let i = 0; i < sorted.length; i++) if (sorted[i - 1] !== sorted[i]) unique.push(sorted[i]!);
     return unique;
   }
 
@@ -536,11 +537,12 @@ export class MediaReassembler {
   }
 
   private finish(chunks: readonly Buffer[], bytes: number, head: HeldPacket, lastId: number, whole: boolean): void {
+    // A whole frame, delivered or not, ends whatever frame was being discarded before it.
+    this.discarding = false;
     if (bytes > this.maxFrameBytes) {
       this.drop('oversize', `whole frame at pkg ${head.id} has ${bytes} bytes, cap ${this.maxFrameBytes}`);
       return;
     }
-    this.discarding = false;
     this.deliverOrDrop(this.extract(chunks, bytes, head, whole), head.id, lastId);
   }
 

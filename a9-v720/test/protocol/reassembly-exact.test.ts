@@ -372,20 +372,22 @@ test('a counter jump with a frame in progress: dropped as jump with its detail; 
   const half = videoPackets(fakeJpeg(3000, 1), 7000).slice(0, 2);
   for (const x of half) r.push(x, T);
   const after = fakeJpeg(3100, 2);
-  const p = videoPackets(after, 90_000);
+  // The new ids sit in the same slots as the abandoned ones: those must be free again.
+  const p = videoPackets(after, 7000 + 50 * ID_SPAN);
   assert.equal(p.length, JUMP_CONFIRM_PACKETS);
   // The run arrives out of order: its lowest id is the new base, the frame completes.
   for (const i of [1, 0, 3]) r.push(p[i]!, T);
   assert.deepEqual(drops, []);
   assert.equal(r.stats.outOfRangePackets, 3);
   r.push(p[2]!, T);
-  assert.deepEqual(drops, [{ reason: 'jump', detail: 'pkg_id jumped to 90001; 2 packet(s) in progress abandoned' }]);
+  assert.deepEqual(drops, [{ reason: 'jump', detail: 'pkg_id jumped to 58201; 2 packet(s) in progress abandoned' }]);
   assert.deepEqual(
     frames.map((f) => [f.jpeg, f.firstPkgId, f.lastPkgId]),
-    [[after, 90_000, 90_003]],
+    [[after, 58_200, 58_203]],
   );
   assert.equal(r.stats.resyncs, 1);
-  assert.deepEqual(r.confirmIds(), [7000, 7001, 90_000, 90_001, 90_002, 90_003]);
+  assert.equal(r.stats.duplicatePackets, 0);
+  assert.deepEqual(r.confirmIds(), [7000, 7001, 58_200, 58_201, 58_202, 58_203]);
 });
 
 test('a counter jump with nothing held is a resync without a drop; a run broken by an in-range packet is no jump', () => {
@@ -508,9 +510,13 @@ test('complete frames that are not JPEGs are dropped with the JPEG problem as re
 test('reset forgets the window, the audio cursor, the jump runs and the confirm list, not the counters', () => {
   const { r, frames, audio } = recordingReassembler();
   r.push(audioPacket(40_000), T);
-  r.push(videoPackets(fakeJpeg(3000, 1), 40_001)[0]!, T);
+  // Held in the slots of ids 3 and 4, which the restarted stream uses again.
+  for (const x of videoPackets(fakeJpeg(3000, 1), 3 + 40 * ID_SPAN).slice(0, 2)) r.push(x, T);
+  r.push(audioPacket(3 + 40 * ID_SPAN), T); // the id of a held video packet: a separate audio counter
+  assert.equal(r.stats.separateAudioCounter, true);
   r.push(audioPacket(1), T); // out of range, one of a run
   r.reset();
+  assert.equal(r.stats.separateAudioCounter, false, 'the restarted stream is judged afresh');
   assert.equal(r.busy, false);
   assert.deepEqual(r.confirmIds(), []);
   assert.equal(r.heldPackets, 0);
@@ -518,14 +524,17 @@ test('reset forgets the window, the audio cursor, the jump runs and the confirm 
   r.push(audioPacket(39_999), T + 1); // older than the old cursor: plays after a reset
   assert.deepEqual(
     audio.map((a) => a.pkgId),
-    [40_000, 39_999],
+    [40_000, 3 + 40 * ID_SPAN, 39_999],
   );
   const b = fakeJpeg(300, 2);
+  const c = fakeJpeg(300, 3);
   r.push(videoPackets(b, 3)[0]!, T + 1);
+  r.push(videoPackets(c, 4)[0]!, T + 1);
   assert.deepEqual(
     frames.map((f) => f.jpeg),
-    [b],
+    [b, c],
   );
+  assert.equal(r.stats.duplicatePackets, 0);
   assert.equal(r.stats.outOfRangePackets, 1);
 });
 
@@ -549,4 +558,205 @@ test('pcm16 chunks (cmd 6) are passed on byte-exact with their id', () => {
       ['alaw', 0, Array.from({ length: 160 }, () => 9)],
     ],
   );
+});
+
+/** An unflagged (msg_flag 0) frame of two fragments: its role is read from FFD8/FFD9, never decided by size. */
+function unflaggedFrame(jpeg: Buffer, firstId: number, lastId: number) {
+  const trailer = Buffer.alloc(5);
+  trailer.writeUInt32LE(jpeg.length, 1);
+  const data = Buffer.concat([jpeg, trailer]);
+  const cut = Math.floor(data.length / 2);
+  return [
+    mediaPacket(Cmd.JpegFragment, 0, firstId, data.subarray(0, cut)),
+    mediaPacket(Cmd.JpegFragment, 0, lastId, data.subarray(cut)),
+  ] as const;
+}
+
+test('audio before the first video packet: up to ID_SPAN ids are kept and fill holes of the first frame, older ones are forgotten', () => {
+  for (const before of [ID_SPAN, ID_SPAN + 1]) {
+    const { r, frames, drops } = recordingReassembler();
+    // Audio 100 inside the coming frame first, then far-away ids (a separate counter's, say).
+    r.push(audioPacket(100), T);
+    for (let i = 1; i < before; i++) r.push(audioPacket(50_000 + i), T);
+    const jpeg = fakeJpeg(1500);
+    const [first, last] = unflaggedFrame(jpeg, 99, 101);
+    r.push(first, T);
+    r.push(last, T);
+    if (before === ID_SPAN) {
+      assert.deepEqual(
+        frames.map((f) => [f.jpeg, f.firstPkgId, f.lastPkgId]),
+        [[jpeg, 99, 101]],
+        'id 100 is known audio: delivered at once',
+      );
+    } else {
+      assert.equal(frames.length, 0, 'id 100 was forgotten: the frame waits for it');
+      r.tick(T + W);
+      assert.deepEqual(reasons(drops), ['incomplete']);
+    }
+  }
+});
+
+test("audio before video outside the first frame's range (behind it, or ID_SPAN ahead) fills no hole", () => {
+  for (const audioId of [98, 99 + ID_SPAN + 1]) {
+    const { r, frames } = recordingReassembler();
+    r.push(audioPacket(audioId), T);
+    const [first, last] = unflaggedFrame(fakeJpeg(1500), 99, 101);
+    r.push(first, T);
+    r.push(last, T);
+    assert.equal(frames.length, 0, `audio ${audioId}`);
+  }
+});
+
+test('an audio packet outside the frames in progress does not run the window out; one inside a hole does decide at once', () => {
+  const { r, frames, drops } = recordingReassembler();
+  const [first, last] = unflaggedFrame(fakeJpeg(1500), 10, 12);
+  r.push(first, T);
+  r.push(last, T);
+  r.push(audioPacket(40), T + W); // past the held ids: nothing to decide
+  assert.deepEqual(drops, []);
+  r.tick(T + W);
+  assert.deepEqual(reasons(drops), ['incomplete']);
+  const second = recordingReassembler();
+  const jpeg = fakeJpeg(1500, 2);
+  const [f2, l2] = unflaggedFrame(jpeg, 10, 12);
+  second.r.push(f2, T);
+  second.r.push(l2, T);
+  assert.equal(second.frames.length, 0);
+  second.r.push(audioPacket(11), T + 1); // the hole was audio: delivered on this call
+  assert.deepEqual(
+    second.frames.map((f) => f.jpeg),
+    [jpeg],
+  );
+  assert.equal(frames.length, 0);
+});
+
+test('an audio id exactly ID_SPAN ahead of the window is no collision with the packet in its slot', () => {
+  const { r } = recordingReassembler();
+  r.push(videoPackets(fakeJpeg(3000), 10)[0]!, T);
+  r.push(audioPacket(10 + ID_SPAN), T);
+  assert.equal(r.stats.separateAudioCounter, false);
+  r.push(audioPacket(10 + ID_SPAN - 1), T + 1); // older than the cursor: late, ignored
+  r.push(audioPacket(10), T + 2); // far behind the cursor: out of range for audio, but its id is the held video's
+  assert.equal(r.stats.separateAudioCounter, true);
+});
+
+test('confirmIds leaves the confirm list as it is: held ids do not count against its cap', () => {
+  const { r } = recordingReassembler();
+  r.push(videoPackets(fakeJpeg(3000), 10)[0]!, T); // held, not yet in the confirm list
+  for (let i = 0; i < MAX_UNCONFIRMED_IDS - 1; i++) r.push(audioPacket(20_000 + i), T);
+  assert.equal(r.confirmIds().length, MAX_UNCONFIRMED_IDS);
+  assert.equal(r.confirmIds().length, MAX_UNCONFIRMED_IDS);
+  r.push(audioPacket(20_000 + MAX_UNCONFIRMED_IDS), T);
+  assert.equal(r.stats.unconfirmedOverflow, 0, 'the list had one place left');
+  r.push(audioPacket(20_001 + MAX_UNCONFIRMED_IDS), T);
+  assert.equal(r.stats.unconfirmedOverflow, 1);
+});
+
+test('oversize with a hole: dropped through the hole; what lies past it is judged on its own', () => {
+  const { r, drops } = recordingReassembler({ maxFrameBytes: 2500 });
+  const p = videoPackets(fakeJpeg(5000), 1); // 1..5 (and 6, 3 bytes)
+  r.push(p[0]!, T);
+  r.push(p[2]!, T); // 2 missing
+  r.push(p[3]!, T); // 3012 bytes: over
+  assert.deepEqual(drops, [{ reason: 'oversize', detail: 'frame from pkg 1 reached 3012 bytes, cap 2500' }]);
+  assert.equal(r.heldPackets, 2, 'ids 3 and 4 stay: they lie past the hole');
+  assert.deepEqual(r.confirmIds(), [1, 3, 4]);
+});
+
+test('oversize of a complete frame: released through its last fragment; the next frame, already here, is delivered', () => {
+  const { r, frames, drops } = recordingReassembler({ maxFrameBytes: 2500 });
+  const a = videoPackets(fakeJpeg(3000, 1), 1); // 1, 2, 3 (1004, 1004, 1001)
+  const b = fakeJpeg(300, 2);
+  r.push(a[0]!, T);
+  r.push(videoPackets(b, 4)[0]!, T); // b (whole) before a is complete
+  r.push(a[1]!, T);
+  assert.deepEqual(drops, []);
+  r.push(a[2]!, T);
+  assert.deepEqual(drops, [{ reason: 'oversize', detail: 'frame from pkg 1 reached 3009 bytes, cap 2500' }]);
+  assert.deepEqual(
+    frames.map((f) => [f.jpeg, f.firstPkgId]),
+    [[b, 4]],
+  );
+});
+
+test('held bytes at the cap while a frame has a hole: the resend for the hole comes after its frame made room and is late', () => {
+  const { r, drops } = recordingReassembler({ maxFrameBytes: 3500, maxHeldBytes: 3500 });
+  const a = videoPackets(fakeJpeg(1900, 1), 10); // 10, 11 (1004, 905 bytes)
+  assert.equal(a.length, 2);
+  r.push(a[0]!, T); // 10 F
+  const b = videoPackets(fakeJpeg(3100, 2), 12); // 12..15
+  r.push(b[0]!, T); // 12 F: 11 (a's last) is missing
+  r.push(b[1]!, T);
+  assert.equal(r.heldBytes, 3012); // 10, 12, 13
+  // a's last (11, 905 bytes) would make 3917: a goes first — and 11 with it.
+  r.push(a[1]!, T + 1);
+  assert.deepEqual(drops, [{ reason: 'overflow', detail: '3500 bytes held: the oldest frame made room' }]);
+  assert.equal(r.stats.latePackets, 1);
+  assert.equal(r.heldPackets, 2);
+  assert.deepEqual(r.confirmIds(), [10, 11, 12, 13]);
+});
+
+test('held bytes at the cap inside one long frame: the front goes; its next fragments are discarded, not counted again', () => {
+  const { r, frames, drops } = recordingReassembler({ maxFrameBytes: 3000, maxHeldBytes: 3000 });
+  const p = videoPackets(fakeJpeg(4500, 1), 10); // 10..14
+  r.push(p[0]!, T);
+  r.push(p[1]!, T);
+  r.push(p[2]!, T); // 3012 > 3000: 10 and 11 go, 12 is held
+  assert.deepEqual(reasons(drops), ['overflow']);
+  assert.equal(r.stats.discardedFragments, 1, '12 is the rest of the dropped frame');
+  r.push(p[3]!, T);
+  r.push(p[4]!, T);
+  assert.deepEqual(reasons(drops), ['overflow']);
+  assert.equal(r.stats.discardedFragments, 3);
+  const next = fakeJpeg(500, 2);
+  r.push(videoPackets(next, 15)[0]!, T);
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    [next],
+  );
+  // After the last fragment a stray middle fragment is a drop of its own again.
+  r.push(mediaPacket(Cmd.JpegFragment, MsgFlag.MiddleFragment, 16, Buffer.alloc(100, 1)), T);
+  assert.deepEqual(reasons(drops), ['overflow', 'no-first-fragment']);
+});
+
+test('held bytes at the cap with a whole frame waiting at the front: only that frame goes', () => {
+  const { r, frames, drops } = recordingReassembler({ maxFrameBytes: 2100, maxHeldBytes: 2100 });
+  r.push(videoPackets(fakeJpeg(100, 1), 10)[0]!, T); // delivered, base 11
+  const whole = videoPackets(fakeJpeg(1000, 2), 12, 2000)[0]!; // 11 unknown: it waits
+  r.push(whole, T);
+  // 14, a middle fragment whose first (13) is missing, waits too.
+  r.push(mediaPacket(Cmd.JpegFragment, MsgFlag.MiddleFragment, 14, Buffer.alloc(600, 1)), T);
+  assert.equal(frames.length, 1);
+  r.push(mediaPacket(Cmd.JpegFragment, MsgFlag.FirstFragment, 20, Buffer.concat([Buffer.from([0xff, 0xd8]), Buffer.alloc(600, 2)])), T);
+  assert.deepEqual(reasons(drops), ['overflow']);
+  assert.equal(r.heldPackets, 2, '14 and 20 stay');
+  assert.deepEqual(r.confirmIds(), [10, 12, 14, 20]);
+});
+
+test('a whole frame dropped as oversize ends the frame before it: a stray middle fragment after it is a new drop', () => {
+  const { r, drops } = recordingReassembler({ maxFrameBytes: 1100 });
+  const a = videoPackets(fakeJpeg(3000, 1), 10); // 10, 11, 12
+  r.push(a[0]!, T);
+  r.push(videoPackets(fakeJpeg(2000, 2), 13, 4000)[0]!, T); // whole at 13, over the cap
+  r.tick(T + W); // a is incomplete; its last fragment (12) never comes
+  assert.deepEqual(reasons(drops), ['incomplete', 'oversize']);
+  assert.equal(drops[1]!.detail, 'whole frame at pkg 13 has 2009 bytes, cap 1100');
+  r.push(mediaPacket(Cmd.JpegFragment, MsgFlag.MiddleFragment, 14, Buffer.alloc(100, 1)), T + W);
+  assert.deepEqual(reasons(drops), ['incomplete', 'oversize', 'no-first-fragment']);
+});
+
+test('a delivered frame ends the dropped one before it: a stray middle fragment after it is a new drop', () => {
+  const { r, frames, drops } = recordingReassembler();
+  const a = videoPackets(fakeJpeg(3000, 1), 10); // 10, 11, 12
+  r.push(a[0]!, T);
+  const b = fakeJpeg(300, 2);
+  r.push(videoPackets(b, 13)[0]!, T);
+  r.tick(T + W);
+  assert.deepEqual(reasons(drops), ['incomplete']);
+  assert.deepEqual(
+    frames.map((f) => f.jpeg),
+    [b],
+  );
+  r.push(mediaPacket(Cmd.JpegFragment, MsgFlag.MiddleFragment, 14, Buffer.alloc(100, 1)), T + W);
+  assert.deepEqual(reasons(drops), ['incomplete', 'no-first-fragment']);
 });
