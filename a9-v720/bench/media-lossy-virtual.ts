@@ -16,7 +16,7 @@
  * --resend-rearm 0: the simulator's resend timer before it was fixed (a packet missed while the
  * timer was pending waited for the next confirm).
  * --lag-ms M: every timer (frame sends, resends, the server's tick) fires late by an exponentially
- * distributed delay of mean M ms, like an event loop on a busy machine (setInterval drift included).
+ * distributed delay of mean M ms, like an event loop on a busy machine (intervals keep their schedule).
  */
 import { CameraMediaReceiver } from '../src/camera/media-receiver.js';
 import { MEDIA_TICK_MS } from '../src/camera/session-manager.js';
@@ -76,11 +76,22 @@ function at(time: number, run: () => void): void {
     i = parent;
   }
 }
+const lateness = (): number => (lagMs > 0 ? -lagMs * Math.log(1 - lagRandom()) : 0);
 /** A timer: due after `afterMs`, late by the simulated event-loop lag. */
 function timer(afterMs: number, run: () => void): number {
-  const due = clock + afterMs + (lagMs > 0 ? -lagMs * Math.log(1 - lagRandom()) : 0);
+  const due = clock + afterMs + lateness();
   at(due, run);
   return due;
+}
+/** An interval timer (setInterval): each run is late, but the schedule does not drift. */
+function every(periodMs: number, firstAt: number, run: () => boolean): void {
+  let nominal = firstAt;
+  const fire = (): void => {
+    if (!run()) return;
+    nominal += periodMs;
+    at(Math.max(clock, nominal + lateness()), fire);
+  };
+  at(nominal + lateness(), fire);
 }
 const before = (a: Event, b: Event): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
 function pop(): Event | undefined {
@@ -227,7 +238,7 @@ function startCamera(index: number): CameraMediaReceiver {
     if (resendTimerAt === undefined) scheduleResends(resends.resendDelayMs + 1);
   };
 
-  const sendFrame = (): void => {
+  const sendFrame = (): boolean => {
     const index = frameIndex++;
     const { datagrams } = encodeJpegFragments(frames[index % FRAME_SLOTS]!, 0);
     audioDue += AUDIO_PER_SECOND / fps;
@@ -262,18 +273,18 @@ function startCamera(index: number): CameraMediaReceiver {
     for (const datagram of burst) resends.sent(datagram.readUInt32LE(16), datagram, clock);
     if (measuring(record)) totals.framesSent++;
     transmit(burst);
-    if (clock < measureTo + 1000) timer(1000 / fps, sendFrame);
+    return clock < measureTo + 1000;
   };
-  at(phase, sendFrame);
+  every(1000 / fps, phase, sendFrame);
   return receiver;
 }
 
 const receivers = Array.from({ length: cameraCount }, (_, i) => startCamera(i));
-const tick = (): void => {
+const tick = (): boolean => {
   for (const receiver of receivers) receiver.tick();
-  if (clock < measureTo + 2000) timer(MEDIA_TICK_MS, tick);
+  return clock < measureTo + 2000;
 };
-at(MEDIA_TICK_MS, tick);
+every(MEDIA_TICK_MS, MEDIA_TICK_MS, tick);
 const gapRepeats = (): number => receivers.reduce((total, r) => total + r.stats.confirms.gapRepeats, 0);
 let gapRepeatsAtStart = 0;
 let gapRepeatsMeasured = 0;
