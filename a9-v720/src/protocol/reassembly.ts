@@ -156,7 +156,9 @@ class JumpRun<T> {
   }
 
   clear(): void {
-    if (this.items.length > 0) this.items = [];
+    // Truncated, not replaced: this runs for every in-range packet (the run that offer returned
+    // is no longer this.items).
+    this.items.length = 0;
   }
 }
 
@@ -361,7 +363,6 @@ export class MediaReassembler {
     if (this.heldCount > 0) this.drop('jump', `pkg_id jumped to ${run[0]!.pkgId >>> 0}; ${this.heldCount} packet(s) in progress abandoned`);
     this.counters.resyncs++;
     this.clearWindow();
-    this.discarding = false;
     const first = run[0]!.pkgId >>> 0;
     let lowest = first;
     for (const packet of run) if (distance(lowest, packet.pkgId >>> 0) < 0) lowest = packet.pkgId >>> 0;
@@ -371,8 +372,8 @@ export class MediaReassembler {
 
   /** Delivers and drops from the front of the window for as long as something can be decided at `now`. */
   private settle(now: number): void {
-    while (this.heldCount > 0 && this.base !== undefined) {
-      const base = this.base;
+    for (;;) {
+      const base = this.base ?? 0;
       // The first held video packet, and the ids before it that are not known to be audio.
       let headOffset = 0;
       let head: HeldPacket | undefined;
@@ -382,7 +383,7 @@ export class MediaReassembler {
         if (head) break;
         if (!this.isAudioId((base + headOffset) >>> 0)) gapUnknown++;
       }
-      if (!head) return; // cannot happen while heldCount > 0; never loop on it
+      if (!head) return; // nothing held
       // Can the ids before the head hide a whole frame? Not if they are all audio; nor if a
       // dropped frame's last fragment is still outstanding and only one id is unknown: that id
       // is its last fragment (a frame in between would need that id as well).
@@ -450,7 +451,6 @@ export class MediaReassembler {
         }
       }
       const expired = now - oldest >= this.windowMs;
-      const lastId = endOffset === undefined ? head.id : (base + endOffset) >>> 0;
 
       if (bytes > this.maxFrameBytes) {
         this.dropUnfinished(
@@ -463,6 +463,7 @@ export class MediaReassembler {
       if (!gapHoldsNoFrame && !expired) return;
 
       if (endOffset !== undefined) {
+        const lastId = (base + endOffset) >>> 0;
         const chunks = this.payloads(headOffset, endOffset);
         if (missing === 0) {
           const jpeg = this.extract(chunks, bytes, head, false);
@@ -492,9 +493,9 @@ export class MediaReassembler {
         // Where an audio id sits, this frame's last fragment may still be (a separate counter).
         if ((missing > 0 || audioInside) && !expired) return;
         if (missing === 0) {
+          // The new first fragment is now at the front; its frame decides `discarding`.
           this.release(nextOffset);
           this.drop('restarted', `frame from pkg ${head.id} ended without a last fragment: a new frame began`);
-          this.discarding = false;
         } else {
           this.dropUnfinished(firstHole, 'incomplete', `frame from pkg ${head.id}: no last fragment after ${this.windowMs} ms`);
         }
@@ -512,9 +513,9 @@ export class MediaReassembler {
    * on its own. This frame's fragments that are still to come are discarded without another count.
    */
   private dropUnfinished(upTo: number | undefined, reason: FrameDropReason, detail: string): void {
+    // At least the head is dropped: end >= 1.
     const end = upTo ?? this.heldEnd;
-    const base = this.base ?? 0;
-    const last = end > 0 ? this.slots[(base + end - 1) & SLOT_MASK] : undefined;
+    const last = this.slots[((this.base ?? 0) + end - 1) & SLOT_MASK];
     this.release(end);
     this.drop(reason, detail);
     this.discarding = last?.role !== FragmentRole.Last;
@@ -558,8 +559,8 @@ export class MediaReassembler {
 
   /** Held bytes at the cap: the frame at the front of the window goes, complete or not. */
   private dropOldestFrame(): void {
-    const base = this.base;
-    if (base === undefined) return;
+    // Called only while packets are held, so base is set.
+    const base = this.base ?? 0;
     let offset = 0;
     let head: HeldPacket | undefined;
     for (; offset < this.heldEnd; offset++) {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cmd, MsgFlag } from '../../src/protocol/header.js';
 import { ID_SPAN, JUMP_CONFIRM_PACKETS, MAX_UNCONFIRMED_IDS, REORDER_WINDOW_MS } from '../../src/protocol/reassembly.js';
-import { audioPacket, fakeJpeg, mediaPacket, recordingReassembler, videoPackets } from '../support/reassembly-fixtures.js';
+import { audioPacket, fakeJpeg, mediaPacket, recordingReassembler, unflaggedFrame, videoPackets } from '../support/reassembly-fixtures.js';
 
 const W = REORDER_WINDOW_MS;
 /** A monotonic clock far from zero: `now - then` mistaken for `now + then` shows at once. */
@@ -559,18 +559,6 @@ test('pcm16 chunks (cmd 6) are passed on byte-exact with their id', () => {
     ],
   );
 });
-
-/** An unflagged (msg_flag 0) frame of two fragments: its role is read from FFD8/FFD9, never decided by size. */
-function unflaggedFrame(jpeg: Buffer, firstId: number, lastId: number) {
-  const trailer = Buffer.alloc(5);
-  trailer.writeUInt32LE(jpeg.length, 1);
-  const data = Buffer.concat([jpeg, trailer]);
-  const cut = Math.floor(data.length / 2);
-  return [
-    mediaPacket(Cmd.JpegFragment, 0, firstId, data.subarray(0, cut)),
-    mediaPacket(Cmd.JpegFragment, 0, lastId, data.subarray(cut)),
-  ] as const;
-}
 
 test('audio before the first video packet: up to ID_SPAN ids are kept and fill holes of the first frame, older ones are forgotten', () => {
   for (const before of [ID_SPAN, ID_SPAN + 1]) {

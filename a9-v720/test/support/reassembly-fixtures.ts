@@ -62,3 +62,15 @@ export function recordingReassembler(options: MediaReassemblerOptions = {}) {
   );
   return { r, frames, audio, drops };
 }
+
+/** An unflagged (msg_flag 0) frame of two fragments: its role is read from FFD8/FFD9, never decided by size. */
+export function unflaggedFrame(jpeg: Buffer, firstId: number, lastId: number) {
+  const trailer = Buffer.alloc(5);
+  trailer.writeUInt32LE(jpeg.length, 1);
+  const data = Buffer.concat([jpeg, trailer]);
+  const cut = Math.floor(data.length / 2);
+  return [
+    mediaPacket(Cmd.JpegFragment, 0, firstId, data.subarray(0, cut)),
+    mediaPacket(Cmd.JpegFragment, 0, lastId, data.subarray(cut)),
+  ] as const;
+}
