@@ -267,3 +267,82 @@ test('making room: an unfinished frame at the front goes up to the next whole fr
     'the whole frame was not part of the dropped one',
   );
 });
+
+test('a second jump right after a resync again takes JUMP_CONFIRM_PACKETS packets (audio and video)', () => {
+  const { r } = recordingReassembler();
+  r.push(audioPacket(100), T);
+  for (let i = 0; i < JUMP_CONFIRM_PACKETS; i++) r.push(audioPacket(90_000 + i), T);
+  assert.equal(r.stats.resyncs, 1);
+  for (let i = 0; i < JUMP_CONFIRM_PACKETS - 1; i++) r.push(audioPacket(500_000 + i), T);
+  assert.equal(r.stats.resyncs, 1);
+  r.push(audioPacket(500_000 + JUMP_CONFIRM_PACKETS - 1), T);
+  assert.equal(r.stats.resyncs, 2);
+  const v = recordingReassembler();
+  v.r.push(first(10), T);
+  for (let i = 0; i < JUMP_CONFIRM_PACKETS; i++) v.r.push(middle(90_000 + i), T);
+  assert.equal(v.r.stats.resyncs, 1);
+  for (let i = 0; i < JUMP_CONFIRM_PACKETS - 1; i++) v.r.push(middle(500_000 + i), T);
+  assert.equal(v.r.stats.resyncs, 1);
+  v.r.push(middle(500_000 + JUMP_CONFIRM_PACKETS - 1), T);
+  assert.equal(v.r.stats.resyncs, 2);
+});
+
+test('after a resync or a reset nothing is being discarded: fragments without their first are one drop', () => {
+  const { r, drops } = recordingReassembler();
+  r.push(first(10), T);
+  r.push(middle(11), T);
+  r.tick(T + W); // incomplete, its rest is being discarded
+  assert.deepEqual(reasons(drops), ['incomplete']);
+  // The counter jumps into the middle of a frame: middles, then its last.
+  for (const id of [90_000, 90_001, 90_002]) r.push(middle(id), T + W);
+  r.push(last(90_003), T + W);
+  assert.deepEqual(reasons(drops), ['incomplete', 'no-first-fragment']);
+  assert.equal(r.stats.discardedFragments, 3);
+  const z = recordingReassembler();
+  z.r.push(first(10), T);
+  z.r.push(middle(11), T);
+  z.r.tick(T + W);
+  z.r.reset();
+  z.r.push(middle(5), T + W);
+  assert.deepEqual(reasons(z.drops), ['incomplete', 'no-first-fragment']);
+});
+
+test('once audio has its own counter, its ids fill no holes: a lost video fragment is reported missing, not a broken JPEG', () => {
+  const { r, drops } = recordingReassembler();
+  r.push(first(10), T);
+  r.push(audioPacket(10), T); // collision: separate counter
+  assert.equal(r.stats.separateAudioCounter, true);
+  r.push(last(12), T);
+  r.push(audioPacket(11), T); // a separate counter's id inside the frame: not its missing fragment
+  r.tick(T + W);
+  assert.deepEqual(drops, [{ reason: 'incomplete', detail: `frame from pkg 10: 1 packet(s) missing after ${W} ms` }]);
+  // An audio id behind the window whose slot holds a video packet is no collision either.
+  const b = recordingReassembler();
+  b.r.push(first(10 + ID_SPAN), T); // base 10 + ID_SPAN
+  b.r.push(audioPacket(10), T + W); // behind the window; same slot as the held packet
+  assert.equal(b.r.stats.separateAudioCounter, false);
+  assert.deepEqual(b.drops, [], 'and it ran no window out');
+});
+
+test('an audio id just past the held ids runs no window out', () => {
+  const { r, drops } = recordingReassembler();
+  r.push(first(10), T);
+  r.push(last(12), T); // held ids 10..12, heldEnd 3
+  r.push(audioPacket(13), T + W);
+  assert.deepEqual(drops, []);
+  r.tick(T + W);
+  assert.deepEqual(reasons(drops), ['incomplete']);
+});
+
+test('after a frame is delivered with the next one already arriving, a middle fragment appended to the next one still decides nothing', () => {
+  const { r, frames, drops } = recordingReassembler();
+  const a = videoPackets(fakeJpeg(1500, 1), 10); // 10, 11
+  r.push(a[0]!, T);
+  r.push(first(12), T); // the next frame begins before a's last fragment
+  r.push(a[1]!, T); // a is delivered; 12 stays at the front
+  assert.equal(frames.length, 1);
+  r.push(middle(13), T + W);
+  assert.deepEqual(drops, []);
+  r.tick(T + W);
+  assert.deepEqual(drops, [{ reason: 'incomplete', detail: `frame from pkg 12: no last fragment after ${W} ms` }]);
+});
