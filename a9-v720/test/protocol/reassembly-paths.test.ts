@@ -49,7 +49,8 @@ test('audio before the first video packet with the id of that packet: a separate
 test('audio before video: an out-of-range id in the same slot does not hide the in-range one', () => {
   const { r, frames } = recordingReassembler();
   r.push(audioPacket(100), T);
-  r.push(audioPacket(100 + 5 * ID_SPAN), T); // same slot, out of the first frame's range
+  r.push(audioPacket(100 + 5 * ID_SPAN), T); // same slot, out of the first frame's range ahead
+  r.push(audioPacket((100 - 5 * ID_SPAN) >>> 0), T); // and behind
   const jpeg = fakeJpeg(1500);
   const [f, l] = unflaggedFrame(jpeg, 99, 101);
   r.push(f, T);
@@ -217,15 +218,16 @@ test('an audio id in a frame that does not check out: the frame waits for the vi
   assert.equal(r.stats.separateAudioCounter, true);
 });
 
-test('a whole frame is delivered without a copy; a frame of several fragments is one new buffer', () => {
+test('a whole frame is delivered without a copy (a view of its packet); a frame of several fragments is joined into its own bytes', () => {
   const { r, frames } = recordingReassembler();
   const [whole] = videoPackets(fakeJpeg(800), 1, 2000);
   r.push(whole!, T);
-  assert.equal(frames[0]!.jpeg.buffer, whole!.payload.buffer);
+  whole!.payload[10] = 0x00;
+  assert.equal(frames[0]!.jpeg[10], 0x00, 'the same memory');
   const p = videoPackets(fakeJpeg(1500), 2);
   for (const x of p) r.push(x, T);
-  assert.notEqual(frames[1]!.jpeg.buffer, p[0]!.payload.buffer);
-  assert.deepEqual(frames[1]!.jpeg, fakeJpeg(1500));
+  p[0]!.payload[10] = 0x00;
+  assert.deepEqual(frames[1]!.jpeg, fakeJpeg(1500), 'its own copy');
 });
 
 test('making room: a stray last fragment at the front goes alone; what follows it stays', () => {
@@ -345,4 +347,17 @@ test('after a frame is delivered with the next one already arriving, a middle fr
   assert.deepEqual(drops, []);
   r.tick(T + W);
   assert.deepEqual(drops, [{ reason: 'incomplete', detail: `frame from pkg 12: no last fragment after ${W} ms` }]);
+});
+
+test("packets past the first hole do not start the window: they may be the next frame's", () => {
+  const { r, drops } = recordingReassembler();
+  r.push(videoPackets(fakeJpeg(100, 1), 9)[0]!, T - 100); // base 10
+  r.push(last(12), T); // arrives first, behind the hole at 11
+  r.push(first(10), T + 20);
+  r.tick(T + W);
+  assert.deepEqual(drops, []);
+  r.tick(T + 20 + W - 1);
+  assert.deepEqual(drops, []);
+  r.tick(T + 20 + W);
+  assert.deepEqual(reasons(drops), ['incomplete']);
 });
