@@ -66,6 +66,10 @@ describe('CameraFacing', () => {
     assert.deepEqual(disabled.disabledCameraPorts(), ['80/tcp', '6123/udp']);
     assert.equal(disabled.udpPort(), 6123);
     assert.equal(disabled.webPort(), null);
+    // The TCP control port too: named with its protocol, in the order cameras use them.
+    const allOff = facing({ ports: { '80/tcp': null, '6123/tcp': null, '6123/udp': null } });
+    assert.deepEqual(allOff.disabledCameraPorts(), ['80/tcp', '6123/tcp', '6123/udp']);
+    assert.equal(allOff.tcpPort(), 6123);
   });
 });
 

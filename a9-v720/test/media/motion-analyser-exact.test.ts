@@ -243,3 +243,48 @@ test('reset forgets the background and the event; setSensitivity changes the thr
   b.setSensitivity(100);
   assert.deepEqual(b.analyse(image(block(2, 2, 2, 2), 130), T + 200), { kind: 'active', movingArea: 0.04, gain: 1, motion: false });
 });
+
+test('gain at the ends of the scale: a dark scene halving (4 → 2) and black turning white (0 → 255, +8 octaves, the last bin)', () => {
+  const dark = analyser();
+  dark.analyse(image([], 0, 4), T); // the background is now 4 (a global change from 100)
+  assert.deepEqual(dark.analyse(image([], 0, 2), T + 200), { kind: 'still', movingArea: 0, gain: 2 ** (-24 / 32), motion: false });
+  const black = new MotionAnalyser({ sensitivity: 1, settleFrames: 0 });
+  black.analyse(image([], 0, 0), T);
+  assert.deepEqual(black.analyse(image([], 0, 255), T + 200), { kind: 'global-change', movingArea: 1, gain: 256, motion: false });
+});
+
+test('a change of width or of height alone is a new scene', () => {
+  const a = analyser();
+  assert.equal(a.analyse({ width: 20, height: 10, data: new Uint8Array(200).fill(100) }, T).kind, 'learning');
+  const b = analyser();
+  assert.equal(b.analyse({ width: 10, height: 20, data: new Uint8Array(200).fill(100) }, T).kind, 'learning');
+});
+
+test('global change by raw difference: exactly 48 levels on most pixels is not one', () => {
+  const a = analyser();
+  // 51 pixels 48 brighter: no raw change; normalised by the median ratio they match the background.
+  assert.deepEqual(a.analyse(image([...block(0, 0, 10, 5), [0, 5]], 148), T), {
+    kind: 'still',
+    movingArea: 0,
+    gain: 2 ** (18 / 32),
+    motion: false,
+  });
+});
+
+test('global change after normalising: most pixels off the median ratio, though fewer than half changed raw', () => {
+  // Background: 49 bright pixels, 2 dark ones, 49 more bright ones.
+  const background = image([...block(0, 5, 10, 5)], 100);
+  for (const [x, y] of [
+    [0, 4],
+    [1, 4],
+  ] as const)
+    background.data[y * SIZE + x] = 20;
+  const a = new MotionAnalyser({ sensitivity: 1, settleFrames: 0 });
+  a.analyse(background, T);
+  // Rows 0–4 but the two dark pixels fall to a quarter (49 raw changes), the dark ones halve, rows 5–9 stay:
+  // the median ratio is the dark ones' 1/2, so after normalising 98 pixels are off.
+  const frame = image([...block(0, 5, 10, 5)], 100, 25);
+  frame.data[4 * SIZE] = 10;
+  frame.data[4 * SIZE + 1] = 10;
+  assert.deepEqual(a.analyse(frame, T + 200), { kind: 'global-change', movingArea: 0.98, gain: 2 ** (-30 / 32), motion: false });
+});

@@ -209,7 +209,7 @@ export class MotionAnalyser {
     for (let i = 0; i < pixels.length; i++) {
       const bg = Math.round(background[i] as number);
       const bin = Math.round(((LOG2[pixels[i] as number] as number) - (LOG2[bg] as number)) * BINS_PER_OCTAVE) + centre;
-      (histogram[bin] as number)++;
+      histogram[bin] = (histogram[bin] ?? 0) + 1;
     }
     let seen = 0;
     const half = pixels.length / 2;
