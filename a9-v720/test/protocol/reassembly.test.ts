@@ -7,21 +7,11 @@ import {
   ID_SPAN,
   JUMP_CONFIRM_PACKETS,
   MAX_UNCONFIRMED_IDS,
-  MediaReassembler,
   REORDER_WINDOW_MS,
-  type AudioFormat,
-  type FrameDrop,
-  type ReassembledFrame,
 } from '../../src/protocol/reassembly.js';
+import { audioPacket as audio, fakeJpeg, mediaPacket as packet, recordingReassembler as collect } from '../support/reassembly-fixtures.js';
 
 const W = REORDER_WINDOW_MS;
-
-/** A synthetic JPEG: SOI, `size` filler bytes (never FF), EOI. */
-function fakeJpeg(size: number, seed = 1): Buffer {
-  const body = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) body[i] = (i * 7 + seed * 13) % 251;
-  return Buffer.concat([Buffer.from([0xff, 0xd8]), body, Buffer.from([0xff, 0xd9])]);
-}
 
 interface FrameOptions {
   readonly fragmentBytes?: number;
@@ -52,35 +42,8 @@ function fragmentsOf(jpeg: Buffer, options: FrameOptions = {}): { msgFlag: numbe
   }));
 }
 
-const packet = (cmd: number, msgFlag: number, pkgId: number, payload: Buffer): Packet => ({
-  length: payload.length,
-  cmd,
-  msgFlag,
-  dealFlag: 0,
-  forwardId: Buffer.alloc(8),
-  pkgId: pkgId >>> 0,
-  payload,
-});
-
 function video(jpeg: Buffer, firstId: number, options: FrameOptions = {}): Packet[] {
   return fragmentsOf(jpeg, options).map((f, i) => packet(Cmd.JpegFragment, f.msgFlag, firstId + i, f.payload));
-}
-
-const audio = (pkgId: number, fill = 0xd5, cmd = Cmd.G711Alaw): Packet => packet(cmd, MsgFlag.Whole, pkgId, Buffer.alloc(160, fill));
-
-function collect(options: ConstructorParameters<typeof MediaReassembler>[1] = {}) {
-  const frames: ReassembledFrame[] = [];
-  const audioChunks: { payload: Buffer; format: AudioFormat; pkgId: number }[] = [];
-  const drops: FrameDrop[] = [];
-  const r = new MediaReassembler(
-    {
-      onFrame: (frame) => frames.push(frame),
-      onAudio: (payload, format, pkgId) => audioChunks.push({ payload, format, pkgId }),
-      onDrop: (drop) => drops.push(drop),
-    },
-    options,
-  );
-  return { r, frames, audio: audioChunks, drops };
 }
 
 test('clean stream, audio on the shared counter between and inside frames: each frame on the call that brings its last fragment', () => {
