@@ -10,5 +10,6 @@ export default mutationGroup(
     'test/media/motion-analyser.test.ts',
     'test/media/motion-jpeg.test.ts',
     'test/media/motion-monitor.test.ts',
+    'test/media/grey-image.test.ts',
   ],
 );
