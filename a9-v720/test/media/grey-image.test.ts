@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import sharp, { type CacheOptions, type ResizeOptions, type SharpOptions } from 'sharp';
+import sharp, { type CacheOptions, type ResizeOptions, type Sharp, type SharpOptions } from 'sharp';
 import { GreyDecoder } from '../../src/media/motion/grey-image.js';
 
 /** A grey JPEG of width×height whose leftmost quarter is black and the rest white. */
@@ -62,17 +62,34 @@ test('libvips is set to one thread per image and no operation cache when the dec
   assert.deepEqual(calls, ['concurrency 1', 'cache false'], 'set once, on the first decode');
 });
 
-test('a decoder that returns another size is refused, saying what it got', async () => {
-  const wrongSize = Object.assign((input?: Buffer, options?: SharpOptions) => {
+/** Real sharp with one pipeline step bent, as if the library had not done what was asked. */
+function bentSharp(bend: (pipeline: Sharp) => void): typeof import('sharp') {
+  const factory = Object.assign((input?: Buffer, options?: SharpOptions) => {
     const pipeline = sharp(input, options);
-    const resize = pipeline.resize.bind(pipeline);
-    // As if the library had ignored the requested size by one column.
-    pipeline.resize = ((width: number, height: number, resizeOptions?: ResizeOptions) =>
-      resize(width + 1, height, resizeOptions)) as typeof pipeline.resize;
+    bend(pipeline);
     return pipeline;
   }, sharp);
-  const decoder = new GreyDecoder(80, 60, () => Promise.resolve({ default: wrongSize } as unknown as typeof import('sharp')));
-  await assert.rejects(decoder.decode(await solid(64, 48)), {
-    message: 'decoder returned 81×60×1, expected 80×60 grey',
+  return { default: factory } as unknown as typeof import('sharp');
+}
+
+test('a decoder that returns another size or colour layout is refused, saying what it got', async () => {
+  const jpeg = await solid(64, 48);
+  const resizedBy = (dw: number, dh: number) =>
+    bentSharp((pipeline) => {
+      const resize = pipeline.resize.bind(pipeline);
+      pipeline.resize = ((width: number, height: number, options?: ResizeOptions) =>
+        resize(width + dw, height + dh, options)) as typeof pipeline.resize;
+    });
+  const inColour = bentSharp((pipeline) => {
+    pipeline.greyscale = () => pipeline;
   });
+  const cases: [typeof import('sharp'), string][] = [
+    [resizedBy(1, 0), 'decoder returned 81×60×1, expected 80×60 grey'],
+    [resizedBy(0, 1), 'decoder returned 80×61×1, expected 80×60 grey'],
+    [inColour, 'decoder returned 80×60×3, expected 80×60 grey'],
+  ];
+  for (const [module, message] of cases) {
+    const decoder = new GreyDecoder(80, 60, () => Promise.resolve(module));
+    await assert.rejects(decoder.decode(jpeg), { message });
+  }
 });

@@ -46,7 +46,8 @@ export class GreyDecoder {
       .greyscale()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    if (info.width !== width || info.height !== height || info.channels !== 1 || data.length !== width * height) {
+    // Raw output is exactly width × height × channels bytes, so these three settle the length too.
+    if (info.width !== width || info.height !== height || info.channels !== 1) {
       throw new Error(`decoder returned ${info.width}×${info.height}×${info.channels}, expected ${width}×${height} grey`);
     }
     return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
