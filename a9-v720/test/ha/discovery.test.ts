@@ -338,29 +338,7 @@ describe('bridge discovery', () => {
       sw_version: '0.1.0',
       configuration_url: 'http://10.0.0.2:1234/',
     });
-    assert.deepEqual(d.payload.components['connectivity'], {
-      platform: 'binary_sensor',
-      unique_id: 'a9v720_bridge_connectivity',
-      default_entity_id: 'binary_sensor.a9v720_bridge_connectivity',
-      name: 'Connectivity',
-      state_topic: 'a9_v720/bridge/state',
-      qos: 1,
-      device_class: 'connectivity',
-      payload_on: 'online',
-      payload_off: 'offline',
-      entity_category: 'diagnostic',
-    });
-    assert.deepEqual(d.payload.components['cameras_online'], {
-      platform: 'sensor',
-      unique_id: 'a9v720_bridge_cameras_online',
-      default_entity_id: 'sensor.a9v720_bridge_cameras_online',
-      name: 'Cameras online',
-      availability: [BRIDGE],
-      state_topic: 'a9_v720/bridge/cameras_online',
-      qos: 1,
-      state_class: 'measurement',
-      icon: 'mdi:cctv',
-    });
+    // Each component's exact payload: discovery-payloads.test.ts, 'bridge: every component…'.
     assert.deepEqual(Object.keys(d.payload.components), ['connectivity', 'cameras_online', 'version']);
   });
 });
