@@ -9,6 +9,7 @@ export default mutationGroup(
     'test/media/motion-analyser-exact.test.ts',
     'test/media/motion-analyser.test.ts',
     'test/media/motion-jpeg.test.ts',
+    'test/media/motion-monitor-rules.test.ts',
     'test/media/motion-monitor.test.ts',
     'test/media/grey-image.test.ts',
   ],

@@ -86,7 +86,7 @@ export class MotionMonitor implements Lifecycle {
       this.decode = (jpeg) => decoder.decode(jpeg);
     }
     this.now = options.now ?? Date.now;
-    this.badFrames = new RateLimitedLog(60_000);
+    this.badFrames = new RateLimitedLog(60_000, 1024, this.now);
   }
 
   /** `start`: motion began in `jpeg` (before the registry's motion flag is set). */
@@ -182,7 +182,7 @@ export class MotionMonitor implements Lifecycle {
   private unsubscribe(watch: Watch, why: string): void {
     watch.subscription?.unsubscribe();
     watch.subscription = undefined;
-    watch.analyser.reset();
+    // No analyser reset here: the next subscribe() resets it, and while unsubscribed it sees no frames.
     this.options.logger.info({ camera: watch.cameraId }, `motion detection of camera ${watch.cameraId} stopped (${why})`);
   }
 
