@@ -13,6 +13,7 @@ import { CameraRegistry } from '../../src/camera/registry.js';
 import type { EndListener, FrameListener, MediaSubscription, StreamEndReason } from '../../src/media/media-hub.js';
 import type { GreyImage } from '../../src/media/motion/grey-image.js';
 import { MotionMonitor, type VideoSource } from '../../src/media/motion/motion-monitor.js';
+import { motionClip } from '../../src/simulator/motion-scenes.js';
 import { captureLog } from '../support/log-capture.js';
 
 const W = 80;
@@ -278,7 +279,11 @@ for (const { holdMs, periodMs } of [
     await monitor.stop();
     setClock(lastAt + 10_000_000);
     mock.timers.tick(periodMs * 10);
-    assert.equal(registry.get('CAM1')?.motionDetected === true, true, 'stopped: the timer is gone (stop does not touch the flag)');
+    assert.equal(
+      registry.get('CAM1')?.motionDetected === true,
+      true,
+      'after stop nothing ends it: the watch is gone and stop leaves the flag to the registry',
+    );
   });
 }
 
@@ -504,4 +509,69 @@ test('analysisMs sums the time from frame to verdict: at least the decode time, 
   assert.ok(analysisMs >= frames * 20, `analysisMs ${analysisMs} covers the three 25 ms decodes`);
   assert.ok(analysisMs <= waited, `analysisMs ${analysisMs} is within the ${waited.toFixed(1)} ms the test waited`);
   await monitor.stop();
+});
+
+test('without a decode option the monitor decodes the JPEGs itself (sharp, 80×60 grey)', async () => {
+  const log = captureLog();
+  const registry = new CameraRegistry();
+  const video = new FakeVideoSource();
+  const monitor = new MotionMonitor({ registry, media: video, logger: log.logger });
+  await monitor.start();
+  registry.markOnline('CAM1', '127.0.0.1', true);
+  registry.changeMotionSettings('CAM1', { enabled: true });
+  const clip = await motionClip('noise', { stillBefore: 1, eventFrames: 1, stillAfter: 1 });
+  video.frame('CAM1', clip.frames[0] as Buffer, T0);
+  for (let polls = 0; monitor.stats('CAM1')?.framesAnalysed !== 1; polls++) {
+    assert.ok(polls < 2000, 'the JPEG was analysed within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.equal(monitor.stats('CAM1')?.decodeErrors, 0);
+  assert.equal(log.problems().length, 0);
+  await monitor.stop();
+});
+
+test('a stop that happens while a registry event is being delivered: the monitor ignores that event', async () => {
+  const { registry, monitor, video } = setup();
+  // Subscribed before the monitor, so it hears each event first and stops the monitor in the middle.
+  registry.on('updated', (camera) => {
+    if (camera.motion?.enabled === true) void monitor.stop();
+  });
+  await monitor.start();
+  registry.markOnline('CAM1', '127.0.0.1', true);
+  registry.changeMotionSettings('CAM1', { enabled: true });
+  assert.equal(video.subscriptions.length, 0, 'nothing subscribed after stop');
+  assert.equal(monitor.stats('CAM1'), undefined);
+});
+
+test('stop ends the expiry timer: after a restart exactly one timer runs (its ticks are the new start’s)', async () => {
+  mock.timers.enable({ apis: ['setInterval'] });
+  const { registry, monitor, watched, feed, setClock } = setup({ holdMs: 300 });
+  await monitor.start(); // a timer ticking at 75, 150, … (mock time)
+  mock.timers.tick(10);
+  await monitor.stop();
+  await monitor.start(); // ticks at 85, 160, …
+  watched('CAM1');
+  const lastAt = await play(feed, 'CAM1', [MOVING, MOVING], T0);
+  setClock(lastAt + 300);
+  mock.timers.tick(64); // mock time 74
+  mock.timers.tick(1); // 75: the first start's tick, if its timer were still running
+  assert.equal(registry.get('CAM1')?.motionDetected === true, true, 'no tick from the stopped timer');
+  mock.timers.tick(10); // 85
+  assert.equal(registry.get('CAM1')?.motionDetected === true, false);
+  await monitor.stop();
+});
+
+test('a watch that is already switched off stops silently: offline, forgotten; a camera never watched can be forgotten', async () => {
+  const { registry, monitor, watched, messages } = setup();
+  await monitor.start();
+  registry.markOnline('CAM0', '127.0.0.1', true);
+  assert.equal(registry.remove('CAM0'), true);
+  watched('CAM1');
+  registry.changeMotionSettings('CAM1', { enabled: false });
+  registry.markOffline('CAM1', 'test');
+  registry.markOnline('CAM1', '127.0.0.1', true);
+  registry.remove('CAM1');
+  await monitor.stop();
+  assert.deepEqual(messages(/stopped/), ['motion detection of camera CAM1 stopped (detection switched off)']);
+  assert.equal(monitor.stats('CAM1'), undefined);
 });

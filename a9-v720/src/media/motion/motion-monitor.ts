@@ -55,7 +55,6 @@ interface Watch {
   readonly cameraId: string;
   readonly analyser: MotionAnalyser;
   subscription: MediaSubscription | undefined;
-  sensitivity: number;
   busy: boolean;
   nextDueAt: number;
   counters: { framesAnalysed: number; framesSkipped: number; decodeErrors: number; events: number; analysisMs: number };
@@ -109,11 +108,11 @@ export class MotionMonitor implements Lifecycle {
     return Promise.resolve();
   }
 
+  /** Idempotent, and harmless before start: every step below is a no-op the second time. */
   stop(): Promise<void> {
-    if (!this.running) return Promise.resolve();
     this.running = false;
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
-    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
     for (const id of [...this.watches.keys()]) this.stopWatching(id, 'shutting down');
     return Promise.resolve();
@@ -126,36 +125,35 @@ export class MotionMonitor implements Lifecycle {
 
   /** Subscribes or unsubscribes so that exactly the online cameras with motion enabled are watched. */
   private reconcile(camera: CameraRecord): void {
+    // A registry event already being delivered when stop() unsubscribed still arrives here.
     if (!this.running) return;
     const settings = camera.motion;
     const wanted = settings?.enabled === true && camera.online;
     let watch = this.watches.get(camera.id);
     if (!wanted) {
-      if (watch?.subscription) this.unsubscribe(watch, camera.online ? 'detection switched off' : 'camera offline');
-      // Not watching means nothing is detected (also after a restart with a stale flag).
-      if (camera.motionDetected) this.options.registry.setMotionDetected(camera.id, false, this.now());
+      if (watch) this.unsubscribe(watch, camera.online ? 'detection switched off' : 'camera offline');
+      // Not watching means nothing is detected (also after a restart with a stale flag); the
+      // registry ignores a flag that is already off.
+      this.options.registry.setMotionDetected(camera.id, false, this.now());
       return;
     }
     if (!watch) {
       watch = {
         cameraId: camera.id,
-        analyser: new MotionAnalyser({ sensitivity: settings.sensitivity, holdMs: this.holdMs }),
+        analyser: new MotionAnalyser({ holdMs: this.holdMs }),
         subscription: undefined,
-        sensitivity: settings.sensitivity,
         busy: false,
         nextDueAt: 0,
         counters: { framesAnalysed: 0, framesSkipped: 0, decodeErrors: 0, events: 0, analysisMs: 0 },
       };
       this.watches.set(camera.id, watch);
     }
-    if (watch.sensitivity !== settings.sensitivity) {
-      watch.sensitivity = settings.sensitivity;
-      watch.analyser.setSensitivity(settings.sensitivity);
-    }
-    if (!watch.subscription) this.subscribe(watch);
+    // Every update (cheap: two powers), so a change made while switched off applies too.
+    watch.analyser.setSensitivity(settings.sensitivity);
+    if (!watch.subscription) this.subscribe(watch, settings.sensitivity);
   }
 
-  private subscribe(watch: Watch): void {
+  private subscribe(watch: Watch, sensitivity: number): void {
     const { logger } = this.options;
     try {
       const subscription = this.options.media.subscribeVideo(
@@ -163,15 +161,16 @@ export class MotionMonitor implements Lifecycle {
         (jpeg, at) => this.onFrame(watch, subscription, jpeg, at),
         (reason) => {
           // The hub ended us (camera offline, shutdown): the registry event decides what is next.
-          if (watch.subscription === subscription) watch.subscription = undefined;
+          // Only the live subscription can end: the hub never calls this after unsubscribe().
+          watch.subscription = undefined;
           logger.debug({ camera: watch.cameraId, reason }, `motion detection of camera ${watch.cameraId} paused (${reason})`);
         },
       );
       watch.subscription = subscription;
       watch.analyser.reset();
       logger.info(
-        { camera: watch.cameraId, sensitivity: watch.sensitivity },
-        `motion detection of camera ${watch.cameraId} running (sensitivity ${watch.sensitivity})`,
+        { camera: watch.cameraId, sensitivity },
+        `motion detection of camera ${watch.cameraId} running (sensitivity ${sensitivity})`,
       );
     } catch (error) {
       // Raced with the camera going offline; its 'online' event will bring us back.
@@ -179,8 +178,10 @@ export class MotionMonitor implements Lifecycle {
     }
   }
 
+  /** Ends the watch's subscription, if it has one (a switched-off watch is kept, unsubscribed). */
   private unsubscribe(watch: Watch, why: string): void {
-    watch.subscription?.unsubscribe();
+    if (!watch.subscription) return;
+    watch.subscription.unsubscribe();
     watch.subscription = undefined;
     // No analyser reset here: the next subscribe() resets it, and while unsubscribed it sees no frames.
     this.options.logger.info({ camera: watch.cameraId }, `motion detection of camera ${watch.cameraId} stopped (${why})`);
@@ -189,7 +190,7 @@ export class MotionMonitor implements Lifecycle {
   private stopWatching(cameraId: string, why: string): void {
     const watch = this.watches.get(cameraId);
     if (!watch) return;
-    if (watch.subscription) this.unsubscribe(watch, why);
+    this.unsubscribe(watch, why);
     this.watches.delete(cameraId);
   }
 
