@@ -142,6 +142,14 @@ async function play(
   return start + (all.length - 1) * 200;
 }
 
+/** Waits (bounded: 10 s) until `count` frames of the camera were analysed, for decodes that take real time. */
+async function analysed(monitor: MotionMonitor, cameraId: string, count: number): Promise<void> {
+  for (let polls = 0; monitor.stats(cameraId)?.framesAnalysed !== count; polls++) {
+    assert.ok(polls < 2000, `${count} frame(s) of ${cameraId} analysed within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 afterEach(() => mock.timers.reset());
 
 test('pacing: one analysed frame per interval, a frame one millisecond early is skipped; after a pause it catches up by half an interval', async () => {
@@ -499,10 +507,7 @@ test('analysisMs sums the time from frame to verdict: at least the decode time, 
   for (let i = 0; i < frames; i++) {
     const before = performance.now();
     video.frame('CAM1', STILL, T0 + i * 1000);
-    for (let polls = 0; monitor.stats('CAM1')?.framesAnalysed !== i + 1; polls++) {
-      assert.ok(polls < 2000, `frame ${i} analysed within 10 s`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await analysed(monitor, 'CAM1', i + 1);
     waited += performance.now() - before;
   }
   const analysisMs = monitor.stats('CAM1')?.analysisMs ?? -1;
@@ -521,10 +526,7 @@ test('without a decode option the monitor decodes the JPEGs itself (sharp, 80×6
   registry.changeMotionSettings('CAM1', { enabled: true });
   const clip = await motionClip('noise', { stillBefore: 1, eventFrames: 1, stillAfter: 1 });
   video.frame('CAM1', clip.frames[0] as Buffer, T0);
-  for (let polls = 0; monitor.stats('CAM1')?.framesAnalysed !== 1; polls++) {
-    assert.ok(polls < 2000, 'the JPEG was analysed within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await analysed(monitor, 'CAM1', 1);
   assert.equal(monitor.stats('CAM1')?.decodeErrors, 0);
   assert.equal(log.problems().length, 0);
   await monitor.stop();
