@@ -43,11 +43,13 @@ export function wavHeader(format: AudioFormat, options: WavOptions = {}): Buffer
   const channels = options.channels ?? 1;
   const blockAlign = channels * (spec.bitsPerSample / 8);
   const dataAt = 12 + 8 + spec.fmtChunkBytes;
+  // Zero-filled: A-law's cbSize (offset 36, no extra format bytes) is 0 without a write.
+  // The four-letter tags are ASCII, written as utf8 (the same bytes).
   const h = Buffer.alloc(dataAt + 8);
-  h.write('RIFF', 0, 'ascii');
+  h.write('RIFF', 0);
   h.writeUInt32LE(0xffffffff, 4);
-  h.write('WAVE', 8, 'ascii');
-  h.write('fmt ', 12, 'ascii');
+  h.write('WAVE', 8);
+  h.write('fmt ', 12);
   h.writeUInt32LE(spec.fmtChunkBytes, 16);
   h.writeUInt16LE(spec.tag, 20);
   h.writeUInt16LE(channels, 22);
@@ -55,8 +57,7 @@ export function wavHeader(format: AudioFormat, options: WavOptions = {}): Buffer
   h.writeUInt32LE(sampleRate * blockAlign, 28); // byte rate
   h.writeUInt16LE(blockAlign, 32);
   h.writeUInt16LE(spec.bitsPerSample, 34);
-  if (spec.fmtChunkBytes === 18) h.writeUInt16LE(0, 36); // cbSize: no extra format bytes
-  h.write('data', dataAt, 'ascii');
+  h.write('data', dataAt);
   // RIFF size counts from "WAVE" (offset 8) up to the data, then the data itself.
   h.writeUInt32LE(0xffffffff - (dataAt + 8 - 8), dataAt + 4);
   return h;
