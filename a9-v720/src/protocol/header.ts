@@ -34,7 +34,7 @@ export enum MsgFlag {
 }
 
 /** Servers put ASCII "00000000" in the forward id; cameras send eight zero bytes. */
-export const SERVER_FORWARD_ID: Buffer = Buffer.from('00000000', 'ascii');
+export const SERVER_FORWARD_ID: Buffer = Buffer.from('00000000');
 export const CAMERA_FORWARD_ID: Buffer = Buffer.alloc(8);
 
 export interface PacketHeader {

@@ -298,7 +298,7 @@ export function toBaseInfo(content: { readonly [field: string]: unknown }): Base
 
 /** JSON packets from the server: cmd 0, msg_flag 0, forward id "00000000". */
 function jsonPacket(text: string): Buffer {
-  return encodePacket({ cmd: Cmd.Json, msgFlag: MsgFlag.None, payload: Buffer.from(text, 'utf8') });
+  return encodePacket({ cmd: Cmd.Json, msgFlag: MsgFlag.None, payload: Buffer.from(text) });
 }
 
 /** Forward id of the vendor cloud's registration answer (PROTOCOL.md §3): eight 0xFF bytes. */
@@ -314,7 +314,7 @@ export function encodeRegisterOk(): Buffer {
     cmd: Cmd.Json,
     msgFlag: MsgFlag.Whole,
     forwardId: CLOUD_FORWARD_ID,
-    payload: Buffer.from('{"code":101,"status":200}', 'utf8'),
+    payload: Buffer.from('{"code":101,"status":200}'),
   });
 }
 
@@ -360,6 +360,6 @@ export function encodeCameraJson(value: unknown, pkgId = 0): Buffer {
     msgFlag: MsgFlag.None,
     forwardId: Buffer.alloc(8),
     pkgId,
-    payload: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8'),
+    payload: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
   });
 }
