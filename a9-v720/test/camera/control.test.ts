@@ -26,7 +26,7 @@ test('registration → online, heartbeats answered, silence → offline after of
   await waitFor(() => camera.stats.heartbeatAcks >= 3, 'three heartbeat answers');
   // Heartbeats keep it online well past offline_after.
   await new Promise((resolve) => setTimeout(resolve, 2500));
-  assert.ok(online('0800c0A00001'));
+  assert.ok(online('0800c0A00001'), 'heartbeats keep the camera online');
   camera.freeze();
   await waitFor(() => !online('0800c0A00001'), 'offline after silence');
   assert.match(h.app.registry.get('0800c0A00001')?.offlineReason ?? '', /silent for more than 2 s/);
@@ -55,7 +55,7 @@ test('a second connection with the same id replaces the first cleanly', async ()
   const second = h.camera('0800c0A00003', { heartbeatMs: 500, reconnect: false });
   await second.start();
   await waitFor(() => !first.isConnected, 'old connection closed by the server');
-  assert.ok(online('0800c0A00003'));
+  assert.ok(online('0800c0A00003'), 'the new connection keeps the camera online');
   assert.deepEqual(events, ['online'], 'the replaced connection does not mark the camera offline');
   assert.equal(h.app.sessions.size >= 1, true);
   second.stop();
@@ -112,7 +112,7 @@ test('an unparseable JSON message is logged once and skipped; the session stays 
   assert.equal(h.log.lines.filter((line) => /bad JSON message from camera 0800c0A00007/.test(line.msg)).length, 1);
   await h.app.sessions.sendSetting('0800c0A00007', { code: 210, instLed: 0 });
   assert.equal(h.app.registry.get('0800c0A00007')?.baseInfo?.instLed, 0);
-  assert.ok(online('0800c0A00007'));
+  assert.ok(online('0800c0A00007'), 'bad JSON does not take the camera offline');
   assert.equal(camera.stats.registrations, 1, 'no re-registration');
   // Before registration, too: the connection is not closed and can still register.
   const socket = net.connect(h.app.ports.tcp, '127.0.0.1');
@@ -134,7 +134,7 @@ test('unknown message codes are logged and ignored without dropping the camera',
   await waitFor(() => online('0800c0A00008'), 'online');
   camera.sendRaw(encodeCameraJson({ code: 777, hello: 'world' }));
   await waitFor(() => h.log.find(/unknown message code 777 from camera 0800c0A00008/) !== undefined, 'log line');
-  assert.ok(online('0800c0A00008'));
+  assert.ok(online('0800c0A00008'), 'an unknown code does not take the camera offline');
   camera.stop();
 });
 
@@ -187,7 +187,7 @@ test('base info with unusable fields: those left out with one log line naming th
   await waitFor(() => infoOf('0800c0A0000B')?.sdDevStatus === 3, 'the later forwards merged');
   assert.equal(infoOf('0800c0A0000B')?.IrLed, 1);
   assert.equal(lines().length, 1, 'each field is reported once');
-  assert.ok(online('0800c0A0000B') && online('0800c0A0000C'));
+  assert.ok(online('0800c0A0000B') && online('0800c0A0000C'), 'both cameras stay online');
   bad.stop();
   good.stop();
 });

@@ -108,7 +108,10 @@ test('a frame with a lost fragment: once the burst pauses, confirms list what ar
   r.tick();
   assert.equal(frames.length, 1);
   assert.equal(r.stats.reassembly.dropReasons.incomplete, 1);
-  assert.ok(log.find(/camera cam1: dropped an incomplete video frame \(incomplete: frame from pkg 2828: 1 packet\(s\) missing/));
+  assert.ok(
+    log.find(/camera cam1: dropped an incomplete video frame \(incomplete: frame from pkg 2828: 1 packet\(s\) missing/),
+    'the dropped incomplete frame is logged',
+  );
 });
 
 test('a frame waiting for a lost packet: the unchanged list is repeated every 40 ms or so until the frame is complete, then the 200 ms pace again', () => {

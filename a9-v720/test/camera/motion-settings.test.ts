@@ -26,7 +26,7 @@ test('motion change requests: enabled and/or a whole sensitivity 1–100, nothin
   ]) {
     const parsed = parseMotionChange(bad);
     assert.equal(parsed.ok, false, JSON.stringify(bad));
-    assert.ok(!parsed.ok && parsed.reason.length > 0);
+    assert.ok(!parsed.ok && parsed.reason.length > 0, `a reason for ${JSON.stringify(bad)}`);
   }
 });
 

@@ -52,7 +52,10 @@ test('at the cap of unregistered connections the oldest idle one is closed, so a
     assert.equal(await answered, 25, 'the 101 answer');
     await idle[0]!.closed;
     assert.equal(registry.get('0800c0L00001')?.online, true);
-    assert.ok(log.find(/3 unregistered TCP connections are open: closing the oldest \(127\.0\.0\.1\)/));
+    assert.ok(
+      log.find(/3 unregistered TCP connections are open: closing the oldest \(127\.0\.0\.1\)/),
+      'closing the oldest unregistered connection is logged',
+    );
     // The other idle ones are untouched; the registered camera no longer counts as pending.
     const another = await connect();
     await waitFor(() => control.connectionCount === 4, 'four connections open');

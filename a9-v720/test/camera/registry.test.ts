@@ -109,7 +109,10 @@ test('a saved name the API would refuse is dropped with one warning; the camera 
   assert.equal(h.app.registry.get('0800c0B00010')?.name, 'Front door');
   assert.equal(h.app.registry.get('0800c0B00011')?.name, undefined);
   assert.equal(h.app.registry.get('0800c0B00012')?.name, undefined);
-  assert.ok(h.log.find(/ignoring the saved name of camera 0800c0B00011 .*control characters/));
-  assert.ok(h.log.find(/ignoring the saved name of camera 0800c0B00012 .*must be a string/));
+  assert.ok(
+    h.log.find(/ignoring the saved name of camera 0800c0B00011 .*control characters/),
+    'the name with control characters is logged',
+  );
+  assert.ok(h.log.find(/ignoring the saved name of camera 0800c0B00012 .*must be a string/), 'the name that is no string is logged');
   await h.stop();
 });

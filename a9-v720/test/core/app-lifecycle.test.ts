@@ -91,7 +91,7 @@ test('a start that fails midway stops the parts already started, in reverse, and
   const app = new App({ config, logger: log.logger, cameraAddress: resolveCameraAddress(config.serverIp, undefined) });
 
   await assert.rejects(app.start(), (error: unknown) => {
-    assert.ok(error instanceof StartupError);
+    assert.ok(error instanceof StartupError, `a StartupError, got ${String(error)}`);
     assert.match(error.message, new RegExp(`^TCP control port ${busyPort} is already in use .*change the option "tcp_port"$`));
     return true;
   });

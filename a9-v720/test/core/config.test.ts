@@ -100,7 +100,7 @@ test('each kind of option: the exact error line for a wrong type or value, and t
     try {
       validateOptions(options);
     } catch (error) {
-      assert.ok(error instanceof ConfigError);
+      assert.ok(error instanceof ConfigError, `a ConfigError, got ${String(error)}`);
       return error.message;
     }
     return 'accepted';

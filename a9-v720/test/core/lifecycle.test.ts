@@ -35,7 +35,7 @@ test('a start that fails stops the parts already started, in reverse, and reject
   await parts.start('a', part('a', journal));
   await parts.start('b', part('b', journal));
   await assert.rejects(parts.start('broker', part('c', journal, { start: new Error('socket hang up') })), (error: unknown) => {
-    assert.ok(error instanceof StartupError);
+    assert.ok(error instanceof StartupError, `a StartupError, got ${String(error)}`);
     assert.equal(error.message, 'broker could not start: socket hang up');
     return true;
   });

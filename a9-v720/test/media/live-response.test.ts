@@ -177,7 +177,7 @@ test('WAV (A-law): the header with the first samples, then the samples as they c
   assert.equal(await within(stream.done, 2000, 'end of the stream'), 'offline');
   assert.deepEqual(bytes(), Buffer.concat([alawWavHeader(), Buffer.from([0xd5, 0x55, 0x2a])]));
   assert.equal(out.writableEnded, true);
-  assert.ok(log.find(/^WAV listener of camera camA finished \(offline\)$/));
+  assert.ok(log.find(/^WAV listener of camera camA finished \(offline\)$/), 'the end of the WAV listener is logged with its reason');
 });
 
 test('WAV (PCM): the PCM header; an odd byte waits for the next packet so samples stay aligned', async () => {

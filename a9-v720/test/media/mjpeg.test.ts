@@ -101,7 +101,7 @@ test('the multipart parser reads back encoded parts fed byte by byte', () => {
   const out: Buffer[] = [];
   for (const byte of body) out.push(...parser.push(Buffer.from([byte])));
   assert.deepEqual(out, parts);
-  assert.ok(parser.ended);
+  assert.ok(parser.ended, 'the closing boundary ends the parser');
 });
 
 test('two HTTP viewers receive every pushed frame in order, as exact JPEG parts', async (t) => {
@@ -167,7 +167,7 @@ test('a paused viewer skips frames with bounded memory and never slows a fast vi
   assert.deepEqual(fast.frames, pushed, 'the fast viewer got every frame, in order');
   const slowStats = server.streams[0]!.stream.stats;
   assert.ok(slowStats.partsDropped > 0, `the paused viewer skipped frames (${JSON.stringify(slowStats)})`);
-  assert.ok(slowStats.pendingParts <= 1);
+  assert.ok(slowStats.pendingParts <= 1, `at most 1 pending part for the paused viewer, got ${slowStats.pendingParts}`);
   assert.ok(maxBuffered <= 2 * (frameBytes + 200), `server-side buffer stayed bounded: ${maxBuffered} bytes`);
 
   slow.res.resume();

@@ -52,7 +52,10 @@ const opts: MotionAnalyserOptions = { sensitivity: 50, holdMs: 1000 };
 test('sensitivity maps 1..100 onto pixel and area thresholds, clamped, monotonic', () => {
   assert.deepEqual(thresholdsFor(1), { pixelDelta: 48, minArea: 0.06 });
   const top = thresholdsFor(100);
-  assert.ok(Math.abs(top.pixelDelta - 10) < 1e-9 && Math.abs(top.minArea - 0.001) < 1e-12);
+  assert.ok(
+    Math.abs(top.pixelDelta - 10) < 1e-9 && Math.abs(top.minArea - 0.001) < 1e-12,
+    `sensitivity 100 is 10 levels over 0.1 %, got ${JSON.stringify(top)}`,
+  );
   assert.deepEqual(thresholdsFor(-5), thresholdsFor(1));
   assert.deepEqual(thresholdsFor(1000), thresholdsFor(100));
   let previous = thresholdsFor(1);
@@ -97,10 +100,13 @@ test('a shape walking across is one event: starts on the second active frame, en
   assert.equal(transitions.length, 2, `one event only: ${transitions.join(' ')}`);
   const lastActive = verdicts.map((v) => v.kind).lastIndexOf('active');
   const end = Number(transitions[1]?.split(':')[0]);
-  assert.ok(transitions[1]?.endsWith(':end'));
+  assert.ok(transitions[1]?.endsWith(':end'), `the second transition is the end: ${transitions.join(' ')}`);
   // Ends on the first frame at least holdMs (1000 ms = 5 frames) after the last active one.
   assert.equal(end, lastActive + 5);
-  assert.ok(verdicts.slice(firstActive + 1, lastActive + 1).every((v) => v.motion));
+  assert.ok(
+    verdicts.slice(firstActive + 1, lastActive + 1).every((v) => v.motion),
+    `motion on every frame from the start to the last active one: ${verdicts.map((v) => v.motion).join(',')}`,
+  );
 });
 
 test('one noisy frame (a blob for a single frame) is no event', () => {
@@ -109,7 +115,10 @@ test('one noisy frame (a blob for a single frame) is no event', () => {
   const frames = [...stillFrames(5), frame(base, block(30, 20, 15, 15, 250)), ...stillFrames(10)];
   const verdicts = run(analyser, frames);
   assert.equal(verdicts[5]?.kind, 'active');
-  assert.ok(verdicts.every((v) => !v.motion));
+  assert.ok(
+    verdicts.every((v) => !v.motion),
+    `no motion on any frame: ${verdicts.map((v) => v.motion).join(',')}`,
+  );
 });
 
 test('auto-exposure (the whole picture 8 % brighter) is normalised away, not motion, even at sensitivity 100', () => {
@@ -135,8 +144,14 @@ test('a day/night switch (most pixels change, not as a gain) is a global change:
   const random = seededNoise(9);
   const verdicts = run(analyser, [...stillFrames(5), ...Array.from({ length: 10 }, () => frame(night, undefined, 2, random))]);
   assert.equal(verdicts[5]?.kind, 'global-change');
-  assert.ok(verdicts.slice(6).every((v) => v.kind === 'learning' || v.kind === 'still'));
-  assert.ok(verdicts.every((v) => !v.motion));
+  assert.ok(
+    verdicts.slice(6).every((v) => v.kind === 'learning' || v.kind === 'still'),
+    `learning or still after the switch: ${verdicts.map((v) => v.kind).join(',')}`,
+  );
+  assert.ok(
+    verdicts.every((v) => !v.motion),
+    `no motion on any frame: ${verdicts.map((v) => v.motion).join(',')}`,
+  );
 });
 
 test('sensitivity decides about a small faint change; setSensitivity applies to the next frame', () => {
@@ -144,11 +159,17 @@ test('sensitivity decides about a small faint change; setSensitivity applies to 
   const faint = (): GreyImage[] =>
     Array.from({ length: 6 }, () => frame(base, (d) => block(30, 20, 5, 5, 0)(d) /* 25 px, high contrast */));
   const lowSens = new MotionAnalyser({ ...opts, sensitivity: 1 });
-  assert.ok(run(lowSens, [...stillFrames(5), ...faint()]).every((v) => !v.motion));
+  assert.ok(
+    run(lowSens, [...stillFrames(5), ...faint()]).every((v) => !v.motion),
+    'sensitivity 1 sees no motion in the small faint change',
+  );
   const highSens = new MotionAnalyser({ ...opts, sensitivity: 1 });
   run(highSens, stillFrames(5));
   highSens.setSensitivity(100);
-  assert.ok(run(highSens, faint(), 1000).some((v) => v.transition === 'start'));
+  assert.ok(
+    run(highSens, faint(), 1000).some((v) => v.transition === 'start'),
+    'sensitivity 100 starts an event on the small faint change',
+  );
 });
 
 test('expire() ends an event whose frames stopped; reset() forgets it', () => {
