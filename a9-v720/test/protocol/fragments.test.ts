@@ -97,7 +97,7 @@ test('the assembler accepts the observed middle fragment header', () => {
 
 test('every library frame round-trips through encoder and assembler exactly', () => {
   const library = loadAllFrames();
-  assert.ok(library.length >= 8);
+  assert.ok(library.length >= 8, `at least 8 library frames, got ${library.length}`);
   const assembler = new Assembler();
   let pkgId = 0xffff_fff0; // crosses the u32 wrap on the way
   for (const jpeg of library) {
@@ -105,7 +105,10 @@ test('every library frame round-trips through encoder and assembler exactly', ()
     const encoded = encodeJpegFragments(jpeg, pkgId);
     const results = feed(assembler, encoded.datagrams.map(decode));
     assert.deepEqual(results.at(-1)!.frames, [jpeg], 'delivered by its last fragment');
-    assert.ok(results.slice(0, -1).every((r) => r.frames.length === 0 && r.drops.length === 0));
+    assert.ok(
+      results.slice(0, -1).every((r) => r.frames.length === 0 && r.drops.length === 0),
+      'no frame and no drop before the last fragment',
+    );
     pkgId = encoded.nextPkgId;
   }
   assert.equal(assembler.stats.framesDelivered, library.length);
@@ -227,12 +230,12 @@ test('the JPEG is cut at the last FFD9, not at an embedded thumbnail EOI, and no
   const t2 = Buffer.alloc(6);
   t2.writeUInt32LE(big.length, 2);
   const r = extractJpeg(Buffer.concat([big, t2]));
-  assert.ok(r.ok && r.jpeg.length === 0xd9ff);
+  assert.ok(r.ok && r.jpeg.length === 0xd9ff, `the declared 0xd9ff bytes, got ${r.ok ? r.jpeg.length : r.reason}`);
   // 2 extra bytes that happen to be FF D9: the declared size wins.
   const t3 = Buffer.from([0xff, 0xd9, 0, 0, 0, 0]);
   t3.writeUInt32LE(thumb.length, 2);
   const r3 = extractJpeg(Buffer.concat([thumb, t3]));
-  assert.ok(r3.ok && r3.jpeg.equals(thumb));
+  assert.ok(r3.ok && r3.jpeg.equals(thumb), `the declared ${thumb.length} bytes, got ${r3.ok ? r3.jpeg.length : r3.reason}`);
 });
 
 test('frames over the size cap are dropped as oversize, and the next frame is fine', () => {
@@ -281,7 +284,10 @@ test('fragment payloads are 1004 bytes and ids are consecutive across the u32 wr
   // 5002-byte JPEG + 5 tail bytes = 5007 → 5 fragments
   assert.deepEqual(ids, [0xffff_fffe, 0xffff_ffff, 0, 1, 2]);
   assert.equal(nextPkgId, 3);
-  assert.ok(datagrams.slice(0, -1).every((d) => d.length === 20 + FRAGMENT_PAYLOAD_BYTES));
+  assert.ok(
+    datagrams.slice(0, -1).every((d) => d.length === 20 + FRAGMENT_PAYLOAD_BYTES),
+    `every fragment but the last is full, got lengths ${datagrams.map((d) => d.length).join(', ')}`,
+  );
 });
 
 test('property: random loss, duplication and reordering never deliver a frame that was not sent, never throw', () => {

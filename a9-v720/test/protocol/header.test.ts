@@ -38,7 +38,7 @@ test('encode → decode round-trips every field', () => {
   const packet = encodePacket({ cmd: 605, msgFlag: 252, dealFlag: 7, pkgId: 0xfffffffe, payload: Buffer.from([1, 2, 3]) });
   assert.equal(packet.length, HEADER_SIZE + 3);
   const result = decodeDatagram(packet);
-  assert.ok(result.ok);
+  assert.ok(result.ok, `the encoded packet decodes, got: ${result.ok ? 'ok' : result.reason}`);
   assert.equal(result.packet.cmd, 605);
   assert.equal(result.packet.msgFlag, 252);
   assert.equal(result.packet.dealFlag, 7);
@@ -88,15 +88,15 @@ test('decodeHeader reads at an offset', () => {
 
 test('datagram bounds: exactly a header is an empty packet; the length field may equal but not exceed what arrived', () => {
   const empty = decodeDatagram(hex('00000000 6400 00 00 0000000000000000 00000000'));
-  assert.ok(empty.ok);
+  assert.ok(empty.ok, `a bare header decodes, got: ${empty.ok ? 'ok' : empty.reason}`);
   assert.equal(empty.packet.cmd, Cmd.Heartbeat);
   assert.deepEqual(empty.packet.payload, Buffer.alloc(0));
   const exact = decodeDatagram(Buffer.concat([hex('03000000 0400 ff 00 0000000000000000 05000000'), Buffer.from([1, 2, 3])]));
-  assert.ok(exact.ok);
+  assert.ok(exact.ok, `a length field equal to the payload decodes, got: ${exact.ok ? 'ok' : exact.reason}`);
   assert.deepEqual(exact.packet.payload, Buffer.from([1, 2, 3]));
   assert.equal(exact.packet.pkgId, 5);
   const trailing = decodeDatagram(Buffer.concat([hex('02000000 0400 ff 00 0000000000000000 05000000'), Buffer.from([1, 2, 3])]));
-  assert.ok(trailing.ok);
+  assert.ok(trailing.ok, `a length field below the payload decodes, got: ${trailing.ok ? 'ok' : trailing.reason}`);
   assert.deepEqual(trailing.packet.payload, Buffer.from([1, 2]), 'bytes beyond the length field are cut off');
   const oneShort = decodeDatagram(Buffer.concat([hex('04000000 0400 ff 00 0000000000000000 05000000'), Buffer.from([1, 2, 3])]));
   assert.deepEqual(oneShort, { ok: false, reason: 'length field 4 exceeds the 3 payload bytes received' });

@@ -27,7 +27,7 @@ test('the X6 mini 301/4 answer with irregular whitespace and new fields parses',
   const result = parse(
     '{"code": 301 , "target": "abc", "content":  {"code": 4 , "IrLed":  2, "udpPlayBack": 1, "version": "202412061749"} }',
   );
-  assert.ok(result.ok);
+  assert.ok(result.ok, `the 301/4 answer parses, got: ${result.ok ? 'ok' : result.reason}`);
   assert.equal(result.value.code, 301);
   const content = 'content' in result.value ? result.value.content : undefined;
   assert.deepEqual(content, { code: 4, IrLed: 2, udpPlayBack: 1, version: '202412061749' });
@@ -42,7 +42,10 @@ test('probe and NAT result parse to typed messages', () => {
   const nat = parse(
     '{"code":12,"status":200,"devIp":"192.168.1.5","devPort":4000,"devNatIp":"1.2.3.4","devNatPort":5000,"cliTarget":"x","cliToken":"y"}',
   );
-  assert.ok(nat.ok && nat.value.code === 12 && 'devPort' in nat.value && nat.value.devPort === 4000);
+  assert.ok(
+    nat.ok && nat.value.code === 12 && 'devPort' in nat.value && nat.value.devPort === 4000,
+    `a code 12 NAT result with devPort 4000, got ${JSON.stringify(nat)}`,
+  );
 });
 
 test('wrong types and missing fields are rejected with a reason, not thrown', () => {
@@ -65,7 +68,7 @@ test('wrong types and missing fields are rejected with a reason, not thrown', ()
 
 test('unknown codes parse as unknown messages (logged, never fatal)', () => {
   const result = parse('{"code": 777, "x": 1}');
-  assert.ok(result.ok);
+  assert.ok(result.ok, `an unknown code still parses, got: ${result.ok ? 'ok' : result.reason}`);
   assert.deepEqual(result.value, { code: 777, unknown: true, raw: { code: 777, x: 1 } });
 });
 
@@ -198,9 +201,9 @@ test('codes given as text are understood; a blank or missing code is an unknown 
   assert.deepEqual(parse('{"code":" "}'), { ok: true, value: { code: undefined, unknown: true, raw: { code: ' ' } } });
   assert.deepEqual(parse('{"x":1}'), { ok: true, value: { code: undefined, unknown: true, raw: { x: 1 } } });
   const unknown = parse('{"code":777}');
-  assert.ok(unknown.ok && isUnknownMessage(unknown.value));
+  assert.ok(unknown.ok && isUnknownMessage(unknown.value), `code 777 is an unknown message, got ${JSON.stringify(unknown)}`);
   const hello = parse('{"code":20}');
-  assert.ok(hello.ok && !isUnknownMessage(hello.value));
+  assert.ok(hello.ok && !isUnknownMessage(hello.value), `code 20 is a known message, got ${JSON.stringify(hello)}`);
 });
 
 test('a forward: content code given as text becomes a number, target as text', () => {
@@ -243,7 +246,10 @@ test('base info of PROTOCOL.md §4 (firmware 202212011602) parses field for fiel
   const wire =
     '{"code":301,"target":"00112233445566778899aabbccddeeff","content":{"code":4,"IrLed":1,"devPower":100,"speedGrade":1,"moveAlert":0,"sdMoveMode":0,"wifiName":"x","instLed":1,"sdDevStatus":0,"mirrorFlip":0,"version":"202212011602"}}';
   const message = parse(wire);
-  assert.ok(message.ok && 'content' in message.value);
+  assert.ok(
+    message.ok && 'content' in message.value,
+    `the §4 wire text parses to a forward with content, got: ${message.ok ? 'no content' : message.reason}`,
+  );
   assert.deepEqual(parseBaseInfo(message.value.content), {
     info: {
       IrLed: 1,
@@ -307,15 +313,18 @@ test('base info bounds: exactly at each limit kept, one past it dropped (or capp
     const parsed = parseBaseInfo({ code: 4, [field]: value });
     return parsed.dropped.length === 0 && parsed.info[field] === value;
   };
-  assert.ok(kept('devPower', 0) && kept('devPower', 100));
-  assert.ok(!kept('devPower', -1) && !kept('devPower', 101) && !kept('devPower', 99.5));
-  assert.ok(kept('speedGrade', 0) && kept('speedGrade', 255) && !kept('speedGrade', 256) && !kept('speedGrade', -1));
-  assert.ok(kept('sdDevStatus', 255) && !kept('sdDevStatus', 256));
-  assert.ok(kept('IrLed', 2) && !kept('IrLed', 3) && !kept('IrLed', -1));
-  assert.ok(kept('instLed', 1) && !kept('instLed', 2));
-  assert.ok(kept('moveAlert', 1) && !kept('moveAlert', 2));
-  assert.ok(kept('sdMoveMode', 1) && !kept('sdMoveMode', 2));
-  assert.ok(kept('mirrorFlip', 4) && kept('mirrorFlip', 1) && !kept('mirrorFlip', 5));
+  assert.ok(kept('devPower', 0) && kept('devPower', 100), 'devPower keeps 0 and 100');
+  assert.ok(!kept('devPower', -1) && !kept('devPower', 101) && !kept('devPower', 99.5), 'devPower drops -1, 101 and 99.5');
+  assert.ok(
+    kept('speedGrade', 0) && kept('speedGrade', 255) && !kept('speedGrade', 256) && !kept('speedGrade', -1),
+    'speedGrade keeps 0 and 255, drops 256 and -1',
+  );
+  assert.ok(kept('sdDevStatus', 255) && !kept('sdDevStatus', 256), 'sdDevStatus keeps 255, drops 256');
+  assert.ok(kept('IrLed', 2) && !kept('IrLed', 3) && !kept('IrLed', -1), 'IrLed keeps 2, drops 3 and -1');
+  assert.ok(kept('instLed', 1) && !kept('instLed', 2), 'instLed keeps 1, drops 2');
+  assert.ok(kept('moveAlert', 1) && !kept('moveAlert', 2), 'moveAlert keeps 1, drops 2');
+  assert.ok(kept('sdMoveMode', 1) && !kept('sdMoveMode', 2), 'sdMoveMode keeps 1, drops 2');
+  assert.ok(kept('mirrorFlip', 4) && kept('mirrorFlip', 1) && !kept('mirrorFlip', 5), 'mirrorFlip keeps 4 and 1, drops 5');
   assert.deepEqual(parseBaseInfo({ code: 4, devPower: 101 }).dropped, [
     { field: 'devPower', reason: 'expected a whole number from 0 to 100, got 101' },
   ]);

@@ -67,7 +67,10 @@ test('clean stream, audio on the shared counter between and inside frames: each 
     sent,
   );
   assert.equal(chunks.length, 2 * sent.length);
-  assert.ok(chunks.every((c) => c.format === 'alaw'));
+  assert.ok(
+    chunks.every((c) => c.format === 'alaw'),
+    `every chunk is A-law, got ${chunks.map((c) => c.format).join(', ')}`,
+  );
   assert.deepEqual(drops, []);
   assert.equal(r.heldBytes, 0);
   assert.equal(r.stats.separateAudioCounter, false);
@@ -156,7 +159,7 @@ test('a fragment that never comes: the frame is dropped (incomplete) when its wi
   // The resend that comes too late is ignored (and confirmed, so the camera stops sending it).
   r.push(pa[2]!, 500);
   assert.equal(r.stats.latePackets, 1);
-  assert.ok(r.confirmIds().includes(102));
+  assert.ok(r.confirmIds().includes(102), `the late pkg 102 is confirmed, confirm ids ${r.confirmIds().join(', ')}`);
   assert.equal(frames.length, 1);
 });
 
@@ -270,7 +273,10 @@ test('pkg_id wrap-around: frames across 0xFFFFFFFF → 0, reordered and with a r
     packets.push(...p);
     id = (id + p.length) >>> 0;
   }
-  assert.ok(packets.some((p) => p.pkgId === 0xffff_ffff) && packets.some((p) => p.pkgId === 0));
+  assert.ok(
+    packets.some((p) => p.pkgId === 0xffff_ffff) && packets.some((p) => p.pkgId === 0),
+    'the packets cross the u32 wrap (ids 0xffffffff and 0 both sent)',
+  );
   // swap neighbours across the wrap; lose one and resend it later
   const order = packets.map((_, i) => i);
   const wrapAt = packets.findIndex((p) => p.pkgId === 0);
@@ -450,7 +456,7 @@ test('property: under random loss, reordering, duplicates and resends, every fra
         for (const { at, packet: p } of arrivals) {
           r.tick(at);
           r.push(p, at);
-          assert.ok(r.heldBytes <= DEFAULT_MAX_HELD_BYTES);
+          assert.ok(r.heldBytes <= DEFAULT_MAX_HELD_BYTES, `held ${r.heldBytes} bytes, cap ${DEFAULT_MAX_HELD_BYTES}`);
         }
         r.tick((arrivals.at(-1)?.at ?? 0) + W);
 
@@ -515,8 +521,8 @@ test('property: memory stays bounded and counters consistent under any id patter
           if (item.eoi && payload.length >= 4) payload.writeUInt16BE(0xffd9, payload.length - 2);
           r.push(packet(item.cmd, item.msgFlag, pkg, payload), now);
           assert.ok(r.heldBytes <= maxHeldBytes, `held ${r.heldBytes}`);
-          assert.ok(r.heldPackets <= ID_SPAN);
-          assert.ok(r.confirmIds().length <= MAX_UNCONFIRMED_IDS + ID_SPAN);
+          assert.ok(r.heldPackets <= ID_SPAN, `held ${r.heldPackets} packets, cap ${ID_SPAN}`);
+          assert.ok(r.confirmIds().length <= MAX_UNCONFIRMED_IDS + ID_SPAN, 'confirm ids stay within the unconfirmed cap plus the window');
           if (item.dt > 40) r.confirmSent();
         }
         for (const f of frames) {
@@ -524,7 +530,7 @@ test('property: memory stays bounded and counters consistent under any id patter
           assert.equal(f.jpeg[1], 0xd8);
           assert.equal(f.jpeg[f.jpeg.length - 2], 0xff);
           assert.equal(f.jpeg[f.jpeg.length - 1], 0xd9);
-          assert.ok(f.jpeg.length <= maxFrameBytes);
+          assert.ok(f.jpeg.length <= maxFrameBytes, `delivered frame of ${f.jpeg.length} bytes, cap ${maxFrameBytes}`);
         }
         const stats = r.stats;
         assert.equal(stats.framesDelivered, frames.length);
@@ -534,7 +540,7 @@ test('property: memory stays bounded and counters consistent under any id patter
           stats.framesDropped,
         );
         r.tick(now + W);
-        assert.ok(r.heldBytes <= maxHeldBytes);
+        assert.ok(r.heldBytes <= maxHeldBytes, `held ${r.heldBytes} bytes after the last tick, cap ${maxHeldBytes}`);
       },
     ),
     { numRuns: 500 },
@@ -545,8 +551,11 @@ test('a flood of ids far apart never grows the window: held packets and confirm 
   const { r } = collect();
   const payload = Buffer.alloc(1000, 0x22);
   for (let i = 0; i < 50_000; i++) r.push(packet(Cmd.JpegFragment, MsgFlag.MiddleFragment, (i * 2654435761) >>> 0, payload), i);
-  assert.ok(r.heldBytes <= DEFAULT_MAX_HELD_BYTES);
-  assert.ok(r.heldPackets <= ID_SPAN);
-  assert.ok(r.confirmIds().length <= MAX_UNCONFIRMED_IDS + ID_SPAN);
-  assert.ok(r.stats.unconfirmedOverflow > 0);
+  assert.ok(r.heldBytes <= DEFAULT_MAX_HELD_BYTES, `held ${r.heldBytes} bytes, cap ${DEFAULT_MAX_HELD_BYTES}`);
+  assert.ok(r.heldPackets <= ID_SPAN, `held ${r.heldPackets} packets, cap ${ID_SPAN}`);
+  assert.ok(
+    r.confirmIds().length <= MAX_UNCONFIRMED_IDS + ID_SPAN,
+    `${r.confirmIds().length} confirm ids, cap ${MAX_UNCONFIRMED_IDS + ID_SPAN}`,
+  );
+  assert.ok(r.stats.unconfirmedOverflow > 0, `the unconfirmed-id overflow is counted, got ${r.stats.unconfirmedOverflow}`);
 });

@@ -12,7 +12,7 @@ test('a confirm of 26 ids matches the observed datagram byte for byte', () => {
   assert.equal(datagram.length, 20 + 104);
   assert.deepEqual(datagram.subarray(0, 28), hex('68000000 5d02 00 00 3030303030303030 00000000 f20a0000 f30a0000'));
   const decoded = decodeDatagram(datagram);
-  assert.ok(decoded.ok);
+  assert.ok(decoded.ok, `the confirm decodes, got: ${decoded.ok ? 'ok' : decoded.reason}`);
   assert.equal(decoded.packet.cmd, 605);
   assert.deepEqual(
     Array.from({ length: 26 }, (_, i) => decoded.packet.payload.readUInt32LE(i * 4)),
@@ -172,7 +172,10 @@ test('pacer: a long list is split into datagrams of at most 256 ids', () => {
   const ids = Array.from({ length: 600 }, (_, i) => i);
   const datagrams = pacer.next(ids, 0);
   assert.equal(datagrams.length, 3);
-  assert.ok(datagrams.every((d) => d.length <= 20 + 256 * 4));
+  assert.ok(
+    datagrams.every((d) => d.length <= 20 + 256 * 4),
+    `at most 256 ids per datagram, got lengths ${datagrams.map((d) => d.length).join(', ')}`,
+  );
 });
 
 test('pacer at timestamps far from zero: the 200 ms repeat is measured from the last send', () => {

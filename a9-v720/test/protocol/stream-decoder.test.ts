@@ -47,7 +47,7 @@ test('a length field over the bound is a ProtocolError naming the length', () =>
   assert.throws(
     () => decoder.push(hex('ffffffff 0000 00 00 0000000000000000 00000000')),
     (error: unknown) => {
-      assert.ok(error instanceof ProtocolError);
+      assert.ok(error instanceof ProtocolError, `a ProtocolError, got ${String(error)}`);
       assert.equal(error.name, 'ProtocolError');
       assert.match(error.message, /length field 4294967295 exceeds the 65536-byte limit/);
       return true;
@@ -93,9 +93,9 @@ test('property: random bytes never crash the decoder; they yield packets or a Pr
       try {
         decoder.push(Buffer.from(bytes));
       } catch (error) {
-        assert.ok(error instanceof ProtocolError);
+        assert.ok(error instanceof ProtocolError, `a ProtocolError, got ${String(error)}`);
       }
-      assert.ok(decoder.bufferedBytes <= 1024 + 20);
+      assert.ok(decoder.bufferedBytes <= 1024 + 20, `${decoder.bufferedBytes} bytes buffered, cap ${1024 + 20}`);
     }),
   );
 });
