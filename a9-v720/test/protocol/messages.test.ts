@@ -224,6 +224,18 @@ test('base info keeps numbers, strings and booleans beside the code, and drops t
   assert.deepEqual(toBaseInfo({ code: 4 }), {});
 });
 
+test('a dropped value is described in the reason: strings quoted and cut after 16 characters, other kinds by name', () => {
+  const reasonFor = (value: unknown): string | undefined => parseBaseInfo({ code: 4, devPower: value }).dropped[0]?.reason;
+  const expected = 'expected a whole number from 0 to 100, got ';
+  assert.equal(reasonFor('0123456789abcdef'), `${expected}"0123456789abcdef"`, 'exactly 16 characters: whole, no mark');
+  assert.equal(reasonFor('0123456789abcdefg'), `${expected}"0123456789abcdef…"`, '17 characters: cut, with a mark');
+  assert.equal(reasonFor(''), `${expected}""`);
+  assert.equal(reasonFor([]), `${expected}an array`);
+  assert.equal(reasonFor({}), `${expected}an object`);
+  // Not from JSON, but a caller's object may hold it.
+  assert.equal(reasonFor(undefined), `${expected}undefined`);
+});
+
 test('base info limits: 64-character strings, 32-character field names, 48 fields; exactly at each bound kept, one past it not', () => {
   assert.deepEqual(BASE_INFO_LIMITS, { fields: 48, keyLength: 32, stringLength: 64 });
   const info = toBaseInfo({ code: 4, at: 'x'.repeat(64), past: 'y'.repeat(65), [`k${'e'.repeat(31)}`]: 1, [`k${'e'.repeat(32)}`]: 2 });
