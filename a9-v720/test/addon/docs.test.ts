@@ -77,12 +77,15 @@ describe('DOCS.md snippets', () => {
     for (const [name, camera] of Object.entries(frigate['cameras'] as Record<string, unknown>)) {
       assert.ok(isRecord(camera) && isRecord(camera['ffmpeg']), `${name}: ffmpeg block`);
       const inputs = camera['ffmpeg']['inputs'];
-      assert.ok(Array.isArray(inputs) && inputs.length > 0);
+      assert.ok(Array.isArray(inputs) && inputs.length > 0, `${name}: at least one ffmpeg input, got ${JSON.stringify(inputs)}`);
       for (const input of inputs as Record<string, unknown>[]) {
         const match = /^rtsp:\/\/127\.0\.0\.1:8554\/(.+)$/.exec(String(input['path']));
         assert.ok(match?.[1] && match[1] in streams, `${name}: input ${String(input['path'])} is not a go2rtc stream`);
         assert.equal(input['input_args'], 'preset-rtsp-restream');
-        assert.ok(Array.isArray(input['roles']) && input['roles'].includes('detect'));
+        assert.ok(
+          Array.isArray(input['roles']) && input['roles'].includes('detect'),
+          `${name}: input roles include detect, got ${JSON.stringify(input['roles'])}`,
+        );
         const sources = streams[match[1]] as string[];
         assert.ok(sources.includes(`ffmpeg:${match[1]}#video=h264`), 'Frigate needs H.264');
         const outputArgs: unknown = camera['ffmpeg']['output_args'];

@@ -54,7 +54,10 @@ describe('Dockerfile', () => {
 
   test('builds with npm ci + npm run build and installs production dependencies only at runtime', () => {
     const runs = dockerfile.filter((i) => i.keyword === 'RUN').map((i) => i.args);
-    assert.ok(runs.some((r) => /apk add --no-cache nodejs/.test(r)));
+    assert.ok(
+      runs.some((r) => /apk add --no-cache nodejs/.test(r)),
+      'apk add --no-cache nodejs',
+    );
     assert.ok(
       runs.some((r) => /npm ci(?!.*--omit=dev)/.test(r)),
       'builder: npm ci',
@@ -92,8 +95,8 @@ describe('Dockerfile', () => {
     const ignore = readFileSync(path.join(ADDON_DIR, '.dockerignore'), 'utf8')
       .split('\n')
       .map((l) => l.trim());
-    assert.ok(ignore.includes('node_modules'));
-    assert.ok(ignore.includes('dist'));
+    assert.ok(ignore.includes('node_modules'), '.dockerignore lists node_modules');
+    assert.ok(ignore.includes('dist'), '.dockerignore lists dist');
   });
 
   test('starts /run.sh and carries the Home Assistant labels', () => {
@@ -114,7 +117,10 @@ describe('Dockerfile', () => {
     assert.match(labels, /io\.hass\.arch="\$\{BUILD_ARCH\}"/);
     assert.match(labels, /org\.opencontainers\.image\.\w+=/);
     const args = dockerfile.filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=')[0]);
-    assert.ok(args.includes('BUILD_VERSION') && args.includes('BUILD_ARCH'));
+    assert.ok(
+      args.includes('BUILD_VERSION') && args.includes('BUILD_ARCH'),
+      `ARG BUILD_VERSION and ARG BUILD_ARCH, got ARG ${args.join(', ')}`,
+    );
   });
 });
 

@@ -167,7 +167,7 @@ describe('config.yaml against the Supervisor rules', () => {
 
   test('every schema element is a valid Supervisor type', () => {
     const types = schemaTypes();
-    assert.ok(types.size > 0);
+    assert.ok(types.size > 0, 'config.yaml has a schema with at least one element');
   });
 
   test('options and schema list the same keys; optional ones have no default', () => {
@@ -213,7 +213,7 @@ describe('config.yaml agrees with src/config.ts', () => {
     for (const name of ADDON_OPTION_NAMES) {
       if (defaults[name] === undefined) {
         assert.ok(types.get(name)?.optional, `"${name}" has no default in config.ts, so schema must end in "?"`);
-        assert.ok(!(name in options));
+        assert.ok(!(name in options), `"${name}" has no default in config.ts, so config.yaml options must not set it`);
       } else {
         assert.deepEqual(options[name], defaults[name], `default of "${name}"`);
       }
@@ -269,9 +269,14 @@ describe('config.yaml agrees with src/config.ts', () => {
       }
       if (type.base === 'list') {
         for (const choice of type.choices ?? []) assert.ok(accepts(name, choice), `${name}: config.ts rejects "${choice}"`);
-        assert.ok(!accepts(name, 'not-a-choice'));
+        assert.ok(!accepts(name, 'not-a-choice'), `${name}: config.ts accepts "not-a-choice"`);
       }
-      if (type.base === 'bool') assert.ok(accepts(name, true) && accepts(name, false) && !accepts(name, 'yes'));
+      if (type.base === 'bool') {
+        assert.ok(
+          accepts(name, true) && accepts(name, false) && !accepts(name, 'yes'),
+          `${name}: config.ts accepts exactly true and false`,
+        );
+      }
     }
   });
 
@@ -339,7 +344,7 @@ describe('apparmor.txt', () => {
   test('grants the camera server what it needs and no more', () => {
     const parent = rules('a9_v720');
     assert.ok(parent.includes('/usr/bin/node cx -> camera_server,'), 'node runs in its own profile');
-    assert.ok(parent.includes('/data/** rw,'));
+    assert.ok(parent.includes('/data/** rw,'), 'the add-on may read and write /data');
     const server = rules('camera_server');
     for (const rule of [
       'network inet stream,',
@@ -389,7 +394,7 @@ describe('translations', () => {
       for (const [key, entry] of Object.entries(configuration)) {
         assert.ok(isRecord(entry), `${file}: configuration.${key} must be a mapping`);
         assert.equal(typeof entry['name'], 'string', `${file}: configuration.${key}.name`);
-        assert.ok((entry['name'] as string).length > 0);
+        assert.ok((entry['name'] as string).length > 0, `${file}: configuration.${key}.name is empty`);
         assert.equal(typeof entry['description'], 'string', `${file}: configuration.${key}.description`);
       }
       for (const [key, text] of Object.entries(network)) assert.equal(typeof text, 'string', `${file}: network.${key}`);
@@ -400,9 +405,9 @@ describe('translations', () => {
 describe('repository layout', () => {
   test('repository.yaml has a name (and url, maintainer)', () => {
     const repo = readYaml(path.join(REPO_ROOT, 'repository.yaml'));
-    assert.ok(isRecord(repo));
+    assert.ok(isRecord(repo), 'repository.yaml must be a mapping');
     assert.equal(typeof repo['name'], 'string');
-    assert.ok((repo['name'] as string).length > 0);
+    assert.ok((repo['name'] as string).length > 0, 'repository.yaml name is empty');
     assert.equal(typeof repo['url'], 'string');
     assert.equal(typeof repo['maintainer'], 'string');
   });

@@ -11,7 +11,10 @@ test('seeded PRNG: the same seed gives the same sequence, another seed another o
   const seqA = Array.from({ length: 20 }, a);
   assert.deepEqual(Array.from({ length: 20 }, b), seqA);
   assert.notDeepEqual(Array.from({ length: 20 }, c), seqA);
-  assert.ok(seqA.every((x) => x >= 0 && x < 1));
+  assert.ok(
+    seqA.every((x) => x >= 0 && x < 1),
+    `every value in [0, 1), got ${seqA.join(', ')}`,
+  );
 });
 
 test('loss over a seeded run stays within bounds of the configured rate, and is reproducible', () => {

@@ -189,9 +189,9 @@ test('GET /api/cameras/:id/frame: the cached latest frame without opening a stre
     sent.some((frame) => frame.equals(body)),
     'a frame the camera sent, byte for byte',
   );
-  assert.ok(snapshot.length > 0);
+  assert.ok(snapshot.length > 0, 'the snapshot has bytes');
   const view = (await (await api(`/api/cameras/${id}`)).json()) as { frame: { seq: number; at: string } };
-  assert.ok(view.frame.seq >= 1);
+  assert.ok(view.frame.seq >= 1, `the list shows a frame sequence number, got ${view.frame.seq}`);
   assert.ok(view.frame.seq >= Number(res.headers.get('x-frame-seq')), 'the list knows the served frame (or a newer one)');
   assert.match(view.frame.at, /^\d{4}-\d\d-\d\dT/);
   assert.equal(camera.commands.filter((c) => c.code === 3).length, opens, 'reading the cache opened no stream');
@@ -214,7 +214,7 @@ test('PUT /api/cameras/:id/name: trimmed, validated, logged, kept across a resta
   assert.equal(ok.status, 200);
   assert.equal(((await ok.json()) as { camera: { name: string } }).camera.name, 'Garden');
   assert.equal(h.app.registry.get(id)?.name, 'Garden');
-  assert.ok(h.log.find(new RegExp(`camera ${id} renamed to "Garden"`)));
+  assert.ok(h.log.find(new RegExp(`camera ${id} renamed to "Garden"`)), 'the rename is logged with the camera id');
 
   const bad: Array<[string, RegExp]> = [
     ['{"name":"Front\\ndoor"}', /control characters/],

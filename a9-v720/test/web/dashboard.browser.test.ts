@@ -397,7 +397,7 @@ test('the list view: a compact table sorted by IP, remembered across page loads'
   const snapshot = page.waitForResponse((response) => response.url().includes(`/api/cameras/${BLANK.id}/snapshot`));
   await page.click(action(BLANK.id, 'snapshot'));
   await page.waitForSelector('dialog#viewer[open][data-kind="snapshot"]');
-  assert.ok(sentFrame(BLANK.id, await (await snapshot).body()));
+  assert.ok(sentFrame(BLANK.id, await (await snapshot).body()), 'the viewer snapshot is one of the frames the camera sent, byte for byte');
   await page.keyboard.press('Escape');
   await page.waitForSelector('dialog#viewer:not([open])', { state: 'attached' });
 
@@ -474,10 +474,10 @@ test('forget from the live view removes the tile after the confirmation', async 
   // Offline: its last picture and its controls, no stream attempt.
   await page.waitForSelector(`dialog#viewer[open][data-camera-id="${FAR.id}"][data-kind="offline"]`);
   await page.waitForSelector('#viewer-status:has-text("offline")');
+  const offlineImage = await page.$eval('#viewer-image', (img) => (img as HTMLImageElement).currentSrc);
   assert.ok(
-    (await page.$eval('#viewer-image', (img) => (img as HTMLImageElement).currentSrc)).startsWith(
-      `${proxy.url}api/cameras/${FAR.id}/frame?seq=`,
-    ),
+    offlineImage.startsWith(`${proxy.url}api/cameras/${FAR.id}/frame?seq=`),
+    `the offline viewer shows the cached frame through the ingress prefix, got ${offlineImage}`,
   );
   await page.click(side('forget'));
   await page.waitForSelector(tile(FAR.id), { state: 'detached' });
