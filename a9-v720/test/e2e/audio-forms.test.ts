@@ -50,7 +50,7 @@ test('a PCM camera (cmd 6, firmware 202312111512): /audio is a 16-bit PCM WAV ca
   // The samples are the camera's tone, in order (the stream may start anywhere in the loop).
   const samples = body.subarray(44, 44 + 4000);
   assert.ok(Buffer.concat([tone, tone]).includes(samples), 'samples are the camera’s PCM tone');
-  assert.ok(camera.stats.audioPacketsSent > 0);
+  assert.ok(camera.stats.audioPacketsSent > 0, `the camera sent audio packets, got ${camera.stats.audioPacketsSent}`);
   camera.stop();
 });
 

@@ -53,7 +53,10 @@ test('two MJPEG viewers and a snapshot share one camera stream; parts equal sent
   await waitFor(() => a.parts.length >= 10 && b.parts.length >= 10, 'ten parts per viewer');
   const snap = await getBytes(h.app.ports.web, '/api/cameras/0800c0E00002/snapshot');
   assert.equal(snap.status, 200);
-  assert.ok(sent.some((frame) => frame.equals(snap.body)));
+  assert.ok(
+    sent.some((frame) => frame.equals(snap.body)),
+    'the snapshot is one of the sent frames',
+  );
   assert.equal(opens(camera), 1, 'one 301/3 for all consumers');
   assert.equal(h.app.registry.get('0800c0E00002')?.state, 'streaming');
   for (const viewer of [a, b]) assert.ok(isOrderedSubsequence(viewer.parts, sent), 'parts are sent frames, in order');
@@ -70,10 +73,10 @@ test('lost and reordered fragments drop only the damaged frames; every delivered
   const viewer = openMjpeg(h.app.ports.web, '0800c0E00003');
   await waitFor(() => viewer.parts.length >= 20, 'twenty intact frames');
   viewer.close();
-  assert.ok(isOrderedSubsequence(viewer.parts, sent));
+  assert.ok(isOrderedSubsequence(viewer.parts, sent), 'parts are sent frames, in order');
   const stats = h.app.sessions.mediaStats().get('0800c0E00003');
   assert.ok(stats && stats.reassembly.framesDropped > 0, 'some frames were dropped');
-  assert.ok(h.log.find(/camera 0800c0E00003: dropped an incomplete video frame/));
+  assert.ok(h.log.find(/camera 0800c0E00003: dropped an incomplete video frame/), 'a log line names the camera and the dropped frame');
   camera.stop();
 });
 
@@ -92,8 +95,8 @@ test('garbage datagrams on the UDP port are ignored while a camera streams', asy
   const before = viewer.parts.length;
   await waitFor(() => viewer.parts.length >= before + 10, 'stream goes on');
   junk.close();
-  assert.ok(h.log.find(/ignored UDP datagram from 127\.0\.0\.1:\d+/));
-  assert.ok(isOrderedSubsequence(viewer.parts, sent));
+  assert.ok(h.log.find(/ignored UDP datagram from 127\.0\.0\.1:\d+/), 'a log line names the sender of the ignored datagram');
+  assert.ok(isOrderedSubsequence(viewer.parts, sent), 'parts are sent frames, in order');
   viewer.close();
   camera.stop();
 });
@@ -163,8 +166,8 @@ test('the watchdog re-runs the whole handshake when media stops while viewers wa
   // Watchdog (3 s in the harness): 301/0, a fresh NAT request + probe + base info, then 301/3.
   await waitFor(() => opens(camera) >= 2 && camera.commands.filter((c) => c.code === 4).length >= 2, 'handshake re-run', 20_000);
   await waitFor(() => viewer.parts.length >= partsBefore + 5, 'frames flow again', 20_000);
-  assert.ok(isOrderedSubsequence(viewer.parts, sent));
-  assert.ok(h.log.find(/no media from camera 0800c0E0000B .*restarting the stream/));
+  assert.ok(isOrderedSubsequence(viewer.parts, sent), 'parts are sent frames, in order');
+  assert.ok(h.log.find(/no media from camera 0800c0E0000B .*restarting the stream/), 'a log line says the watchdog restarts the stream');
   viewer.close();
   camera.stop();
 });

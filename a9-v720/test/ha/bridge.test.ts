@@ -87,7 +87,7 @@ describe('MqttBridge with a real broker', () => {
     assert.equal((await s.rec.waitForMessage('a9_v720/bridge/version', '0.1.0-test')).retain, true);
 
     const record = s.registry.markOnline(CAM, '192.168.1.50', true);
-    assert.ok(record);
+    assert.ok(record, 'markOnline returns the camera record');
     const config = await s.rec.waitForMessage('homeassistant/device/a9v720_0800c00128F8/config');
     assert.equal(config.retain, true);
     const payload = json(config) as { device: Record<string, unknown>; components: Record<string, Record<string, unknown>> };
@@ -285,7 +285,10 @@ describe('MqttBridge with a real broker', () => {
     assert.ok(image.payload.equals(s.snapshots.imageFor(CAM)), 'image bytes equal the source bytes');
     assert.deepEqual(s.snapshots.calls, [{ cameraId: CAM, timeoutMs: 5000 }]);
     const retained = await MqttRecorder.retained(s.broker.url, [T.cameraEntity(CAM, 'image')]);
-    assert.ok(retained.get(T.cameraEntity(CAM, 'image'))?.payload.equals(s.snapshots.imageFor(CAM)));
+    assert.ok(
+      retained.get(T.cameraEntity(CAM, 'image'))?.payload.equals(s.snapshots.imageFor(CAM)),
+      'the broker retains the image with the source bytes',
+    );
   });
 
   it('takes interval snapshots of online cameras and skips one while another is in flight', async (t) => {
@@ -298,7 +301,7 @@ describe('MqttBridge with a real broker', () => {
     assert.equal(s.snapshots.calls.length, 1);
     s.snapshots.release();
     const image = await s.rec.waitForMessage(T.cameraEntity(CAM, 'image'));
-    assert.ok(image.payload.equals(s.snapshots.imageFor(CAM)));
+    assert.ok(image.payload.equals(s.snapshots.imageFor(CAM)), 'image bytes equal the source bytes');
     await waitUntil(() => s.snapshots.calls.length >= 3, 'more interval snapshots');
     s.registry.markOffline(CAM, 'test');
     const count = s.snapshots.calls.length;
@@ -327,7 +330,7 @@ describe('MqttBridge with a real broker', () => {
     ];
     assert.ok(Math.max(...discovery.map((m) => m.seq)) < Math.min(...states.map((m) => m.seq)), 'discovery before states');
     for (const message of [...discovery, ...states]) assert.equal(message.retain, true, message.topic);
-    assert.ok(s.log.find(/Home Assistant is online/));
+    assert.ok(s.log.find(/Home Assistant is online/), 'a log line says Home Assistant is online');
   });
 
   it("with a custom discovery prefix, HA's birth on homeassistant/status (and <prefix>/status) still re-publishes", async (t) => {
@@ -375,11 +378,11 @@ describe('MqttBridge with a real broker', () => {
       'retained state after restart',
     );
     assert.equal(held.get(T.cameraAvailability(CAM)), 'online');
-    assert.ok(held.has(T.cameraDiscovery(CAM)));
+    assert.ok(held.has(T.cameraDiscovery(CAM)), 'camera discovery retained after the restart');
     const bridgeHeld = await MqttRecorder.retained(s.broker.url, ['a9_v720/bridge/#', T.bridgeDiscovery]);
     assert.equal(bridgeHeld.get(T.bridgeState)?.text, 'online');
-    assert.ok(bridgeHeld.has(T.bridgeDiscovery));
-    assert.ok(s.log.find(/connection to .* lost/));
+    assert.ok(bridgeHeld.has(T.bridgeDiscovery), 'bridge discovery retained after the restart');
+    assert.ok(s.log.find(/connection to .* lost/), 'a log line says the broker connection was lost');
   });
 
   it('clears retained discovery and state topics of a removed camera', async (t) => {
@@ -389,7 +392,8 @@ describe('MqttBridge with a real broker', () => {
     await s.rec.publish(T.cameraCommand(CAM, 'snapshot'), 'PRESS');
     await s.rec.waitForMessage(T.cameraEntity(CAM, 'image'));
     await s.rec.waitForMessage(T.cameraEntity(CAM, 'ir_led'), 'ON');
-    assert.ok((await retainedFor(s.broker.url, CAM)).size >= 10);
+    const retainedBefore = (await retainedFor(s.broker.url, CAM)).size;
+    assert.ok(retainedBefore >= 10, `at least 10 retained topics for the camera, got ${retainedBefore}`);
     const mark = s.rec.mark;
     s.registry.remove(CAM);
     const cleared = await s.rec.waitForMessage(T.cameraDiscovery(CAM), '', { afterSeq: mark });
@@ -479,7 +483,7 @@ describe('MqttBridge without a reachable broker', () => {
       'camera published after the broker came up',
     );
     assert.equal(held.get(T.cameraAvailability(CAM)), 'online');
-    assert.ok(held.has(T.cameraDiscovery(CAM)));
+    assert.ok(held.has(T.cameraDiscovery(CAM)), 'camera discovery retained once the broker came up');
     assert.equal(h.log.lines.filter((l) => /not reachable/.test(l.msg)).length, 1, 'one warning per outage');
   });
 

@@ -113,7 +113,10 @@ test('1000 silent TCP clients: bounded server memory, a working camera beside th
   const lines = await logLines(problemsBefore, /nothing valid received \(silent for more than 5 s\)/, 1);
   // Any LAN host can open idle sockets at will: one clear line per kind, not one per socket.
   assert.equal(lines.length, 1, 'one clear warn line for 1000 silent clients');
-  assert.ok(lines.every((line) => levelOf(line) === 40 && /closing TCP connection from 127\.0\.1\.\d+:\d+/.test(msgOf(line))));
+  assert.ok(
+    lines.every((line) => levelOf(line) === 40 && /closing TCP connection from 127\.0\.1\.\d+:\d+/.test(msgOf(line))),
+    `a warn line naming the closed client, got ${lines.join('\n')}`,
+  );
   assert.equal(camera.isConnected, true, 'the camera was never dropped');
   const after = (await (await fetch(`http://127.0.0.1:${server.ports.web}/api/stats`)).json()) as {
     tcpConnections: number;
@@ -195,7 +198,7 @@ test('a camera whose connection resets in the middle of a frame: no half frame i
     assert.equal(h.app.sessions.ownerOf(aUdp.address, aUdp.port), idA);
     const partsBefore = viewerA.parts.length;
     const halfFrame = encodeJpegFragments(sentA[0]!, 900_000).datagrams;
-    assert.ok(halfFrame.length >= 4);
+    assert.ok(halfFrame.length >= 4, `the test frame spans at least 4 fragments, got ${halfFrame.length}`);
     for (const datagram of halfFrame.slice(0, -2)) a.sendUdpRaw(datagram);
     await sleep(100);
 
@@ -221,7 +224,7 @@ test('a camera whose connection resets in the middle of a frame: no half frame i
     await waitFor(() => h.app.registry.get(idA)?.online === true && a.stats.registrations === 2, 'A back online');
     const viewerA2 = openMjpeg(h.app.ports.web, idA);
     await waitFor(() => viewerA2.parts.length >= 5, 'A streams again');
-    assert.ok(isOrderedSubsequence(viewerA2.parts, sentA));
+    assert.ok(isOrderedSubsequence(viewerA2.parts, sentA), 'every part A delivers after reconnecting is a frame it sent, in order');
     viewerA2.close();
 
     // B never noticed.

@@ -67,9 +67,12 @@ test('datagrams: random bytes never throw; accepted ones have a payload of exact
       const datagram = Buffer.from(bytes);
       const result = decodeDatagram(datagram);
       if (result.ok) {
-        assert.ok(datagram.length >= HEADER_SIZE);
+        assert.ok(datagram.length >= HEADER_SIZE, `an accepted datagram holds the header, got ${datagram.length} bytes`);
         assert.equal(result.packet.payload.length, result.packet.length);
-        assert.ok(result.packet.length <= datagram.length - HEADER_SIZE);
+        assert.ok(
+          result.packet.length <= datagram.length - HEADER_SIZE,
+          `declared length ${result.packet.length} fits in the ${datagram.length - HEADER_SIZE} bytes after the header`,
+        );
       } else {
         assert.match(result.reason, /shorter than the 20-byte header|exceeds the \d+ payload bytes received/);
       }
@@ -239,18 +242,19 @@ test('JSON: any value in any field is parsed or rejected with a reason, never th
         switch (value.code) {
           case 100:
             assert.equal(typeof value.uid, 'string');
-            assert.ok(value.uid.length >= 1 && value.uid.length <= 64);
+            assert.ok(value.uid.length >= 1 && value.uid.length <= 64, `uid of 1 to 64 characters, got ${value.uid.length}`);
             assert.equal(typeof value.token, 'string');
             break;
           case 51:
             assert.equal(typeof value.devTarget, 'string');
             break;
           case 301:
-            assert.ok(Number.isFinite(value.content.code));
-            for (const field of Object.values(toBaseInfo(value.content))) assert.ok(['number', 'string', 'boolean'].includes(typeof field));
+            assert.ok(Number.isFinite(value.content.code), `a finite content code, got ${value.content.code}`);
+            for (const field of Object.values(toBaseInfo(value.content)))
+              assert.ok(['number', 'string', 'boolean'].includes(typeof field), `a base info field is a scalar, got ${typeof field}`);
             break;
           case 12:
-            assert.ok(value.devPort === undefined || Number.isFinite(value.devPort));
+            assert.ok(value.devPort === undefined || Number.isFinite(value.devPort), `devPort absent or finite, got ${value.devPort}`);
             break;
         }
       },
@@ -330,7 +334,7 @@ function syntheticJpeg(body: Uint8Array): Buffer {
 function packetsOf(datagrams: readonly Buffer[]): Packet[] {
   return datagrams.map((d) => {
     const r = decodeDatagram(d);
-    assert.ok(r.ok);
+    assert.ok(r.ok, 'a datagram from our own encoder decodes');
     return r.packet;
   });
 }
@@ -416,7 +420,7 @@ test('fragments: a frame that never ends (endless middle fragments) is capped; h
   for (const p of packetsOf(encodeJpegFragments(jpeg, pkg).datagrams)) {
     delivered = assembler.push(p).frames[0] ?? delivered;
   }
-  assert.ok(delivered?.equals(jpeg));
+  assert.ok(delivered?.equals(jpeg), 'the next frame after the runaway one is delivered intact');
 });
 
 test('fragments: hostile streams (restarts, unknown flags, wild pkg ids, duplicates) keep the held bytes ≤ cap and counters consistent', () => {

@@ -115,15 +115,22 @@ test('SIGTERM while streaming to viewers: offline retained on the broker, clean 
     assert.ok(took < 5000, `exited ${took} ms after SIGTERM`);
     const ends = await Promise.all(viewers.map((v) => v.ended));
     assert.equal(ends.length, 4, 'every viewer was ended');
-    for (const [i, viewer] of viewers.entries()) assert.ok(isOrderedSubsequence(viewer.parts, taggedFrames(ids[Math.floor(i / 2)]!)));
+    for (const [i, viewer] of viewers.entries())
+      assert.ok(isOrderedSubsequence(viewer.parts, taggedFrames(ids[Math.floor(i / 2)]!)), `viewer ${i} got its camera's frames, in order`);
     const held = await MqttRecorder.retained(broker.url, ['a9_v720/bridge/state']);
     assert.equal(held.get('a9_v720/bridge/state')?.text, 'offline', 'bridge offline retained on the broker');
-    assert.ok(server.lines.some((l) => /SIGTERM received: shutting down/.test(l.msg)));
+    assert.ok(
+      server.lines.some((l) => /SIGTERM received: shutting down/.test(l.msg)),
+      'a log line says SIGTERM started the shutdown',
+    );
     assert.ok(
       server.lines.some((l) => /MQTT: published offline and disconnected/.test(l.msg)),
       'offline published before disconnecting, not left to the will',
     );
-    assert.ok(server.lines.some((l) => l.msg === 'stopped cleanly'));
+    assert.ok(
+      server.lines.some((l) => l.msg === 'stopped cleanly'),
+      'a log line says the add-on stopped cleanly',
+    );
     assert.deepEqual(
       server.lines.filter((l) => l.level >= 50).map((l) => l.msg),
       [],
@@ -140,7 +147,10 @@ test('SIGTERM while streaming to viewers: offline retained on the broker, clean 
       firmware?: string;
     }[];
     assert.deepEqual(listed.map((c) => c.id).sort(), ids, 'known cameras restored from the data dir');
-    assert.ok(server.lines.some((l) => /restored 2 known camera\(s\)/.test(l.msg)));
+    assert.ok(
+      server.lines.some((l) => /restored 2 known camera\(s\)/.test(l.msg)),
+      'a log line says 2 known cameras were restored',
+    );
     const back = async (): Promise<boolean> => {
       const list = (await (await fetch(`http://127.0.0.1:${ports.web}/api/cameras`)).json()) as {
         id: string;

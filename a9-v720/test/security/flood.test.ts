@@ -108,7 +108,7 @@ test('made-up ids over HTTP and TCP: bounded registry, file and MQTT; one line p
   const devices = [...retained.keys()].filter((topic) => /^homeassistant\/device\/a9v720_0800c0.*\/config$/.test(topic));
   const registered = h.app.registry.list().filter((c) => c.registered).length;
   assert.equal(devices.length, registered, `one HA device per registered camera (${devices.length} discovery configs)`);
-  assert.ok(registered <= 16);
+  assert.ok(registered <= 16, `at most 16 registered cameras, got ${registered}`);
   assert.ok(retained.size < 16 * 12 + 20, `${retained.size} retained messages`);
   // Every expiry is a registry change, so the store's debounced save catches up with the last one.
   await waitFor(() => {

@@ -42,7 +42,10 @@ test("TCP takeover: a registration of a live camera's id from another address is
   const before = viewer.parts.length;
   await waitFor(() => viewer.parts.length >= before + 5, 'frames keep flowing to the viewer');
   assert.ok(isOrderedSubsequence(viewer.parts, sent), "every frame the viewer got is the real camera's");
-  assert.ok(h.log.find(/refused a registration as camera 0800c0H00001 from 127\.0\.0\.7:\d+: that camera is connected from 127\.0\.0\.1/));
+  assert.ok(
+    h.log.find(/refused a registration as camera 0800c0H00001 from 127\.0\.0\.7:\d+: that camera is connected from 127\.0\.0\.1/),
+    'a log line names the camera, the attacker and the real address',
+  );
   viewer.close();
   camera.stop();
 });
@@ -100,6 +103,7 @@ test('UDP probe spoof: probes naming a live camera from other addresses, or outs
   assert.equal(h.app.registry.get(id)?.online, true);
   assert.ok(
     h.log.find(/probe \(51\) for camera 0800c0H00003 (from an address other than its TCP session's|while no handshake was waiting)/),
+    'a log line names the camera and the refused probe',
   );
   viewer.close();
   camera.stop();

@@ -45,8 +45,8 @@ test('camera-sent strings are capped before they are stored or published', () =>
   for (let i = 0; i < 500; i++) fields[`extra${i}`] = i;
   fields['k'.repeat(100)] = 1;
   const info = toBaseInfo(fields);
-  assert.ok(String(info.version).length <= 64);
-  assert.ok(String(info.wifiName).length <= 64);
+  assert.ok(String(info.version).length <= 64, `version capped at 64 characters, got ${String(info.version).length}`);
+  assert.ok(String(info.wifiName).length <= 64, `wifiName capped at 64 characters, got ${String(info.wifiName).length}`);
   assert.ok(Object.keys(info).length <= 48, `${Object.keys(info).length} fields kept`);
   assert.equal(info.IrLed, 1, 'real fields survive');
   const registry = new CameraRegistry();

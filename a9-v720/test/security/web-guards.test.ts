@@ -33,7 +33,7 @@ test('DNS rebinding: a foreign Host name gets 403; IP literals and localhost are
   assert.equal((await get(`127.0.0.1:${h.app.ports.web}`)).status, 200);
   assert.equal((await get(`localhost:${h.app.ports.web}`)).status, 200);
   assert.equal((await get(`[::1]:${h.app.ports.web}`)).status, 200);
-  assert.ok(h.log.find(/Host "attacker\.example:1234" does not name this host/));
+  assert.ok(h.log.find(/Host "attacker\.example:1234" does not name this host/), 'a log line names the refused Host header');
 });
 
 test('CSRF: text/plain, form and body-less posts are refused; a cross-origin JSON post too; nothing reaches the camera', async () => {
@@ -143,7 +143,7 @@ test('LAN clients: media without the key or with a wrong one is 403; with the ke
     assert.equal(await on.status('192.168.1.50', `/api/cameras?key=${key}`, lanHost), 403, 'the key opens media only');
     assert.equal(await on.status('172.30.32.2', snapshot, { host: 'ha.example.com' }), 200, 'ingress needs no key');
     assert.equal(await off.status('192.168.1.50', `${snapshot}?key=${key}`, lanHost), 403, 'lan_media off: closed, key or not');
-    assert.ok(h.log.find(/LAN media URL without the right key/));
+    assert.ok(h.log.find(/LAN media URL without the right key/), 'a log line says a LAN media URL lacked the right key');
   } finally {
     await on.close();
     await off.close();
