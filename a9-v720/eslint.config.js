@@ -26,6 +26,25 @@ export default tseslint.config(
     },
   },
   {
+    // A failing assert.ok(x) / assert(x) without a message makes Node read the call's source to
+    // describe it; under tsx that source is transformed, so Node names the wrong expression or
+    // loops forever (the test hangs instead of failing: found by mutation testing).
+    files: ['**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='assert'][callee.property.name='ok'][arguments.length<2]",
+          message: 'Give assert.ok a message: without one, Node reads the tsx-transformed source and may hang.',
+        },
+        {
+          selector: "CallExpression[callee.name='assert'][arguments.length<2]",
+          message: 'Give assert() a message: without one, Node reads the tsx-transformed source and may hang.',
+        },
+      ],
+    },
+  },
+  {
     // Plain JavaScript (the dashboard's browser script, build tools) has no type information to check.
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
