@@ -57,7 +57,7 @@ test('a second connection with the same id replaces the first cleanly', async ()
   await waitFor(() => !first.isConnected, 'old connection closed by the server');
   assert.ok(online('0800c0A00003'), 'the new connection keeps the camera online');
   assert.deepEqual(events, ['online'], 'the replaced connection does not mark the camera offline');
-  assert.equal(h.app.sessions.size >= 1, true);
+  assert.notEqual(h.app.sessions.get('0800c0A00003'), undefined, 'the camera keeps its session (one per id)');
   second.stop();
   await waitFor(() => !online('0800c0A00003'), 'offline after the new connection closes');
 });

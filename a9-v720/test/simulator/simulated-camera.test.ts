@@ -33,8 +33,8 @@ test('a lossy camera resends what the confirms did not list; frames on the wire 
   assert.ok(resends.confirmed > 0, 'confirmed packets are known');
   // A resent packet may be lost again; with two resends at 10 % loss most frames make it out whole.
   assert.ok(
-    camera.stats.framesOnWire > 0 && camera.stats.framesOnWire <= camera.stats.framesSent,
-    `some frames went out whole, no more than were sent (${camera.stats.framesOnWire} on the wire of ${camera.stats.framesSent} sent)`,
+    camera.stats.framesOnWire * 2 > camera.stats.framesSent && camera.stats.framesOnWire <= camera.stats.framesSent,
+    `most frames went out whole, no more than were sent (${camera.stats.framesOnWire} on the wire of ${camera.stats.framesSent} sent)`,
   );
   assert.ok(camera.stats.confirmsReceived > 0, 'the server confirmed packets');
   camera.stop();
