@@ -398,15 +398,20 @@ export class MediaReassembler {
       if (head.role !== FragmentRole.First) {
         // A middle or last fragment with no first fragment in front of it. Unless it directly
         // follows the previous frame, its first fragment may still come: wait out the window.
+        // (Even behind a dropped frame: that frame may have restarted, the one gap id being the
+        // first fragment of this one, which a resend can still bring.)
         if (headOffset > 0 && now - head.arrivedAt < this.windowMs) return;
         this.release(headOffset + 1);
-        if (this.discarding || (head.unflagged && head.role === FragmentRole.Middle && head.payload.length <= 8)) {
-          // The rest of a frame already counted as dropped (or the tail bytes of an unflagged one).
+        // The few bytes after an unflagged frame's FFD9 (its size tail) in a packet of their own.
+        const unflaggedTail = head.unflagged && head.role === FragmentRole.Middle && head.payload.length <= 8;
+        if (this.discarding || unflaggedTail) {
+          // The rest of a frame already counted as dropped, or a tail piece: no frame lost.
           this.counters.discardedFragments++;
         } else {
           this.drop('no-first-fragment', `fragment at pkg ${head.id} without the first fragment of its frame`);
         }
-        this.discarding = head.role !== FragmentRole.Last;
+        // A tail piece ends nothing and starts nothing: a stray fragment after it is a new drop.
+        this.discarding = head.role !== FragmentRole.Last && (this.discarding || !unflaggedTail);
         continue;
       }
 

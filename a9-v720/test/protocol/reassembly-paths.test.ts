@@ -158,6 +158,10 @@ test('stray short fragments: a flagged one is a drop even when tiny; an unflagge
   tail.r.push(mediaPacket(Cmd.JpegFragment, 0, 11, Buffer.from([1, 2, 3, 4, 5, 6, 7, 8])), T);
   assert.deepEqual(tail.drops, []);
   assert.equal(tail.r.stats.discardedFragments, 1);
+  // The tail piece ends no frame that was being dropped: a stray middle fragment after it is a drop of its own.
+  tail.r.push(middle(12), T);
+  assert.deepEqual(reasons(tail.drops), ['no-first-fragment']);
+  assert.equal(tail.r.stats.discardedFragments, 1);
   const nine = recordingReassembler();
   nine.r.push(videoPackets(fakeJpeg(200, 1), 10)[0]!, T);
   nine.r.push(mediaPacket(Cmd.JpegFragment, 0, 11, Buffer.alloc(9, 3)), T); // 9 bytes: not a tail
