@@ -13,7 +13,7 @@
  * Loopback only.
  */
 import http from 'node:http';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/support/chromium.js';
 import { CpuMeter, numberArg, sleep, startServerProcess } from './support.js';
 
 const cameraCount = numberArg('cameras', 50);
@@ -60,18 +60,7 @@ try {
   // Let the snapshot streams linger out, so the grid measurement starts from a quiet server.
   await sleep(6000);
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   const errors: string[] = [];

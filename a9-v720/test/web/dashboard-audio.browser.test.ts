@@ -8,18 +8,17 @@
  * src/web/public/wav-decoder.js (Chromium buffers ~256 KB of a live WAV before it starts).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CAMERA_PROFILES } from '../../src/simulator/profiles.js';
 import { createAlawTone, createPcmTone } from '../../src/simulator/media-encoder.js';
 import type { SimulatedCamera } from '../../src/simulator/simulated-camera.js';
 import { wavHeader } from '../../src/media/wav.js';
 import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
+import { launchChromium } from '../support/chromium.js';
 import { startIngressProxy, type IngressProxy } from '../support/ingress-proxy.js';
 import { taggedFrames } from '../support/media-client.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** Generous: conditions are polled, never waited for by a fixed delay. */
 const UI_TIMEOUT_MS = 20_000;
 /** The simulators' tone: amplitude 0.25 of full scale. */
@@ -37,23 +36,10 @@ let pcmCamera: SimulatedCamera;
 const pageErrors: string[] = [];
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the dashboard browser tests need Debian's chromium (apt-get install chromium)`);
-  }
   h = await startHarness();
   proxy = await startIngressProxy({ host: '127.0.0.1', port: h.app.ports.web });
   // No --autoplay-policy flag: audio must start from the click alone.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-      '--disable-component-update',
-    ],
-  });
+  browser = await launchChromium();
   alawCamera = h.camera(ALAW.id, { localAddress: ALAW.ip, frames: taggedFrames(ALAW.id), fps: 10, audio: createAlawTone()(8000) });
   pcmCamera = h.camera(PCM.id, {
     ...CAMERA_PROFILES['pcm-202312111512'].behaviour,

@@ -4,21 +4,21 @@
  * three simulated cameras on distinct loopback addresses. Screenshots land in test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { SimulatedCamera } from '../../src/simulator/simulated-camera.js';
 import { TEST_TIMING } from '../ha/harness.js';
 import { MqttRecorder, waitUntil } from '../ha/mqtt-recorder.js';
 import { startHarness, waitFor, type Harness } from '../support/app-harness.js';
+import { launchChromium } from '../support/chromium.js';
 import { startIngressProxy, type IngressProxy } from '../support/ingress-proxy.js';
 import { PEER_APP_HOST, serveWebAppAsPeer } from '../support/web-app-as-peer.js';
 import { taggedFrames } from '../support/media-client.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import type { DeviceDiscoveryPayload } from '../../src/ha/discovery.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 /** Generous: conditions are polled, never waited for by a fixed delay. */
 const UI_TIMEOUT_MS = 15_000;
@@ -70,29 +70,13 @@ async function tilePicture(id: string): Promise<{ src: string; seq: string | und
 }
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the dashboard browser tests need Debian's chromium (apt-get install chromium)`);
-  }
   mkdirSync(ARTIFACTS, { recursive: true });
   broker = await MosquittoBroker.create();
   h = await startHarness({ mqtt: { url: broker.url } }, { mqttTiming: TEST_TIMING });
   ha = await MqttRecorder.connect(broker.url, ['homeassistant/device/#']);
   await waitUntil(() => h.app.mqtt.connected, 'bridge connected');
   proxy = await startIngressProxy({ host: '127.0.0.1', port: h.app.ports.web });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
   far = h.camera(FAR.id, { localAddress: FAR.ip, frames: taggedFrames(FAR.id), fps: 10, reconnect: false });
   near = h.camera(NEAR.id, { localAddress: NEAR.ip, frames: taggedFrames(NEAR.id), fps: 10 });
   blank = h.camera(BLANK.id, { localAddress: BLANK.ip, frames: taggedFrames(BLANK.id), fps: 10 });
