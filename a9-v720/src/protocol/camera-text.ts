@@ -32,6 +32,6 @@ function isHighSurrogate(unit: number): boolean {
  */
 export function cleanCameraText(value: string, max: number = CAMERA_TEXT_MAX): string {
   const clean = value.replace(UNSHOWABLE, '');
-  if (clean.length <= max) return clean;
+  // A string no longer than `max` ends in no high surrogate (lone ones are gone): sliced whole.
   return clean.slice(0, isHighSurrogate(clean.charCodeAt(max - 1)) ? max - 1 : max);
 }

@@ -37,7 +37,7 @@ function layerOf(relative: string): Layer {
   if (first === 'protocol' || first === 'camera' || first === 'media' || first === 'ha' || first === 'web' || first === 'simulator')
     return first;
   if (relative === 'config.ts') return 'config';
-  if (relative === 'app.ts' || relative === 'main.ts' || relative === 'demo.ts') return 'app';
+  if (relative === 'app.ts' || relative === 'main.ts' || relative === 'demo.ts' || relative === 'healthcheck.ts') return 'app';
   throw new Error(`src/${relative} belongs to no layer: add it to layerOf`);
 }
 

@@ -58,6 +58,10 @@ test('over-long strings are cut after cleaning, at the limit, never through a su
   assert.equal(cleanCameraText('ab😀', 3), 'ab', 'the emoji would be halved: left out');
   assert.equal(cleanCameraText('ab😀', 4), 'ab😀', 'room for the whole pair');
   assert.equal(cleanCameraText('a😀b', 3), 'a😀', 'a pair that fits is kept');
+  // The first and the last high surrogate (U+10000 = D800 DC00, U+10FFFD = DBFF DFFD).
+  assert.equal(cleanCameraText('ab\u{10000}', 3), 'ab', 'U+10000 would be halved: left out');
+  assert.equal(cleanCameraText('ab\u{10fffd}', 3), 'ab', 'U+10FFFD would be halved: left out');
+  assert.equal(cleanCameraText('ab\u{10fffd}', 4), 'ab\u{10fffd}');
   assert.equal(cleanCameraText('abcd', 0), '');
 });
 
