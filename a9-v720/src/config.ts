@@ -88,13 +88,13 @@ const STRING_CHECKS: Readonly<Record<StringFormat, { readonly accepts: (value: s
 export const ADDON_PORTS = { http: 80, tcp: 6123, web: 1234 } as const;
 
 /** Ports are options only outside the add-on: inside, the container ports are fixed (ADDON_PORTS). */
-function port<F extends string>(field: F, fallback: number, inAddon: number): OptionSpec<number, F, number, 'top'> {
+function port<F extends string>(field: F, fallback: number, addonPort: number): OptionSpec<number, F, number, 'top'> {
   return {
     kind: { type: 'port' },
     field,
     group: 'top',
     default: fallback,
-    addonValue: inAddon,
+    addonValue: addonPort,
     parse: wholeNumber(1, 65535, 'a port number 1–65535'),
   };
 }
