@@ -485,6 +485,38 @@ describe('DOCS.md and README: links, options, routes, names', () => {
     );
   });
 
+  it('every DOCS.md anchor and section the add-on itself points users to exists (setup view, panel texts)', () => {
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (/\.(ts|js)$/.test(entry.name)) files.push(full);
+      }
+    };
+    walk(path.join(ADDON_DIR, 'src'));
+    const anchors = anchorsOf(docsText);
+    const sections = new Map(
+      [...docsText.matchAll(/^## (\d+)\. .*$/gm)].map((m) => {
+        const end = docsText.indexOf('\n## ', (m.index ?? 0) + 1);
+        return [m[1] ?? '', docsText.slice(m.index, end < 0 ? undefined : end).toLowerCase()] as const;
+      }),
+    );
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      const where = path.relative(ADDON_DIR, file);
+      for (const [, anchor] of text.matchAll(/anchor:\s*'#([^']+)'/g)) {
+        assert.ok(anchors.has(anchor ?? ''), `${where}: DOCS.md has no heading for #${anchor}`);
+      }
+      for (const [label, number, words] of text.matchAll(/DOCS §(\d+)([^'`"\n)]*)/g)) {
+        const section = sections.get(number ?? '');
+        assert.ok(section, `${where}: "${label}" names a section DOCS.md does not have`);
+        const topic = (words ?? '').replace(/\(.*$/, '').trim().toLowerCase();
+        if (topic !== '') assert.ok(section.includes(topic), `${where}: "${label}": section ${number} of DOCS.md is not about ${topic}`);
+      }
+    }
+  });
+
   it("DOCS.md links REFERENCE.md both relatively and on GitHub (Home Assistant's Documentation tab shows DOCS.md alone)", () => {
     assert.ok(docsText.includes('](REFERENCE.md)'), 'relative link');
     assert.ok(docsText.includes(`${REPO_URL}/blob/main/a9-v720/REFERENCE.md`), 'the GitHub page URL');
