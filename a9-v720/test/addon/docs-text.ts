@@ -22,9 +22,19 @@ export interface CodeBlock {
   readonly text: string;
 }
 
-/** Fenced code blocks (```lang … ```), in order. */
+/** A fenced code block; group 1 its indentation (inside a list item), 2 its language, 3 its text. */
+const FENCE = /^( *)```([A-Za-z]*)\n([\s\S]*?)^\1```$/gm;
+
+/** Fenced code blocks (```lang … ```, also indented inside a list item, then dedented), in order. */
 export function codeBlocks(markdown: string): CodeBlock[] {
-  return [...markdown.matchAll(/^```([A-Za-z]*)\n([\s\S]*?)^```$/gm)].map((match) => ({ lang: match[1] ?? '', text: match[2] ?? '' }));
+  return [...markdown.matchAll(FENCE)].map((match) => {
+    const indent = (match[1] ?? '').length;
+    const text = (match[3] ?? '')
+      .split('\n')
+      .map((line) => line.slice(Math.min(indent, line.length - line.trimStart().length)))
+      .join('\n');
+    return { lang: match[2] ?? '', text };
+  });
 }
 
 /**
@@ -65,12 +75,12 @@ export function headingAnchor(heading: string): string {
 
 /** The anchors of every heading in a Markdown text (outside code blocks). */
 export function anchorsOf(markdown: string): Set<string> {
-  const withoutCode = markdown.replace(/^```[\s\S]*?^```$/gm, '');
+  const withoutCode = markdown.replace(FENCE, '');
   return new Set([...withoutCode.matchAll(/^#{1,6} (.+)$/gm)].map((match) => headingAnchor(match[1] ?? '')));
 }
 
 /** Markdown links `[text](target)` outside code blocks, with their target. */
 export function linkTargets(markdown: string): string[] {
-  const withoutCode = markdown.replace(/^```[\s\S]*?^```$/gm, '').replace(/`[^`\n]*`/g, '');
+  const withoutCode = markdown.replace(FENCE, '').replace(/`[^`\n]*`/g, '');
   return [...withoutCode.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1] ?? '');
 }

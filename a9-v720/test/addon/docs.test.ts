@@ -365,6 +365,28 @@ describe('DOCS.md snippets', () => {
     }
   });
 
+  it('the dashboard card of the quick start is a picture-entity card in live view on the live entity, not the still', () => {
+    const card = parsed.find((block) => isRecord(block) && block['type'] === 'picture-entity');
+    assert.ok(isRecord(card), 'a picture-entity card');
+    // Keys of Home Assistant's picture entity card (home-assistant.io/dashboards/picture-entity).
+    const keys = [
+      'type',
+      'entity',
+      'camera_image',
+      'camera_view',
+      'image',
+      'name',
+      'aspect_ratio',
+      'fit_mode',
+      'show_name',
+      'show_state',
+      'theme',
+    ];
+    assert.deepEqual(unknownKeys(card, keys), [], 'card keys');
+    assert.equal(card['camera_view'], 'live', 'live view: the default "auto" shows a still refreshed every 10 s');
+    assert.match(String(card['entity']), /^camera\.(?!a9v720_)[a-z0-9_]+$/, 'a camera entity that is not the MQTT still (camera.a9v720_…)');
+  });
+
   const automations = parsed.filter(
     (block) => isRecord(block) && ('triggers' in block || 'trigger' in block || 'automation' in block),
   ) as Record<string, unknown>[];
