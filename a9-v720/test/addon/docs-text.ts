@@ -4,7 +4,7 @@
  * add-on's address, a camera id and the media key in their place). Pure parsing, no I/O beyond
  * reading the two files once.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ADDON_DIR } from './supervisor-rules.js';
 
@@ -83,4 +83,13 @@ export function anchorsOf(markdown: string): Set<string> {
 export function linkTargets(markdown: string): string[] {
   const withoutCode = markdown.replace(FENCE, '').replace(/`[^`\n]*`/g, '');
   return [...withoutCode.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1] ?? '');
+}
+
+/** Every file below `dir` whose name matches `pattern`. */
+export function filesUnder(dir: string, pattern: RegExp): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return filesUnder(full, pattern);
+    return pattern.test(entry.name) ? [full] : [];
+  });
 }

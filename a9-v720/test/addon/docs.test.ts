@@ -26,7 +26,7 @@ import type { CameraRecord } from '../../src/camera/registry.js';
 import { ADDON_PORTS } from '../../src/config.js';
 import { buildCameraDiscovery } from '../../src/ha/discovery.js';
 import { HaTopics } from '../../src/ha/topics.js';
-import { anchorsOf, codeBlocks, docsText, headingAnchor, linkTargets, referenceText, SAMPLE } from './docs-text.js';
+import { anchorsOf, codeBlocks, docsText, filesUnder, headingAnchor, linkTargets, referenceText, SAMPLE } from './docs-text.js';
 import { ADDON_DIR, isRecord, readYaml, REPO_ROOT } from './supervisor-rules.js';
 
 const yamlBlocks = codeBlocks(docsText)
@@ -508,15 +508,7 @@ describe('DOCS.md and README: links, options, routes, names', () => {
   });
 
   it('every DOCS.md anchor and section the add-on itself points users to exists (setup view, panel texts)', () => {
-    const files: string[] = [];
-    const walk = (dir: string): void => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(full);
-        else if (/\.(ts|js)$/.test(entry.name)) files.push(full);
-      }
-    };
-    walk(path.join(ADDON_DIR, 'src'));
+    const files = filesUnder(path.join(ADDON_DIR, 'src'), /\.(ts|js)$/);
     const anchors = anchorsOf(docsText);
     const sections = new Map(
       [...docsText.matchAll(/^## (\d+)\. .*$/gm)].map((m) => {
@@ -616,8 +608,13 @@ describe('DOCS.md and README: links, options, routes, names', () => {
     assert.equal(manifest['url'], REPO_URL, 'config.yaml url');
   });
 
-  it('no menus or commands that are gone (Pi-hole v5, pihole restartdns) and no router claims nobody checked', () => {
-    for (const [file, text] of pages) {
+  it('no menus or commands that are gone (Pi-hole v5, pihole restartdns) and no router claims nobody checked, in the pages or in what the add-on shows', () => {
+    // What the add-on itself shows users: the panel, the setup view's texts, the pairing helper.
+    const shown = filesUnder(path.join(ADDON_DIR, 'src'), /\.(ts|js|html|py)$/).map((file): [string, string] => [
+      file,
+      readFileSync(file, 'utf8'),
+    ]);
+    for (const [file, text] of [...pages, ...shown]) {
       for (const stale of [/pihole restartdns/, /Local DNS → DNS Records/, /fritz/i]) {
         assert.doesNotMatch(text, stale, `${path.relative(REPO_ROOT, file)}: ${stale.source}`);
       }
