@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the add-on's development needs on a fresh Debian machine: npm packages
 # always; with --test also mosquitto (MQTT tests), chromium (dashboard tests), shellcheck, and
-# iproute2 + nftables (the network-namespace DNAT test, run as root) and apparmor (its parser
-# checks apparmor.txt).
+# iproute2 + nftables (the network-namespace DNAT test, run as root), apparmor (its parser
+# checks apparmor.txt) and ffmpeg (test/addon/recipes.test.ts runs the docs' ffmpeg recipes with
+# Debian's ffmpeg and ffprobe).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ if [ "${1:-}" = "--test" ]; then
   command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing+=(iproute2)
   command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || missing+=(nftables)
   command -v apparmor_parser >/dev/null 2>&1 || [ -x /usr/sbin/apparmor_parser ] || missing+=(apparmor)
+  { [ -x /usr/bin/ffmpeg ] && [ -x /usr/bin/ffprobe ]; } || missing+=(ffmpeg)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "setup: installing ${missing[*]} with apt-get"
     SUDO=""

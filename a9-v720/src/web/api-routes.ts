@@ -63,7 +63,7 @@ export function createApiRouter(deps: ApiDeps): Router {
 
   router.get('/api/info', (ctx) => {
     ctx.body = {
-      name: 'A9 V720 cameras',
+      name: 'A9 / V720 Cameras',
       version: deps.version,
       cameras: registry.size,
       online: registry.onlineCount,
