@@ -28,7 +28,7 @@ export function createPairingRouter(deps: { readonly template: string; readonly 
   router.post('/api/pairing-helper', async (ctx) => {
     const parsed = parsePairingRequest(await readJsonBody(ctx, BODY_LIMIT));
     if (!parsed.ok) throw new BadRequestError(parsed.reason);
-    deps.logger.info({ ssid: parsed.value.ssid }, `pairing helper downloaded for the Wi-Fi network "${parsed.value.ssid}"`);
+    deps.logger.info({ ssid: parsed.value.ssid }, `pairing helper downloaded for the Wi-Fi network ${JSON.stringify(parsed.value.ssid)}`);
     ctx.set('Content-Disposition', 'attachment; filename="a9-pair.py"');
     ctx.set('Cache-Control', 'no-store');
     ctx.set('X-Content-Type-Options', 'nosniff');
