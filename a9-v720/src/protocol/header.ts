@@ -1,6 +1,6 @@
 /**
  * The 20-byte packet header shared by the TCP control channel and the UDP data channel
- * (PROTOCOL.md §3). Pure: no sockets, no state.
+ * (docs/protocol.md §3). Pure: no sockets, no state.
  */
 
 export const HEADER_SIZE = 20;
