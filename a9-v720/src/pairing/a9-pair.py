@@ -235,9 +235,9 @@ def login(conn):
 
 
 def wifi_content(value):
-    """The 204 answer's content: inside the 502 wrapper, or the message itself."""
+    """The 204 answer's content: inside the 502 wrapper (its code 204 or left out), or the message itself."""
     content = value.get("content")
-    if value.get("code") == 502 and isinstance(content, dict) and content.get("code") == 204:
+    if value.get("code") == 502 and isinstance(content, dict) and content.get("code", 204) == 204:
         return content
     if value.get("code") == 204:
         return value

@@ -36,7 +36,11 @@ export interface ApCameraOptions {
   /** The camera's own heartbeats on the AP connection, this often; default none. */
   readonly heartbeatMs?: number;
   readonly writeMode?: WriteMode;
-  /** How long after accepting a network the camera restarts if no 299 comes first; default 300 ms. */
+  /**
+   * How long after answering an accepted 204 the camera restarts by itself; default 3 s. A client's
+   * 299 (or its closing the connection) restarts it at once: the answer has arrived by then, whereas
+   * a timer could cut off an answer still trickling out in `split` write mode.
+   */
   readonly restartAfterMs?: number;
   /** Options of the camera once it runs on the home network (frames, heartbeat, …). */
   readonly station?: Partial<SimulatedCameraOptions>;
@@ -132,6 +136,8 @@ export class ApCamera extends EventEmitter<ApCameraEvents> {
     socket.on('close', () => {
       if (heartbeat) clearInterval(heartbeat);
       this.clients.delete(socket);
+      // The client has what it needed (or gave up): an accepted camera need not wait any longer.
+      if (this.accepted && !this.stopped) this.later(50, () => this.restart());
     });
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
@@ -168,9 +174,9 @@ export class ApCamera extends EventEmitter<ApCameraEvents> {
       this.accepted = this.options.networks.find((network) => network.ssid === outcome.wifi.ssid);
       this.emit('accepted', outcome.wifi);
       // The answer goes out first (it may be delayed), then the camera restarts.
-      this.later((this.options.answerDelayMs ?? 0) + (this.options.restartAfterMs ?? 300), () => this.restart());
+      this.later((this.options.answerDelayMs ?? 0) + (this.options.restartAfterMs ?? 3000), () => this.restart());
     }
-    if (outcome.kind === 'reboot' && this.accepted) this.later((this.options.answerDelayMs ?? 0) + 50, () => this.restart());
+    if (outcome.kind === 'reboot' && this.accepted) this.later(50, () => this.restart());
   }
 
   private closeAccessPoint(): void {

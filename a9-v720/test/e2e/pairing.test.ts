@@ -124,10 +124,15 @@ test('the helper downloaded from the panel carries tricky values byte-exactly to
   const id = '0800c0A00002';
   const { ap, port, accepted } = await apCamera(id, [home(ssid, password)], { answerDelayMs: 300, heartbeatMs: 100, writeMode: 'split' });
   const registered = new Promise((resolve) => ap.once('registered', resolve));
+  let heartbeatAnswers = 0;
+  ap.on('exchange', (outcome) => {
+    if (outcome.kind === 'none') heartbeatAnswers++;
+  });
   // No --ssid / --password: the filled-in defaults are used.
   const run = await runHelper(['--camera', `127.0.0.1:${port}`], { file });
   assert.equal(run.code, 0, `exit 0 expected; stderr: ${run.stderr}`);
   assert.deepEqual(accepted, [{ ssid, password }], 'the camera received exactly what the user typed');
+  assert.ok(heartbeatAnswers > 0, "the helper answered the camera's heartbeats while it waited for slow answers");
   assert.ok(run.stdout.includes('with the Wi-Fi network "Café \\"Wi\\\\Fi\\" 📶".'), run.stdout);
   await within(registered, 15_000, 'registration of the paired camera');
   await waitFor(() => h.app.registry.get(id)?.online === true, `${id} online`);
@@ -229,6 +234,59 @@ test('garbage answers: not the camera protocol, not JSON, no echo — each one s
     assert.ok(oneSentence(run.stderr), `${what}: one sentence on stderr: ${JSON.stringify(run.stderr)}`);
     assert.match(run.stderr, says, what);
   }
+});
+
+test('answers among other traffic, trickled byte by byte, and a 204 answer without its code: still accepted (exit 0)', async () => {
+  const packet = (cmd: number, payload = Buffer.alloc(0), pkgId = 0): Buffer => {
+    const out = Buffer.alloc(20 + payload.length);
+    out.writeUInt32LE(payload.length, 0);
+    out.writeUInt16LE(cmd, 4);
+    out.writeUInt32LE(pkgId, 16);
+    payload.copy(out, 20);
+    return out;
+  };
+  const json = (value: unknown): Buffer => packet(0, Buffer.from(JSON.stringify(value)));
+  const received: unknown[] = [];
+  const port = await rawServer((socket) => {
+    let n = 0;
+    let pending = Buffer.alloc(0);
+    const trickle = (bytes: Buffer): void => {
+      for (let i = 0; i < bytes.length; i++) socket.write(bytes.subarray(i, i + 1));
+    };
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 20 && pending.length >= 20 + pending.readUInt32LE(0)) {
+        const length = pending.readUInt32LE(0);
+        const cmd = pending.readUInt16LE(4);
+        const payload = pending.subarray(20, 20 + length);
+        pending = pending.subarray(20 + length);
+        if (cmd === 100) continue; // our heartbeat's answer
+        received.push(cmd === 0 ? JSON.parse(payload.toString('utf8')) : cmd);
+        n++;
+        if (n === 1) trickle(Buffer.concat([packet(100), packet(115)]));
+        if (n === 2)
+          trickle(Buffer.concat([json({ code: 4, devPower: 90 }), packet(1, Buffer.alloc(30), 7), json({ code: 501, status: 200 })]));
+        if (n === 3)
+          trickle(Buffer.concat([json({ code: 502, content: { code: 216, status: 200 } }), json({ code: 502, content: { status: 200 } })]));
+      }
+    });
+  });
+  const run = await runHelper(['--ssid', 'Home', '--password', '12345678', '--camera', `127.0.0.1:${port}`], {
+    env: { A9_PAIR_TIMEOUT: '5' },
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(received[0], 115);
+  assert.deepEqual(Object.keys(received[1] as object), ['code', 'target', 'token', 'unixTimer']);
+  assert.deepEqual(
+    { ...(received[1] as object), unixTimer: 0 },
+    { code: 501, target: 'deadbeef', token: 'This is TEST token', unixTimer: 0 },
+  );
+  assert.deepEqual(received[2], { code: 502, content: { code: 204, devTarget: 'deadbeef', s: 'Home', p: '12345678' } });
+  assert.deepEqual(
+    received[3],
+    { code: 502, content: { code: 299, devTarget: 'deadbeef' } },
+    'then the reboot, as the working client does',
+  );
 });
 
 test('bad command lines never reach the network: exit 2 with the reason', async () => {
