@@ -56,7 +56,7 @@ const nothing = (reason: string): ApReaction => ({ replies: [], outcome: { kind:
 export function wifiFormatProblem(content: JsonObject): string | undefined {
   const { s, p } = content;
   if (typeof s !== 'string' || typeof p !== 'string') return 'the 204 lacks the string fields "s" and "p"';
-  const bytes = Buffer.byteLength(s, 'utf8');
+  const bytes = Buffer.byteLength(s);
   if (bytes < 1 || bytes > AP_SSID_MAX_BYTES) return `a Wi-Fi name of ${bytes} bytes`;
   const chars = [...p].length;
   if (chars < AP_PASSWORD_MIN_CHARS || chars > AP_PASSWORD_MAX_CHARS) return `a password of ${chars} characters`;

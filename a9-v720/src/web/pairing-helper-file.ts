@@ -35,7 +35,7 @@ function isWellFormed(text: string): boolean {
 
 export function checkSsid(ssid: string): string | undefined {
   if (!isWellFormed(ssid)) return 'the Wi-Fi name is not valid text';
-  const bytes = Buffer.byteLength(ssid, 'utf8');
+  const bytes = Buffer.byteLength(ssid);
   if (bytes === 0) return 'the Wi-Fi name is empty';
   if (bytes > SSID_MAX_BYTES) return `the Wi-Fi name is ${bytes} bytes long; a Wi-Fi name has at most ${SSID_MAX_BYTES} bytes`;
   return undefined;
@@ -88,7 +88,7 @@ export function fillPairingHelper(template: string, wifi: HomeWifi): string {
   let out = template;
   for (const [key, marker] of Object.entries(PRESET_MARKERS) as [keyof typeof PRESET_MARKERS, string][]) {
     const at = out.indexOf(marker);
-    if (at < 0 || out.indexOf(marker, at + 1) >= 0) throw new Error(`a9-pair.py must contain the line "${marker}" exactly once`);
+    if (at === -1 || out.indexOf(marker, at + 1) !== -1) throw new Error(`a9-pair.py must contain the line "${marker}" exactly once`);
     const filled = marker.replace('None', pythonStringLiteral(wifi[key]));
     out = out.slice(0, at) + filled + out.slice(at + marker.length);
   }

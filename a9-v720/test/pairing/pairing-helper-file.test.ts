@@ -34,6 +34,7 @@ test('Python literals: plain ASCII stays readable, quotes and backslashes are es
   assert.equal(pythonStringLiteral('é\u00ff'), '"\\xe9\\xff"');
   assert.equal(pythonStringLiteral('\u0100✓\uffff'), '"\\u0100\\u2713\\uffff"');
   assert.equal(pythonStringLiteral('📶'), '"\\U0001f4f6"');
+  assert.equal(pythonStringLiteral('\u{10000}\u{10ffff}'), '"\\U00010000\\U0010ffff"', 'the first code point beyond 16 bits needs \\U');
   assert.equal(pythonStringLiteral(''), '""');
   assert.match(pythonStringLiteral('Ωμέγα 📶 "q" \\'), /^"[\x20-\x7e]*"$/, 'the literal is printable ASCII only');
 });
@@ -43,7 +44,22 @@ test('python3 reads every literal back as exactly the original text (property, o
     fc.string({ unit: 'grapheme', maxLength: 24 }).filter((text) => Buffer.from(text, 'utf8').toString('utf8') === text),
     { numRuns: 300, seed: 20 },
   );
-  const fixed = ['', '"', '\\', "'''", '"""', '\\x41', '\\u0041', '\r\n', 'é', '📶', '\u2028', 'a\u0000b'];
+  const fixed = [
+    '',
+    '"',
+    '\\',
+    "'''",
+    '"""',
+    '\\x41',
+    '\\u0041',
+    '\r\n',
+    'é',
+    '📶',
+    '\u2028',
+    'a\u0000b',
+    '\u{10000}',
+    '\uffff\u0100\u00ff\u007f\u0020\u001f',
+  ];
   const all = [...fixed, ...samples];
   assert.deepEqual(pythonValues(all.map(pythonStringLiteral)), all);
 });
