@@ -305,6 +305,20 @@ test('bad command lines never reach the network: exit 2 with the reason', async 
     assert.match(run.stderr, says);
   }
   assert.equal(connections, 0, 'no connection for a bad command line');
+  const help = await runHelper(['--help']);
+  assert.equal(help.code, 0);
+  for (const line of [
+    '0  the camera accepted',
+    '3  no camera at the address',
+    '4  the camera did not echo',
+    '5  the camera did not answer in time',
+    '6  the camera refused',
+    "7  the camera's answer was malformed",
+    '8  the camera closed the connection',
+  ]) {
+    assert.ok(help.stdout.includes(line), `--help documents exit code "${line}"`);
+  }
+  assert.match(help.stdout, /--camera CAMERA\s+the camera's address as HOST\[:PORT\] \(default\s+192\.168\.169\.1:6123\)/);
   const ok = await runHelper(['--ssid', 'Home', '--password', 'x'.repeat(36), '--camera', `127.0.0.1:${port}`]);
   assert.equal(ok.code, 6, 'a 36-character password is sent (and this camera refuses it as the wrong one)');
 });
