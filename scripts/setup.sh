@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the add-on's development needs on a fresh Debian machine: npm packages
-# always; with --test also mosquitto (MQTT tests), chromium (dashboard tests), shellcheck, and
+# always; with --test also mosquitto (MQTT tests), chromium (dashboard tests), python3 (the
+# pairing helper's end-to-end tests run the real a9-pair.py), shellcheck, and
 # iproute2 + nftables (the network-namespace DNAT test, run as root), apparmor (its parser
 # checks apparmor.txt) and ffmpeg (test/addon/recipes.test.ts runs the docs' ffmpeg recipes with
 # Debian's ffmpeg and ffprobe).
@@ -11,6 +12,7 @@ if [ "${1:-}" = "--test" ]; then
   missing=()
   command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
   command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
   command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing+=(iproute2)
   command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || missing+=(nftables)

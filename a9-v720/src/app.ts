@@ -22,6 +22,7 @@ import { MotionMonitor } from './media/motion/motion-monitor.js';
 import { createApiRouter } from './web/api-routes.js';
 import { createMediaRouter } from './web/media-routes.js';
 import { createMotionRouter } from './web/motion-routes.js';
+import { createPairingRouter, loadPairingHelperTemplate } from './web/pairing-routes.js';
 import { createWebServer } from './web/server.js';
 import { MediaKey } from './web/media-key.js';
 import { createStatsRouter } from './web/stats-routes.js';
@@ -236,6 +237,7 @@ export class App {
           }),
           createMotionRouter({ registry, logger: logger.child({ part: 'api' }) }),
           createStatsRouter(() => this.stats()),
+          createPairingRouter({ template: loadPairingHelperTemplate(), logger: logger.child({ part: 'api' }) }),
         ],
       }),
       { port: config.webPort, host, what: 'web (dashboard)', option: 'web_port' },

@@ -99,6 +99,17 @@ try {
     await page.screenshot({ path: path.join(OUT_DIR, file) });
     await context.close();
   }
+  // The "Add a camera" dialog with example values (never a real password in a screenshot).
+  {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.click('#add-camera-open');
+    await page.fill('#pair-ssid', 'Home Wi-Fi');
+    await page.fill('#pair-password', 'example-password');
+    await page.screenshot({ path: path.join(OUT_DIR, 'add-camera.png') });
+    await context.close();
+  }
   // Last: the live view keeps its camera streaming for a few seconds after it closes.
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();

@@ -1,5 +1,5 @@
 /**
- * HTTP bootstrap on `http_port` (PROTOCOL.md §2): tells a camera which host and TCP port
+ * HTTP bootstrap on `http_port` (docs/protocol.md §2): tells a camera which host and TCP port
  * to use and which pwd to present. Tolerates the camera's quirks (POST without body or
  * Content-Length, extra headers) and logs every request, since these logs are how users
  * discover new firmware behaviour.

@@ -1,6 +1,6 @@
 /**
  * The address and ports handed to cameras: bootstrap `host` / `tcpPort` and the NAT request's
- * `cliNatIp` / `cliNatPort` (PROTOCOL.md §2, §4). Behind the Supervisor's port mapping the
+ * `cliNatIp` / `cliNatPort` (docs/protocol.md §2, §4). Behind the Supervisor's port mapping the
  * container's own address and ports mean nothing to a camera on the LAN: it must be sent to
  * the host's LAN address and to the host-side ports the user mapped. Pure: no sockets.
  */

@@ -1,7 +1,7 @@
 /**
  * One camera's live session over its TCP control channel: a small explicit state machine
  * (registered → nat → probing → command → streaming) that runs the handshake of
- * PROTOCOL.md §4 on demand and turns setting commands into 301 forwards confirmed by echo.
+ * docs/protocol.md §4 on demand and turns setting commands into 301 forwards confirmed by echo.
  * No sockets here: it talks through a ControlLink (TCP) and a UdpLink (media channel).
  */
 import { randomBytes } from 'node:crypto';

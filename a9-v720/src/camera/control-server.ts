@@ -1,9 +1,9 @@
 /**
- * TCP control channel on `tcp_port` (PROTOCOL.md §3–4): frames the byte stream, answers
+ * TCP control channel on `tcp_port` (docs/protocol.md §3–4): frames the byte stream, answers
  * registration and heartbeats, hands registered connections to the SessionManager and
  * detects offline cameras (close/reset at once, silence after `offline_after`).
  * A framing error closes that one connection and nothing else; a JSON payload that does not parse
- * while the length framing is intact is logged and skipped (PROTOCOL.md §3): one odd message from
+ * while the length framing is intact is logged and skipped (docs/protocol.md §3): one odd message from
  * new firmware must not cost the camera its session.
  */
 import net from 'node:net';

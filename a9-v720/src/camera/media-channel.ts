@@ -1,5 +1,5 @@
 /**
- * UDP data channel on `tcp_port` (PROTOCOL.md §4–5): answers hello (20→21) and heartbeats,
+ * UDP data channel on `tcp_port` (docs/protocol.md §4–5): answers hello (20→21) and heartbeats,
  * hands 51 probes (which bind a sender address to a camera) and media packets to the cameras'
  * connections. A sender is identified by (ip, port), never by IP alone: several cameras may
  * share an address.

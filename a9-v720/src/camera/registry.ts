@@ -8,7 +8,7 @@ import { Listeners, type Unsubscribe } from '../util/listeners.js';
 import { DEFAULT_MOTION_SETTINGS, type MotionSettings, type MotionSettingsChange } from './motion-settings.js';
 
 /**
- * Where a camera is in the protocol (PROTOCOL.md §4 working order):
+ * Where a camera is in the protocol (docs/protocol.md §4 working order):
  * bootstrapped (HTTP only) → registered (TCP 100/101) → nat (11 sent, waiting for UDP)
  * → probing (51 seen) → command (53/298/4 done) → streaming (301/3 sent).
  * `mqtt-only` marks newer firmware that never opens TCP; `offline` after a lost session.

@@ -1,5 +1,5 @@
 /**
- * WAV headers for streaming the camera's audio as `audio/wav` (PROTOCOL.md §5), in the format the
+ * WAV headers for streaming the camera's audio as `audio/wav` (docs/protocol.md §5), in the format the
  * camera sends: G.711 A-law (cmd 4, format tag 6, 8 bits) or 16-bit PCM (cmd 6, format tag 1).
  *
  * The length of a live stream is unknown, so the RIFF and data sizes are set to the largest

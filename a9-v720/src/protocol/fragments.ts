@@ -1,5 +1,5 @@
 /**
- * What a video fragment is and how a JPEG is cut out of a frame's bytes (PROTOCOL.md §5). Pure.
+ * What a video fragment is and how a JPEG is cut out of a frame's bytes (docs/protocol.md §5). Pure.
  * The reorder window that collects the fragments lives in reassembly.ts.
  *
  * A frame's bytes are the JPEG followed by a tail: observed 1 unknown byte + u32 LE declared

@@ -1,6 +1,6 @@
 /**
  * The 20-byte packet header shared by the TCP control channel and the UDP data channel
- * (PROTOCOL.md §3). Pure: no sockets, no state.
+ * (docs/protocol.md §3). Pure: no sockets, no state.
  */
 
 export const HEADER_SIZE = 20;
@@ -19,8 +19,13 @@ export enum Cmd {
   Heartbeat = 100,
   Ping = 101,
   Pong = 102,
-  MotionStart = 114,
-  MotionEnd = 115,
+  /**
+   * Session openers of the camera's access-point mode (docs/protocol.md §9): the AP client
+   * sends a bare 115 header and the camera echoes it. Not motion events, whatever the vendor
+   * app's constant names (`DIRECT_MOTION`, `LIVE_MOTION`) suggest.
+   */
+  ApDirectSession = 114,
+  ApLiveSession = 115,
   RetransmitConfirm = 605,
 }
 

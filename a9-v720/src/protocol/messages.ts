@@ -1,5 +1,5 @@
 /**
- * Typed JSON messages (cmd 0) of PROTOCOL.md §4, with validating parsers for what the camera
+ * Typed JSON messages (cmd 0) of docs/protocol.md §4, with validating parsers for what the camera
  * sends and encoders for what we send. Pure: no sockets.
  */
 import { CAMERA_TEXT_MAX, cleanCameraText } from './camera-text.js';
@@ -180,7 +180,7 @@ const cameraText: FieldParser<string> = (value) =>
   typeof value === 'string' ? { ok: true, value: cleanCameraText(value) } : { ok: false, reason: 'expected a string' };
 
 /**
- * The base-info fields we know (PROTOCOL.md §4; the settings in protocol/settings.ts), each with
+ * The base-info fields we know (docs/protocol.md §4; the settings in protocol/settings.ts), each with
  * the values it may take on the wire. A known field that fails its check is dropped, so a wrong
  * value never replaces a good one.
  */
@@ -213,7 +213,7 @@ type KnownValues = { -readonly [K in KnownField]?: KnownValue[K] };
 /**
  * Device state as the camera reports it in its 301/4 answer (and in setting echoes): the known
  * fields checked and typed, other fields kept as bounded scalars (new firmware adds fields,
- * e.g. the X6 mini's `udpPlayBack`; PROTOCOL.md §8).
+ * e.g. the X6 mini's `udpPlayBack`; docs/protocol.md §8).
  */
 export type BaseInfo = { readonly [K in KnownField]?: KnownValue[K] } & { readonly [field: string]: BaseInfoScalar | undefined };
 
@@ -307,11 +307,11 @@ function jsonPacket(text: string): Buffer {
   return encodePacket({ cmd: Cmd.Json, msgFlag: MsgFlag.None, payload: Buffer.from(text) });
 }
 
-/** Forward id of the vendor cloud's registration answer (PROTOCOL.md §3): eight 0xFF bytes. */
+/** Forward id of the vendor cloud's registration answer (docs/protocol.md §3): eight 0xFF bytes. */
 export const CLOUD_FORWARD_ID: Buffer = Buffer.alloc(8, 0xff);
 
 /**
- * The registration answer in the vendor cloud's byte form (PROTOCOL.md §3, 45 bytes): msg_flag 255,
+ * The registration answer in the vendor cloud's byte form (docs/protocol.md §3, 45 bytes): msg_flag 255,
  * forward id FF×8, compact JSON. Every firmware accepts what the cloud sends by definition; the
  * 48-byte form with spaces that a fake server used is only known to work on 202212011602.
  */

@@ -1,5 +1,5 @@
 /**
- * One camera's media reassembly for real networks (PROTOCOL.md §5). Pure: no sockets, no timers,
+ * One camera's media reassembly for real networks (docs/protocol.md §5). Pure: no sockets, no timers,
  * no logger — time comes in as `now` (ms, monotonic), results go out through a listener.
  *
  * Real firmware loses, reorders and resends media packets (it resends what our 605 confirms did

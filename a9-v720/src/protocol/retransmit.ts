@@ -1,5 +1,5 @@
 /**
- * Retransmission confirms (cmd 605, PROTOCOL.md §5): the server tells the camera which media
+ * Retransmission confirms (cmd 605, docs/protocol.md §5): the server tells the camera which media
  * pkg_ids arrived; the camera sends the others again. Without them the camera's frame rate
  * collapses. Pure: time is passed in. Which ids to list is the reassembler's knowledge
  * (MediaReassembler.confirmIds); when to send is decided here.
@@ -47,7 +47,7 @@ export function encodeRetransmitConfirms(pkgIds: readonly number[], maxPerDatagr
 }
 
 /**
- * The vendor app's pace (PROTOCOL.md §5): a confirm goes out whenever its id list changed, and an
+ * The vendor app's pace (docs/protocol.md §5): a confirm goes out whenever its id list changed, and an
  * unchanged list is repeated once this old — it is skipped only while both hold.
  */
 export const CONFIRM_REPEAT_MS = 200;

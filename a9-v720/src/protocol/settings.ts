@@ -1,5 +1,5 @@
 /**
- * The camera settings a user may change, described once (PROTOCOL.md §4). Everything else is
+ * The camera settings a user may change, described once (docs/protocol.md §4). Everything else is
  * derived from this table: the command type (`SettingCommand`), the web API's validation, the
  * Home Assistant entities, the dashboard's controls (served as JSON by /api/settings), the
  * simulator's echo and which forward echoes carry device state. Adding a setting is one row.
@@ -67,7 +67,7 @@ export const CAMERA_SETTINGS = [
     name: 'IR LED',
     platform: 'switch',
     values: OFF_ON,
-    // Some units report 2 = auto (PROTOCOL.md §4); what sending it does is unknown.
+    // Some units report 2 = auto (docs/protocol.md §4); what sending it does is unknown.
     reportedOnly: [{ value: 2, label: 'auto' }],
     reported: true,
     icon: 'mdi:weather-night',
@@ -88,7 +88,7 @@ export const CAMERA_SETTINGS = [
     key: 'orientation',
     name: 'Image orientation',
     platform: 'select',
-    // 1 has no known meaning (PROTOCOL.md §4); it is not offered.
+    // 1 has no known meaning (docs/protocol.md §4); it is not offered.
     values: [
       { value: 0, label: 'normal' },
       { value: 2, label: 'mirror' },

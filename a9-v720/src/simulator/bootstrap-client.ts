@@ -1,5 +1,5 @@
 /**
- * The camera's HTTP bootstrap request, byte for byte as captured (PROTOCOL.md §2): a POST
+ * The camera's HTTP bootstrap request, byte for byte as captured (docs/protocol.md §2): a POST
  * with no body and no Content-Length, an extra `version` header, the connection closed by
  * the camera once it has the answer.
  */
@@ -91,7 +91,7 @@ async function cloudCall(host: string, httpPort: number, path: string, firmware:
 }
 
 /**
- * First boot of firmware 202212011602 (PROTOCOL.md §2, §8): `registerDevices` hands out a device id,
+ * First boot of firmware 202212011602 (docs/protocol.md §2, §8): `registerDevices` hands out a device id,
  * which the camera keeps for good, then `confirm` acknowledges it. Returns the id to use from now
  * on (the handed-out one, or `currentId` when the answer holds no usable id).
  */
@@ -121,7 +121,7 @@ export async function firstBootRegistration(
   return id;
 }
 
-/** Firmware 202411152039 asks this instead of getA9ConfCheck and then goes to MQTT only (PROTOCOL.md §8). */
+/** Firmware 202411152039 asks this instead of getA9ConfCheck and then goes to MQTT only (docs/protocol.md §8). */
 export async function getDevInfo(host: string, httpPort: number, deviceId: string, firmware: string, localAddress?: string): Promise<void> {
   const random = randomBytes(3).toString('hex').toUpperCase();
   await cloudCall(

@@ -1,5 +1,5 @@
 /**
- * The camera side of PROTOCOL.md §5, for the simulator: turns a JPEG into cmd 1 fragment
+ * The camera side of docs/protocol.md §5, for the simulator: turns a JPEG into cmd 1 fragment
  * datagrams, A-law samples into cmd 4 and PCM samples into cmd 6 datagrams, the way real
  * cameras frame them.
  */
@@ -9,7 +9,7 @@ import { linearToAlaw } from '../media/alaw.js';
 /** Payload bytes per video fragment, as observed (`ec030000` = 1004). */
 export const FRAGMENT_PAYLOAD_BYTES = 1004;
 /**
- * Bytes after the JPEG in the last fragment, as measured on the only real sample (PROTOCOL.md §5):
+ * Bytes after the JPEG in the last fragment, as measured on the only real sample (docs/protocol.md §5):
  * 1 unknown byte + u32 LE size. Some reference code assumed 2 unknown bytes (6 in total).
  */
 export const FRAME_TAIL_BYTES = 5;

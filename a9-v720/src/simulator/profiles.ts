@@ -1,6 +1,6 @@
 /**
  * Named ways a simulated camera behaves, from the ideal camera our tests grew up with to what
- * real firmware on a home Wi-Fi does (PROTOCOL.md §5, §8). Selectable in `npm run simulate
+ * real firmware on a home Wi-Fi does (docs/protocol.md §5, §8). Selectable in `npm run simulate
  * -- --profile <name>` and mixed in demo mode, so what a newcomer sees is what a real home gives.
  */
 import type { DemoProfileName } from '../config.js';

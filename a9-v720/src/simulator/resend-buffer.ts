@@ -1,5 +1,5 @@
 /**
- * The camera side of retransmission (PROTOCOL.md §5): real firmware keeps the media packets it
+ * The camera side of retransmission (docs/protocol.md §5): real firmware keeps the media packets it
  * sent recently and sends again those that the server's 605 confirms did not list. Pure: time
  * is passed in, the caller sends what `due` returns.
  *

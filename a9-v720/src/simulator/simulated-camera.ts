@@ -4,7 +4,7 @@
  * and JPEG/A-law/PCM media over UDP. Used by tests, benchmarks and the demo mode.
  *
  * By default it is an ideal camera. On request it misbehaves the way real firmware and home
- * Wi-Fi do (PROTOCOL.md §5, §8): datagram loss, neighbour swaps, delays and duplicates; resends of
+ * Wi-Fi do (docs/protocol.md §5, §8): datagram loss, neighbour swaps, delays and duplicates; resends of
  * packets the server's 605 confirms did not list; audio on its own pkg_id counter; PCM audio as
  * cmd 6; fragments without 250/251/252 flags; first-boot and getDevInfo-only bootstrap; requests
  * left unanswered. All randomness comes from a seeded PRNG (`seed`, else derived from the id), so
@@ -675,7 +675,7 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
       fragmentFlags: this.options.fragmentFlags,
     });
     // The audio recorded during this frame interval goes out between the fragments, as real
-    // firmware interleaves them (PROTOCOL.md §5); positions come from the seeded PRNG.
+    // firmware interleaves them (docs/protocol.md §5); positions come from the seeded PRNG.
     const audio = this.audioPackets(fps);
     const slots = datagrams.map(() => [] as Buffer[]);
     for (const chunk of audio) slots[Math.floor(this.random() * slots.length)]?.push(chunk);

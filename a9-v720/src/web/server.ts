@@ -33,7 +33,11 @@ export function createWebApp(deps: WebServerDeps): Koa {
   app.use(serveStatic(PUBLIC_DIR, { index: 'index.html', maxage: 0 }));
   app.use(async (ctx, next) => {
     await next();
-    if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api/')) ctx.body = { error: `no such endpoint ${ctx.path}` };
+    if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api/')) {
+      // Set the status explicitly: koa turns an implicit 404 into 200 when a body is assigned.
+      ctx.status = 404;
+      ctx.body = { error: `no such endpoint ${ctx.path}` };
+    }
   });
   app.on('error', (error: NodeJS.ErrnoException) => {
     // Viewers closing a stream mid-write are routine, not errors.

@@ -225,6 +225,25 @@ describe('clean build of the add-on folder alone', () => {
     }
   });
 
+  test('the image ships the pairing helper the panel hands out: copied by the build, checked by the builder stage', () => {
+    const copyAssets = readFileSync(path.join(ADDON_DIR, 'tools', 'copy-assets.mjs'), 'utf8');
+    assert.match(copyAssets, /\['src\/pairing\/a9-pair\.py', 'dist\/pairing\/a9-pair\.py'\]/, 'tools/copy-assets.mjs copies the helper');
+    assert.ok(existsSync(path.join(ADDON_DIR, 'src', 'pairing', 'a9-pair.py')), 'src/pairing/a9-pair.py exists');
+    const lastFrom = dockerfile.map((i) => i.keyword).lastIndexOf('FROM');
+    const builderRuns = dockerfile
+      .slice(0, lastFrom)
+      .filter((i) => i.keyword === 'RUN')
+      .map((i) => i.args);
+    assert.ok(
+      builderRuns.some((r) => /npm run build/.test(r) && /test -f dist\/pairing\/a9-pair\.py/.test(r)),
+      'the builder stage fails when dist/pairing/a9-pair.py is missing',
+    );
+    assert.ok(
+      builderCopies().some((c) => c.sources.includes('src') || c.sources.includes('src/')),
+      'the builder stage copies src/ (with src/pairing/)',
+    );
+  });
+
   test('npm ci && npm run build on exactly what the builder stage copies produces dist/', { timeout: 300_000 }, () => {
     // Only the files the Dockerfile's builder stage copies out of a9-v720/ (the build context):
     // a file the build needs but the Dockerfile forgets fails here, not on a user's machine.
@@ -281,6 +300,11 @@ describe('clean build of the add-on folder alone', () => {
       );
       assert.equal(health.status, 1, `dist/healthcheck.js: ${health.stdout}${health.stderr}`);
       assert.match(health.stdout, /^unhealthy: camera control port 1: ECONNREFUSED; web server port 1: ECONNREFUSED$/m);
+      assert.equal(
+        readFileSync(path.join(work, 'dist', 'pairing', 'a9-pair.py'), 'utf8'),
+        readFileSync(path.join(ADDON_DIR, 'src', 'pairing', 'a9-pair.py'), 'utf8'),
+        'the build did not copy the pairing helper to dist/pairing/a9-pair.py (POST /api/pairing-helper serves it)',
+      );
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -95,7 +95,7 @@ test('malformed framing closes only the offending connection, with one clear log
   bystander.stop();
 });
 
-test('an unparseable JSON message is logged once and skipped; the session stays (PROTOCOL.md §3)', async () => {
+test('an unparseable JSON message is logged once and skipped; the session stays (docs/protocol.md §3)', async () => {
   const camera = h.camera('0800c0A00007', { heartbeatMs: 300, reconnect: false });
   await camera.start();
   await waitFor(() => online('0800c0A00007'), 'camera online');

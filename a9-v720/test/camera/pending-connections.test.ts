@@ -48,7 +48,7 @@ test('at the cap of unregistered connections the oldest idle one is closed, so a
       camera.socket.on('data', (chunk) => decoder.push(chunk).forEach((p) => resolve(p.length))),
     );
     camera.socket.write(encodeCameraJson({ code: 100, uid: '0800c0L00001', token: 'x', domain: 'v720.naxclow.com' }));
-    // 25 payload bytes: the vendor cloud's compact `{"code":101,"status":200}` (PROTOCOL.md §3).
+    // 25 payload bytes: the vendor cloud's compact `{"code":101,"status":200}` (docs/protocol.md §3).
     assert.equal(await answered, 25, 'the 101 answer');
     await idle[0]!.closed;
     assert.equal(registry.get('0800c0L00001')?.online, true);

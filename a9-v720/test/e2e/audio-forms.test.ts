@@ -1,5 +1,5 @@
 /**
- * Both audio forms of PROTOCOL.md §5 end to end over real sockets: a simulated camera sending
+ * Both audio forms of docs/protocol.md §5 end to end over real sockets: a simulated camera sending
  * cmd 4 A-law or cmd 6 PCM (firmware 202312111512, interleaved with the JPEG fragments) →
  * UDP → server → GET /api/cameras/:id/audio as a WAV whose header matches what the camera sends.
  */

@@ -71,7 +71,7 @@ const drops = (steps: readonly Step[]): FrameDrop[] => steps.flatMap((s) => s.dr
 test('the encoder writes the observed fragment header byte for byte', () => {
   const jpeg = fakeJpeg(3000);
   const { datagrams } = encodeJpegFragments(jpeg, 2802);
-  // 3004 + 5 tail bytes (1 unknown + u32 size, as measured, PROTOCOL.md §5) = 3009 → 1004 + 1004 + 1001
+  // 3004 + 5 tail bytes (1 unknown + u32 size, as measured, docs/protocol.md §5) = 3009 → 1004 + 1004 + 1001
   assert.equal(datagrams.length, 3);
   assert.deepEqual(datagrams[1]!.subarray(0, 20), hex('ec030000 0100 fb 00 0000000000000000 f30a0000'));
   assert.deepEqual(datagrams[0]!.subarray(4, 7), hex('0100 fa'));

@@ -5,7 +5,7 @@ import { encodeHeartbeat, encodeRegisterOk } from '../../src/protocol/messages.j
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 
-test("the registration answer is the vendor cloud's 45-byte form, byte for byte (PROTOCOL.md §3)", () => {
+test("the registration answer is the vendor cloud's 45-byte form, byte for byte (docs/protocol.md §3)", () => {
   // The seed asserted a 48-byte form with spaces that one fake server sent; the real cloud answers
   // with msg_flag 255, forward id FF×8 and compact JSON, which every firmware accepts.
   const expected = Buffer.concat([hex('19000000 0000 ff 00 ffffffffffffffff 00000000'), Buffer.from('{"code":101,"status":200}')]);
@@ -63,7 +63,7 @@ test('encodePacket defaults: flags 0, the ASCII server forward id, pkg id 0', ()
   );
 });
 
-test('encodePacket writes every field where PROTOCOL.md §3 puts it', () => {
+test('encodePacket writes every field where docs/protocol.md §3 puts it', () => {
   const packet = encodePacket({
     cmd: Cmd.RetransmitConfirm,
     msgFlag: MsgFlag.Whole,

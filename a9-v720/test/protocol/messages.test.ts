@@ -97,7 +97,7 @@ test('server messages encode as cmd 0 JSON with the ASCII forward id', () => {
 });
 
 const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
-/** A server JSON packet as PROTOCOL.md §3 shows them: cmd 0, flags 0, ASCII "00000000", pkg 0. */
+/** A server JSON packet as docs/protocol.md §3 shows them: cmd 0, flags 0, ASCII "00000000", pkg 0. */
 const serverJson = (lengthHex: string, json: string): Buffer =>
   Buffer.concat([hex(`${lengthHex} 0000 00 00 3030303030303030 00000000`), Buffer.from(json)]);
 
@@ -254,7 +254,7 @@ test('base info limits: 64-character strings, 32-character field names, 48 field
   assert.deepEqual(Object.keys(capped), Object.keys(many(48)), 'the first 48 kept fields; dropped values do not count');
 });
 
-test('base info of PROTOCOL.md §4 (firmware 202212011602) parses field for field, nothing dropped', () => {
+test('base info of docs/protocol.md §4 (firmware 202212011602) parses field for field, nothing dropped', () => {
   const wire =
     '{"code":301,"target":"00112233445566778899aabbccddeeff","content":{"code":4,"IrLed":1,"devPower":100,"speedGrade":1,"moveAlert":0,"sdMoveMode":0,"wifiName":"x","instLed":1,"sdDevStatus":0,"mirrorFlip":0,"version":"202212011602"}}';
   const message = parse(wire);

@@ -34,7 +34,7 @@ test('long id lists are split into datagrams of at most 256 ids', () => {
   assert.equal(datagrams[2]!.readUInt32LE(20), 512);
 });
 
-/** The capture's first frame (PROTOCOL.md §5): pkg 2802…2827, 25 × 1004 + 680 bytes, declared size 25 775, 5-byte tail. */
+/** The capture's first frame (docs/protocol.md §5): pkg 2802…2827, 25 × 1004 + 680 bytes, declared size 25 775, 5-byte tail. */
 function captureFirstFrame(): Packet[] {
   const jpeg = Buffer.alloc(25_775, 0x42);
   jpeg.writeUInt16BE(0xffd8, 0);

@@ -18,7 +18,7 @@ const spec = (code: number): SettingSpec => {
   return found;
 };
 
-test('the settings table, row by row: wire code and field (PROTOCOL.md §4), the key HA entity ids and topics are built from, what HA shows', () => {
+test('the settings table, row by row: wire code and field (docs/protocol.md §4), the key HA entity ids and topics are built from, what HA shows', () => {
   // The labels are HA select options and dashboard labels: automations compare against them,
   // so a changed label is a breaking change, not cosmetics.
   assert.deepEqual(

@@ -1,6 +1,6 @@
 /**
  * The simulator's misbehaviours over real sockets against the real server: they must really
- * happen on the wire, reproducibly, and the server must cope as PROTOCOL.md §2, §5 and §8 say.
+ * happen on the wire, reproducibly, and the server must cope as docs/protocol.md §2, §5 and §8 say.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -61,7 +61,7 @@ test('a clean camera with resends on never resends: everything it sent was confi
   camera.stop();
 });
 
-test('first boot: registerDevices and confirm, then the camera registers with the id it was given (PROTOCOL.md §2, §8)', async () => {
+test('first boot: registerDevices and confirm, then the camera registers with the id it was given (docs/protocol.md §2, §8)', async () => {
   const camera = h.camera('0800c0G00005', { bootstrapFlow: 'first-boot' });
   await camera.start();
   assert.notEqual(camera.id, '0800c0G00005', 'the camera adopted the handed-out id');

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createApiRouter } from '../../src/web/api-routes.js';
 import { MediaKey } from '../../src/web/media-key.js';
 import { createMediaRouter } from '../../src/web/media-routes.js';
+import { createPairingRouter, loadPairingHelperTemplate } from '../../src/web/pairing-routes.js';
 import { createWebApp } from '../../src/web/server.js';
 import type { Harness } from './app-harness.js';
 
@@ -49,6 +50,7 @@ export async function serveWebAppAsPeer(
         lan: { host: PEER_APP_HOST, webPort: () => 1234, lanMedia, mediaKey },
       }),
       createMediaRouter({ registry: h.app.registry, media: h.app.media, snapshotTimeoutMs: 5000, logger: h.log.logger }),
+      createPairingRouter({ template: loadPairingHelperTemplate(), logger: h.log.logger }),
     ],
   });
   const handle = web.callback();

@@ -2,6 +2,7 @@
 // with the camera's controls, and names. Plain JS modules, no build step. Every URL is relative
 // ("./api/…") because the page may be served under a Home Assistant ingress prefix.
 import { api, cameraUrl, errorText, loadLanAddress, loadSettingsTable, send } from './api.js';
+import { setupAddCamera } from './add-camera.js';
 import { $, setText } from './dom.js';
 import { displayName } from './format.js';
 import { copyText, settingOf, toggledValue } from './controls.js';
@@ -339,6 +340,8 @@ function init() {
     help.hidden = !help.hidden;
     helpToggle.setAttribute('aria-expanded', String(!help.hidden));
   });
+
+  setupAddCamera($('#add-camera-open'));
 
   setView(rememberedView(), false);
   setInterval(() => {

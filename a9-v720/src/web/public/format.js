@@ -31,7 +31,7 @@ export function firmwareOf(camera) {
   return camera.firmware || (typeof camera.baseInfo?.version === 'string' ? camera.baseInfo.version : '');
 }
 
-/** Firmware reported not to work with any local server (PROTOCOL.md §8). */
+/** Firmware reported not to work with any local server (docs/protocol.md §8). */
 export function firmwareWarning(camera) {
   const fw = firmwareOf(camera);
   if (camera.state === 'mqtt-only') return 'This firmware only talks MQTT to the vendor cloud and is not supported yet.';

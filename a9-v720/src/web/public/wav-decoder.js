@@ -6,7 +6,7 @@
 // 8 KB/s (A-law) or 16 KB/s (PCM) that is 32 s or 16 s of silence, then a player 16–32 s
 // behind live. Decoding ourselves plays the first packet as it arrives.
 //
-// The stream is what the camera sends (PROTOCOL.md §5): G.711 A-law (format tag 6, 8 bits) or
+// The stream is what the camera sends (docs/protocol.md §5): G.711 A-law (format tag 6, 8 bits) or
 // 16-bit little-endian PCM (format tag 1), 8 kHz mono; the WAV header names which.
 
 export const WAVE_FORMAT_PCM = 1;
