@@ -170,6 +170,8 @@ export const OPTION_SPECS = {
   snapshot_timeout: int('snapshotTimeoutSeconds', 1, 120, 10),
   /** Lets LAN clients use the read-only media endpoints (snapshot, stream, audio). */
   lan_media: bool('lanMedia', true),
+  /** Under the Supervisor: create HA's MJPEG IP Camera entry for each camera by itself (ha/live-entities.ts). */
+  live_entities: bool('liveEntities', true),
   /** Cameras kept at most (registered ones are never pushed out; the user forgets them). */
   max_cameras: int('maxCameras', 1, 1000, 64),
   log_level: oneOf('logLevel', LOG_LEVELS, 'info', LOG_LEVELS.join(', ')),
@@ -403,6 +405,7 @@ export function loadConfig(argv: readonly string[], addonOptionsFile = ADDON_OPT
     snapshotIntervalSeconds: options.snapshot_interval,
     snapshotTimeoutSeconds: options.snapshot_timeout,
     lanMedia: options.lan_media,
+    liveEntities: options.live_entities,
     maxCameras: options.max_cameras,
     logLevel: options.log_level,
     logFormat: options.log_format,
