@@ -74,6 +74,14 @@ function bad(what: string, detail: string, status?: number): CoreApiError {
   return new CoreApiError(`HA Core ${what}: ${detail}`, 'bad-answer', status);
 }
 
+/** A form's `errors` (field → error key) or a 400's schema errors (field → message), capped. */
+function errorsOf(raw: unknown): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (isObject(raw))
+    for (const [field, error] of Object.entries(raw).slice(0, 20)) errors[field.slice(0, 64)] = String(error).slice(0, 200);
+  return errors;
+}
+
 /** A flow answer (start or step) → FlowResult. */
 export function parseFlowResult(body: unknown, what: string): FlowResult {
   if (!isObject(body)) throw bad(what, 'the answer is not a JSON object');
@@ -83,10 +91,7 @@ export function parseFlowResult(body: unknown, what: string): FlowResult {
   if (type === 'form') {
     const stepId = text(body['step_id']);
     if (!stepId) throw bad(what, 'a form without step_id');
-    const errors: Record<string, string> = {};
-    const raw = body['errors'];
-    if (isObject(raw)) for (const [field, error] of Object.entries(raw)) errors[field] = String(error).slice(0, 100);
-    return { type, flowId, stepId, errors };
+    return { type, flowId, stepId, errors: errorsOf(body['errors']) };
   }
   if (type === 'create_entry') {
     const result = body['result'];
@@ -165,12 +170,13 @@ export class CoreApi {
     const step = await this.call('POST', `${FLOW_PATH}/${encodeURIComponent(form.flowId)}`, fields, what);
     if (step.status === 400 && isObject(step.body) && isObject(step.body['errors'])) {
       await this.abandon(form.flowId);
-      return { outcome: 'errors', errors: parseFlowResult({ ...step.body, type: 'form', flow_id: form.flowId, step_id: 'user' }, what).errors };
+      return { outcome: 'errors', errors: errorsOf(step.body['errors']) };
     }
     if (step.status !== 200) throw this.statusError(what, step.status, step.body);
     const result = parseFlowResult(step.body, what);
     if (result.type === 'create_entry') return { outcome: 'created', entryId: result.entryId };
-    if (result.type === 'abort') return result.reason === 'already_configured' ? { outcome: 'already_configured' } : { outcome: 'aborted', reason: result.reason };
+    if (result.type === 'abort')
+      return result.reason === 'already_configured' ? { outcome: 'already_configured' } : { outcome: 'aborted', reason: result.reason };
     // The form again: HA could not use the input (cannot_connect, …). Close the flow, retry later.
     await this.abandon(result.flowId);
     return { outcome: 'errors', errors: result.errors };
@@ -186,8 +192,14 @@ export class CoreApi {
   }
 
   private statusError(what: string, status: number, body: unknown): CoreApiError {
-    const detail = isObject(body) && typeof body['message'] === 'string' ? `: ${body['message'].slice(0, 200)}` : typeof body === 'string' && body !== '' ? `: ${body.slice(0, 200)}` : '';
-    const failure: CoreFailure = status === 401 || status === 403 ? 'refused' : status === 502 || status === 503 || status === 504 ? 'unreachable' : 'bad-answer';
+    const detail =
+      isObject(body) && typeof body['message'] === 'string'
+        ? `: ${body['message'].slice(0, 200)}`
+        : typeof body === 'string' && body !== ''
+          ? `: ${body.slice(0, 200)}`
+          : '';
+    const failure: CoreFailure =
+      status === 401 || status === 403 ? 'refused' : status === 502 || status === 503 || status === 504 ? 'unreachable' : 'bad-answer';
     return new CoreApiError(`HA Core ${what}: HTTP ${status}${detail}`, failure, status);
   }
 

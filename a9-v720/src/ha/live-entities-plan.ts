@@ -114,7 +114,12 @@ export function planPass(input: PassInput): PassPlan {
  * HA's list for the current URLs; otherwise the camera is `wanted`, whatever it was (deleted by the
  * user, external, made for old URLs, or never made).
  */
-export function requestEntry(remembered: RememberedEntries, id: string, entries: readonly EntrySummary[], target: string): RememberedEntries {
+export function requestEntry(
+  remembered: RememberedEntries,
+  id: string,
+  entries: readonly EntrySummary[],
+  target: string,
+): RememberedEntries {
   const record = remembered[id];
   if (record?.status === 'created' && record.target === target && entries.some((entry) => entry.entryId === record.entryId)) {
     return remembered;
@@ -204,7 +209,8 @@ export function parseStateFile(json: unknown, max: number): ParsedState {
   const version: unknown = Reflect.get(json, 'version');
   if (version !== STATE_FILE_VERSION) return { remembered: {}, problems: [`unknown version ${JSON.stringify(version)}`] };
   const cameras: unknown = Reflect.get(json, 'cameras');
-  if (typeof cameras !== 'object' || cameras === null || Array.isArray(cameras)) return { remembered: {}, problems: ['no "cameras" object'] };
+  if (typeof cameras !== 'object' || cameras === null || Array.isArray(cameras))
+    return { remembered: {}, problems: ['no "cameras" object'] };
   const remembered: Record<string, Remembered> = {};
   const problems: string[] = [];
   let kept = 0;
