@@ -123,6 +123,8 @@ export function parseEntryList(body: unknown): MjpegEntry[] {
 export interface CoreApiOptions {
   /** Per call; the step waits while HA fetches both URLs (10 s each at most), so not short. */
   readonly timeoutMs?: number;
+  /** Ends every call at once (the add-on stopping). */
+  readonly signal?: AbortSignal;
 }
 
 const FLOW_PATH = '/core/api/config/config_entries/flow';
@@ -131,12 +133,14 @@ const ENTRY_PATH = '/core/api/config/config_entries/entry';
 export class CoreApi {
   private count = 0;
   private readonly timeoutMs: number;
+  private readonly signal: AbortSignal | undefined;
 
   constructor(
     private readonly endpoint: SupervisorEndpoint,
     options: CoreApiOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.signal = options.signal;
   }
 
   /** Calls made so far (the closing note's figures). */
@@ -215,7 +219,7 @@ export class CoreApi {
           ...(json === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
         ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: this.signal ? AbortSignal.any([this.signal, AbortSignal.timeout(this.timeoutMs)]) : AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');

@@ -84,7 +84,8 @@ export interface AccessOptions {
 
 export function accessFilter(options: AccessOptions): Koa.Middleware {
   const { lanMedia, mediaKey, ownNames, logger } = options;
-  const peer = (ctx: Koa.Context): string => plainIp(options.peerAddress ? options.peerAddress(ctx.socket.remoteAddress) : ctx.socket.remoteAddress);
+  const peer = (ctx: Koa.Context): string =>
+    plainIp(options.peerAddress ? options.peerAddress(ctx.socket.remoteAddress) : ctx.socket.remoteAddress);
   // Any LAN host or web page can trigger these at will: one line per kind and minute.
   const denials = new RateLimitedLog(60_000);
   const deny = (ctx: Koa.Context, status: number, kind: string, error: string, why: string): void => {
