@@ -28,6 +28,11 @@ export type RememberedEntries = Readonly<Record<string, Remembered>>;
 export interface LiveCamera {
   readonly id: string;
   readonly title: string;
+  /**
+   * Online now. HA's flow opens both URLs before it makes the entry, and an offline camera's
+   * stream answers 503, so entries are made (and replaced) only while the camera is online.
+   */
+  readonly online: boolean;
 }
 
 /** One mjpeg entry in HA's list (`GET /api/config/config_entries/entry?domain=mjpeg`). */
@@ -59,11 +64,16 @@ export interface PassPlan {
   readonly remembered: RememberedEntries;
   /** Cameras whose entry the user deleted in HA since the last look (one log line each). */
   readonly deletedByUser: readonly string[];
+  /**
+   * Without the list, an online camera's entry made for old URLs waits: plan again with HA's list
+   * (it tells a replacement from an entry the user deleted).
+   */
+  readonly needsList: boolean;
 }
 
-/** One string for "where the URLs point": a change of either part means new URLs. */
-export function targetOf(hostname: string, keyFingerprint: string): string {
-  return `${hostname}|${keyFingerprint}`;
+/** One string for "where the URLs point" (host:port and the key's fingerprint): a change means new URLs. */
+export function targetOf(authority: string, keyFingerprint: string): string {
+  return `${authority}|${keyFingerprint}`;
 }
 
 /** The entry's title: the camera's name, else its id. */
@@ -77,20 +87,23 @@ export function planPass(input: PassInput): PassPlan {
   const remembered: Record<string, Remembered> = { ...input.remembered };
   const actions: LiveAction[] = [];
   const deletedByUser: string[] = [];
+  let needsList = false;
   const online = new Set(cameras.map((camera) => camera.id));
 
   for (const camera of cameras) {
     const record = remembered[camera.id];
     const create: LiveAction = { kind: 'create', cameraId: camera.id, title: camera.title };
     if (record === undefined) {
-      if (automatic) actions.push(create);
+      if (automatic && camera.online) actions.push(create);
     } else if (record.status === 'wanted') {
-      actions.push(create);
+      if (camera.online) actions.push(create);
+    } else if (record.status === 'created' && !inHa) {
+      needsList ||= record.target !== target && camera.online;
     } else if (record.status === 'created' && inHa) {
       if (!inHa.has(record.entryId)) {
         remembered[camera.id] = { status: 'deleted' };
         deletedByUser.push(camera.id);
-      } else if (record.target !== target) {
+      } else if (record.target !== target && camera.online) {
         // Its URLs point at an old hostname or key: HA would show a broken camera.
         actions.push({ kind: 'delete', cameraId: camera.id, entryId: record.entryId, then: 'wanted' }, create);
       }
@@ -106,7 +119,7 @@ export function planPass(input: PassInput): PassPlan {
       delete remembered[id];
     }
   }
-  return { actions, remembered, deletedByUser };
+  return { actions, remembered, deletedByUser, needsList };
 }
 
 /**

@@ -212,14 +212,14 @@ export class LiveEntities implements Lifecycle {
   }
 
   private target(hostname: string): string {
-    return targetOf(hostname, createHash('sha256').update(this.options.mediaKey).digest('hex').slice(0, 16));
+    return targetOf(`${hostname}:${this.options.webPort()}`, createHash('sha256').update(this.options.mediaKey).digest('hex').slice(0, 16));
   }
 
   private cameras(): LiveCamera[] {
     return this.options.registry
       .list()
       .filter((camera) => camera.registered)
-      .map((camera) => ({ id: camera.id, title: entryTitle(camera.id, camera.name) }));
+      .map((camera) => ({ id: camera.id, title: entryTitle(camera.id, camera.name), online: camera.online }));
   }
 
   private async pass(full: boolean): Promise<void> {
@@ -234,7 +234,9 @@ export class LiveEntities implements Lifecycle {
         this.requested.delete(id);
       }
     }
-    const plan = planPass({ cameras: this.cameras(), remembered: this.remembered, target, entries, automatic: this.options.automatic });
+    const input = { cameras: this.cameras(), remembered: this.remembered, target, automatic: this.options.automatic };
+    let plan = planPass({ ...input, entries });
+    if (plan.needsList) plan = planPass({ ...input, entries: await this.api.listMjpegEntries() });
     for (const id of plan.deletedByUser) {
       this.options.logger.info(
         { camera: id },

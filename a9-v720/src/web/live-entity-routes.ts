@@ -72,6 +72,12 @@ export function createLiveEntityRouter(deps: LiveEntityRouteDeps): Router {
     logger.info({ camera: id }, `camera ${id}: live camera entry asked for in the dashboard`);
     const view = await control.create(id);
     if (view.state === 'unavailable') throw new LiveEntityError(503, UNAVAILABLE[view.reason ?? 'not-supervised'], view);
+    if (view.state === 'pending' && registry.get(id)?.online !== true) {
+      // HA opens the stream before it adds the camera: done when the camera is back.
+      ctx.status = 202;
+      ctx.body = { ...view, message: `camera ${id} is offline: its live entry is made as soon as it is online again` };
+      return;
+    }
     if (view.state !== 'created' && view.state !== 'external') {
       throw new LiveEntityError(502, view.problem ?? 'Home Assistant did not make the entry; the add-on tries again in a minute', view);
     }

@@ -19,7 +19,7 @@ import {
 
 const T = targetOf('local-a9-v720', 'abcd');
 const OLD = targetOf('old-host', 'abcd');
-const cam = (id: string, title = id) => ({ id, title });
+const cam = (id: string, title = id, online = true) => ({ id, title, online });
 const pass = (input: Partial<PassInput>) =>
   planPass({ cameras: [], remembered: {}, target: T, entries: undefined, automatic: true, ...input });
 
@@ -61,8 +61,30 @@ describe('planPass', () => {
     const remembered: RememberedEntries = { CAM1: { status: 'created', entryId: 'E1', target: OLD } };
     const plan = pass({ cameras: [cam('CAM1')], remembered });
     assert.deepEqual(plan.actions, [], 'a replacement waits for a pass that looked at the list');
+    assert.equal(plan.needsList, true, 'and asks for one');
     assert.deepEqual(plan.deletedByUser, []);
     assert.deepEqual(plan.remembered, remembered);
+  });
+
+  it('asks for the list only for an online camera whose entry was made for other URLs', () => {
+    const current: RememberedEntries = { CAM1: { status: 'created', entryId: 'E1', target: T } };
+    const stale: RememberedEntries = { CAM1: { status: 'created', entryId: 'E1', target: OLD } };
+    assert.equal(pass({ cameras: [cam('CAM1')], remembered: current }).needsList, false, 'current target');
+    assert.equal(pass({ cameras: [cam('CAM1', 'CAM1', false)], remembered: stale }).needsList, false, 'offline');
+    assert.equal(
+      pass({ cameras: [cam('CAM1')], remembered: stale, entries: [{ entryId: 'E1', title: '' }] }).needsList,
+      false,
+      'has the list',
+    );
+    assert.equal(pass({ cameras: [cam('CAM0'), cam('CAM1')], remembered: stale }).needsList, true, 'any such camera');
+    assert.equal(
+      pass({ cameras: [cam('CAM1'), cam('CAM2')], remembered: { ...stale, CAM2: { status: 'created', entryId: 'E2', target: T } } })
+        .needsList,
+      true,
+      'stays true after a current one',
+    );
+    assert.equal(pass({ cameras: [cam('CAM1')], remembered: { CAM1: { status: 'deleted' } } }).needsList, false, 'not for other records');
+    assert.equal(pass({ cameras: [], remembered: stale }).needsList, false, 'not for forgotten cameras');
   });
 
   it('deleted and external records stay as they are, automatic or not', () => {
@@ -112,6 +134,23 @@ describe('planPass', () => {
     assert.deepEqual(plan.deletedByUser, []);
     const listed = pass({ remembered, entries: [{ entryId: 'E1', title: 'GONE' }] });
     assert.deepEqual(listed.actions, [{ kind: 'delete', cameraId: 'GONE', entryId: 'E1', then: 'forget' }]);
+  });
+});
+
+describe('offline cameras', () => {
+  it('get no entry until they are online (HA opens the stream first), but their deletions are still seen', () => {
+    const offline = (id: string) => cam(id, id, false);
+    assert.deepEqual(pass({ cameras: [offline('CAM1')] }).actions, [], 'automatic');
+    assert.deepEqual(pass({ cameras: [offline('CAM1')], remembered: { CAM1: { status: 'wanted' } } }).actions, [], 'wanted');
+    const stale: RememberedEntries = { CAM1: { status: 'created', entryId: 'E1', target: OLD } };
+    assert.deepEqual(
+      pass({ cameras: [offline('CAM1')], remembered: stale, entries: [{ entryId: 'E1', title: 'CAM1' }] }).actions,
+      [],
+      'replacement',
+    );
+    const gone = pass({ cameras: [offline('CAM1')], remembered: stale, entries: [] });
+    assert.deepEqual(gone.remembered, { CAM1: { status: 'deleted' } });
+    assert.deepEqual(gone.deletedByUser, ['CAM1']);
   });
 });
 
@@ -166,7 +205,7 @@ describe('small pieces', () => {
   it('titles, targets and what the panel shows', () => {
     assert.equal(entryTitle('CAM1', 'Garden'), 'Garden');
     assert.equal(entryTitle('CAM1', undefined), 'CAM1');
-    assert.equal(targetOf('h', 'k'), 'h|k');
+    assert.equal(targetOf('h:1234', 'k'), 'h:1234|k');
     assert.notEqual(targetOf('h', 'k1'), targetOf('h', 'k2'));
     assert.equal(entityState(undefined, true), 'pending');
     assert.equal(entityState(undefined, false), 'off');
