@@ -131,7 +131,11 @@ test('keyed media names any Host from any address (the live entities HA Core ope
   assert.equal(keyed.status, 200, 'keyed snapshot from loopback under a foreign Host');
   assert.equal((await get(`/api/cameras/${CAM}/snapshot`, 'local-a9-v720:1234')).status, 403, 'unkeyed: the Host rule holds');
   assert.equal((await get(`/api/cameras/${CAM}/snapshot?key=${'f'.repeat(32)}`, 'attacker.example')).status, 403, 'a wrong key is no key');
-  assert.equal((await get(`/api/cameras?key=${key}`, 'attacker.example')).status, 403, 'the key does not open the API under a foreign Host');
+  assert.equal(
+    (await get(`/api/cameras?key=${key}`, 'attacker.example')).status,
+    403,
+    'the key does not open the API under a foreign Host',
+  );
   const app = await serveWebAppAsPeer(h, { lanMedia: false, mediaKey: key });
   try {
     const snapshot = `/api/cameras/${CAM}/snapshot`;

@@ -229,7 +229,7 @@ export class HaCoreStandin {
     if (typeof body !== 'object' || body === null || !('handler' in body)) {
       return this.json(res, 400, { message: "Message format incorrect: required key not provided @ data['handler']" });
     }
-    const handler = (body).handler;
+    const handler = body.handler;
     if (handler !== 'mjpeg') return this.json(res, 404, { message: 'Invalid handler specified' });
     const flowId = ulid();
     this.flows.set(flowId, { handler });
@@ -252,7 +252,7 @@ export class HaCoreStandin {
 
   private async flowStep(flowId: string, body: unknown, res: http.ServerResponse): Promise<void> {
     if (!this.flows.has(flowId)) return this.json(res, 404, { message: 'Invalid flow specified' });
-    const input: Record<string, unknown> = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...(body) } : {};
+    const input: Record<string, unknown> = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body } : {};
     // data_entry_flow: data_schema(user_input) → InvalidData → 400 {"errors": schema_errors}.
     const schemaErrors: Record<string, string> = {};
     for (const [key, value] of Object.entries(input)) {
