@@ -148,7 +148,7 @@ export class LiveEntities implements Lifecycle {
     if (!camera?.registered) throw new NotRegisteredError(`camera ${id} has not been online yet`);
     if (this.noCoreApi) return this.view(id);
     this.requested.add(id);
-    this.kick(true);
+    this.kick(true, true);
     await this.idle();
     return this.view(id);
   }
@@ -157,10 +157,17 @@ export class LiveEntities implements Lifecycle {
     return error instanceof NotRegisteredError;
   }
 
-  private kick(full: boolean): void {
+  /**
+   * Runs a pass now, or after the one running. While a failure's retry waits, events (cameras
+   * reconnecting) do not call HA again before it; only the user's button does.
+   */
+  private kick(full: boolean, now = false): void {
     if (this.stopped || this.noCoreApi) return;
-    this.pending = true;
     this.pendingFull ||= full;
+    if (this.retryTimer !== undefined && !now) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.pending = true;
     this.running ??= this.loop().finally(() => {
       this.running = undefined;
     });
@@ -174,8 +181,9 @@ export class LiveEntities implements Lifecycle {
       try {
         await this.pass(full);
       } catch (error) {
-        if (this.stopped) return;
-        this.failed(error);
+        // What came in meanwhile waits for the retry (the pending flags stay).
+        if (!this.stopped) this.failed(error);
+        return;
       }
     }
   }
@@ -191,7 +199,7 @@ export class LiveEntities implements Lifecycle {
       ),
     );
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.kick(true), this.retryMs);
+    this.retryTimer = setTimeout(() => this.kick(true, true), this.retryMs);
     this.retryTimer.unref();
   }
 
