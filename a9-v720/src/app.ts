@@ -27,6 +27,8 @@ import { createWebServer } from './web/server.js';
 import { MediaKey } from './web/media-key.js';
 import { createStatsRouter } from './web/stats-routes.js';
 import { MqttBridge, type MqttBridgeTiming } from './ha/bridge.js';
+import { LiveEntities } from './ha/live-entities.js';
+import { createLiveEntityRouter, NOT_SUPERVISED } from './web/live-entity-routes.js';
 import { ListeningServer, StartupError } from './util/listen.js';
 import { repeating, StartedParts, subscriptions, type Lifecycle } from './util/lifecycle.js';
 import { prepareDataDir, removeStaleTempFiles } from './util/atomic-file.js';
@@ -64,6 +66,10 @@ export interface AppOptions {
   readonly cameraAddress: CameraAddress;
   /** Test hook: per-source rate limits and how long an unregistered camera is kept. */
   readonly limits?: Partial<AppLimits>;
+  /** Test hook: the live entities' retry delay and Core call timeout. */
+  readonly liveEntities?: { retryMs?: number; coreTimeoutMs?: number };
+  /** Test hook: the address a web connection stands for (web/access.ts). */
+  readonly peerAddress?: (socketAddress: string | undefined) => string | undefined;
 }
 
 export interface AppLimits {
@@ -95,6 +101,8 @@ export class App {
   /** The address and ports cameras are sent to. */
   readonly cameraFacing: CameraFacing;
   readonly motion: MotionMonitor;
+  /** HA's MJPEG IP Camera entries, one per camera (only under the Supervisor). */
+  readonly liveEntities: LiveEntities | undefined;
   private readonly store: RegistryStore;
   private readonly secrets: DeviceSecrets;
   private readonly bootstrapServer: ListeningServer;
@@ -205,6 +213,21 @@ export class App {
       timing: options.mqttTiming,
     });
     const mediaKey = MediaKey.load(config.dataDir, logger);
+    this.liveEntities = options.supervisor
+      ? new LiveEntities({
+          supervisor: options.supervisor,
+          registry,
+          dataDir: config.dataDir,
+          maxCameras: config.maxCameras,
+          automatic: config.liveEntities,
+          mediaKey: mediaKey.value,
+          // The container port: HA Core reaches the add-on on the Supervisor network, not via the LAN mapping.
+          webPort: () => this.ports.web,
+          logger: logger.child({ part: 'live' }),
+          ...options.liveEntities,
+        })
+      : undefined;
+    const liveEntities = this.liveEntities;
     const lanHost = cameraFacing.address().address;
     const hostname = os.hostname().toLowerCase();
     this.webServer = new ListeningServer(
@@ -215,6 +238,7 @@ export class App {
           (name): name is string => typeof name === 'string' && name !== '',
         ),
         logger: logger.child({ part: 'web' }),
+        ...(options.peerAddress ? { peerAddress: options.peerAddress } : {}),
         routers: [
           createApiRouter({
             registry,
@@ -236,6 +260,11 @@ export class App {
             logger: logger.child({ part: 'web' }),
           }),
           createMotionRouter({ registry, logger: logger.child({ part: 'api' }) }),
+          createLiveEntityRouter({
+            registry,
+            control: liveEntities ? { view: (id) => liveEntities.view(id), create: (id) => liveEntities.request(id) } : NOT_SUPERVISED,
+            logger: logger.child({ part: 'api' }),
+          }),
           createStatsRouter(() => this.stats()),
           createPairingRouter({ template: loadPairingHelperTemplate(), logger: logger.child({ part: 'api' }) }),
         ],
@@ -358,6 +387,7 @@ export class App {
     await parts.start('MQTT', this.mqtt);
     await parts.start('motion detection', this.motion);
     await parts.start('unregistered camera expiry', this.unregisteredExpiry);
+    if (this.liveEntities) await parts.start('live camera entities', this.liveEntities);
     return this.boundPorts;
   }
 

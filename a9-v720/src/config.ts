@@ -175,6 +175,8 @@ export const OPTION_SPECS = {
   snapshot_timeout: int('snapshotTimeoutSeconds', 1, 120, 10),
   /** Lets LAN clients use the read-only media endpoints (snapshot, stream, audio). */
   lan_media: bool('lanMedia', true),
+  /** Under the Supervisor: create HA's MJPEG IP Camera entry for each camera by itself (ha/live-entities.ts). */
+  live_entities: bool('liveEntities', true),
   /** Cameras kept at most (registered ones are never pushed out; the user forgets them). */
   max_cameras: int('maxCameras', 1, 1000, 64),
   log_level: oneOf('logLevel', LOG_LEVELS, 'info', LOG_LEVELS.join(', ')),

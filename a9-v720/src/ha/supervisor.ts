@@ -91,6 +91,23 @@ export async function fetchAddonSlug(endpoint: SupervisorEndpoint, timeoutMs = 5
   return slug;
 }
 
+/** What the live entities need to know about the add-on itself (`GET /addons/self/info`). */
+export interface AddonIdentity {
+  /** Its name on the Supervisor network, where HA Core reaches its container ports. */
+  readonly hostname: string;
+  /** Whether the manifest's `homeassistant_api` is granted (the Core API proxy answers 401 otherwise). */
+  readonly homeassistantApi: boolean;
+}
+
+export async function fetchAddonIdentity(endpoint: SupervisorEndpoint, timeoutMs = 5_000): Promise<AddonIdentity> {
+  const data = await getData(endpoint, '/addons/self/info', timeoutMs);
+  const hostname = data['hostname'];
+  if (typeof hostname !== 'string' || !/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/i.test(hostname)) {
+    throw new SupervisorError(`Supervisor /addons/self/info: no usable hostname (${JSON.stringify(hostname)})`);
+  }
+  return { hostname: hostname.toLowerCase(), homeassistantApi: data['homeassistant_api'] === true };
+}
+
 const PORT_KEY = /^\d{1,5}\/(tcp|udp)$/;
 
 /**

@@ -28,13 +28,23 @@ import { RateLimitedLog } from '../util/rate-limited-log.js';
 import type { MediaKey } from './media-key.js';
 
 export const INGRESS_PROXY_IP = '172.30.32.2';
+/**
+ * HA Core's address on the Supervisor network (the bridge's gateway; Core runs on the host
+ * network): where the MJPEG IP Camera entries the add-on creates fetch their keyed URLs from.
+ */
+export const HA_CORE_IP = '172.30.32.1';
 
 const MEDIA_PATH = /^\/api\/cameras\/[^/]+\/(snapshot|stream|audio)$/;
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export type AccessLevel = 'full' | 'media' | 'none';
 
-/** `media` needs `keyOk`: the request carried the per-install media key. */
+/**
+ * `media` needs `keyOk`: the request carried the per-install media key. Keyed media is looked at
+ * first: the key is its own authority, so such a request gets exactly the media level from any
+ * address that may use keyed URLs (the LAN with `lan_media`, this host, ingress, and HA Core on
+ * the Supervisor network, whose live camera entries need them even with `lan_media` off).
+ */
 export function accessLevel(
   remoteAddress: string | undefined,
   method: string,
@@ -43,9 +53,10 @@ export function accessLevel(
   keyOk = false,
 ): AccessLevel {
   const ip = plainIp(remoteAddress);
-  if (isLoopback(ip) || ip === INGRESS_PROXY_IP) return 'full';
-  if (lanMedia && keyOk && (method === 'GET' || method === 'HEAD') && MEDIA_PATH.test(path)) return 'media';
-  return 'none';
+  const internal = isLoopback(ip) || ip === INGRESS_PROXY_IP;
+  const keyedMedia = keyOk && (method === 'GET' || method === 'HEAD') && MEDIA_PATH.test(path);
+  if (keyedMedia && (lanMedia || internal || ip === HA_CORE_IP)) return 'media';
+  return internal ? 'full' : 'none';
 }
 
 /** Whether a request carries a body (RFC 9112 §6.3): Transfer-Encoding, or a Content-Length above 0. */
@@ -84,14 +95,22 @@ export interface AccessOptions {
   /** Lower-case host names besides IP literals and localhost (server_ip, host name, homeassistant.local…). */
   readonly ownNames: readonly string[];
   readonly logger: Logger;
+  /**
+   * Test hook: the address a connection stands for (tests cannot send from 172.30.32.1, so an
+   * end-to-end test has connections from a spare loopback address stand for HA Core's).
+   * Identity in production.
+   */
+  readonly peerAddress?: (socketAddress: string | undefined) => string | undefined;
 }
 
 export function accessFilter(options: AccessOptions): Koa.Middleware {
   const { lanMedia, mediaKey, ownNames, logger } = options;
+  const peer = (ctx: Koa.Context): string =>
+    plainIp(options.peerAddress ? options.peerAddress(ctx.socket.remoteAddress) : ctx.socket.remoteAddress);
   // Any LAN host or web page can trigger these at will: one line per kind and minute.
   const denials = new RateLimitedLog(60_000);
   const deny = (ctx: Koa.Context, status: number, kind: string, error: string, why: string): void => {
-    const ip = plainIp(ctx.socket.remoteAddress);
+    const ip = peer(ctx);
     denials.maybe(kind, (suppressed) =>
       logger.warn(
         { ip, method: ctx.method, path: ctx.path, host: ctx.get('host'), suppressed },
@@ -106,7 +125,7 @@ export function accessFilter(options: AccessOptions): Koa.Middleware {
     ctx.set('Connection', 'close');
   };
   return async (ctx, next) => {
-    const ip = plainIp(ctx.socket.remoteAddress);
+    const ip = peer(ctx);
     const viaIngress = ip === INGRESS_PROXY_IP;
     const keyOk = mediaKey.matches(ctx.query['key']);
     const level = accessLevel(ip, ctx.method, ctx.path, lanMedia, keyOk);

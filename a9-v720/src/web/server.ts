@@ -23,12 +23,22 @@ export interface WebServerDeps {
   readonly ownNames: readonly string[];
   readonly logger: Logger;
   readonly routers: readonly Router[];
+  /** Test hook: the address a connection stands for (see access.ts). */
+  readonly peerAddress?: (socketAddress: string | undefined) => string | undefined;
 }
 
 export function createWebApp(deps: WebServerDeps): Koa {
   const app = new Koa();
   app.use(errorResponder(deps.logger));
-  app.use(accessFilter({ lanMedia: deps.lanMedia, mediaKey: deps.mediaKey, ownNames: deps.ownNames, logger: deps.logger }));
+  app.use(
+    accessFilter({
+      lanMedia: deps.lanMedia,
+      mediaKey: deps.mediaKey,
+      ownNames: deps.ownNames,
+      logger: deps.logger,
+      ...(deps.peerAddress ? { peerAddress: deps.peerAddress } : {}),
+    }),
+  );
   for (const router of deps.routers) app.use(router.routes()).use(router.allowedMethods());
   app.use(serveStatic(PUBLIC_DIR, { index: 'index.html', maxage: 0 }));
   app.use(async (ctx, next) => {

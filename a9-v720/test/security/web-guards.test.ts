@@ -126,6 +126,32 @@ test("ingress as Home Assistant forwards it: the browser's own Host and Origin (
   }
 });
 
+test('keyed media names any Host from any address (the live entities HA Core opens by the add-on hostname); unkeyed requests still must name this host', async () => {
+  const key = mediaKey();
+  const get = (target: string, host: string) => raw(`GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+  // From loopback (the real socket) with the add-on's name on the Supervisor network.
+  const keyed = await get(`/api/cameras/${CAM}/snapshot?key=${key}`, 'local-a9-v720:1234');
+  assert.equal(keyed.status, 200, 'keyed snapshot from loopback under a foreign Host');
+  assert.equal((await get(`/api/cameras/${CAM}/snapshot`, 'local-a9-v720:1234')).status, 403, 'unkeyed: the Host rule holds');
+  assert.equal((await get(`/api/cameras/${CAM}/snapshot?key=${'f'.repeat(32)}`, 'attacker.example')).status, 403, 'a wrong key is no key');
+  assert.equal(
+    (await get(`/api/cameras?key=${key}`, 'attacker.example')).status,
+    403,
+    'the key does not open the API under a foreign Host',
+  );
+  const app = await serveWebAppAsPeer(h, { lanMedia: false, mediaKey: key });
+  try {
+    const snapshot = `/api/cameras/${CAM}/snapshot`;
+    const core = { host: 'local-a9-v720:1234' };
+    assert.equal(await app.status('172.30.32.1', `${snapshot}?key=${key}`, core), 200, 'HA Core, keyed, lan_media off');
+    assert.equal(await app.status('172.30.32.1', snapshot, core), 403, 'HA Core without the key');
+    assert.equal(await app.status('172.30.32.1', `/api/cameras?key=${key}`, core), 403, 'HA Core: media only');
+    assert.equal(await app.status('192.168.1.50', `${snapshot}?key=${key}`, core), 403, 'a LAN host with lan_media off');
+  } finally {
+    await app.close();
+  }
+});
+
 test('LAN clients: media without the key or with a wrong one is 403; with the key it is a plain URL that works; lan_media off closes it', async () => {
   const key = mediaKey();
   const on = await serveWebAppAsPeer(h, { lanMedia: true, mediaKey: key });

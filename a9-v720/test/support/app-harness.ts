@@ -35,6 +35,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     snapshotIntervalSeconds: 0,
     snapshotTimeoutSeconds: 5,
     lanMedia: true,
+    liveEntities: true,
     // Tests run fleets of 100+ cameras; the cap itself is tested with a small explicit value.
     maxCameras: 1000,
     logLevel: 'debug',

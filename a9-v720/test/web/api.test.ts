@@ -154,6 +154,21 @@ test('access: loopback and the ingress proxy get everything; LAN only keyed medi
   assert.equal(accessLevel('172.30.32.2', 'PUT', '/api/cameras/x/name', false), 'full');
 });
 
+test('access: a keyed media request gets the media level before the address is trusted; HA Core may use keyed URLs with lan_media off', () => {
+  // Loopback and ingress with the key: media (the Host rule does not apply to it), not full.
+  assert.equal(accessLevel('127.0.0.1', 'GET', '/api/cameras/x/stream', false, true), 'media');
+  assert.equal(accessLevel('172.30.32.2', 'HEAD', '/api/cameras/x/snapshot', false, true), 'media');
+  // HA Core on the Supervisor network: its MJPEG entries fetch keyed URLs, whatever lan_media says.
+  assert.equal(accessLevel('172.30.32.1', 'GET', '/api/cameras/x/stream', false, true), 'media');
+  assert.equal(accessLevel('::ffff:172.30.32.1', 'GET', '/api/cameras/x/snapshot', false, true), 'media');
+  assert.equal(accessLevel('172.30.32.1', 'GET', '/api/cameras/x/stream', false), 'none', 'HA Core without the key');
+  assert.equal(accessLevel('172.30.32.1', 'GET', '/api/cameras', true, true), 'none', 'the key opens media only, for HA Core too');
+  assert.equal(accessLevel('172.30.32.1', 'POST', '/api/cameras/x/stream', true, true), 'none', 'media is read-only');
+  // Without the key, or on a non-media path, loopback is still full.
+  assert.equal(accessLevel('127.0.0.1', 'GET', '/api/cameras/x/stream', false), 'full');
+  assert.equal(accessLevel('127.0.0.1', 'GET', '/api/cameras', false, true), 'full');
+});
+
 test('GET /api/info tells the dashboard where LAN devices reach the media URLs', async () => {
   const info = (await (await api('/api/info')).json()) as Record<string, unknown>;
   assert.equal(info.lanHost, '127.0.0.1');

@@ -3,6 +3,7 @@
 // streaming when nobody watches.
 import { cameraUrl } from './api.js';
 import { LiveAudio } from './live-audio.js';
+import { LiveEntityPanel } from './live-entity.js';
 import { $, el, setText } from './dom.js';
 import { batteryOf, displayName, exactTime, firmwareOf, relativeTime } from './format.js';
 import { buildDeviceActions, buildErrorLine, buildLinks, buildMotion, buildSettings, renderControls } from './controls.js';
@@ -33,6 +34,8 @@ export class LiveView {
       buildLinks(true),
       buildErrorLine(),
     );
+    this.liveEntity = new LiveEntityPanel();
+    this.side.append(this.liveEntity.root);
     $('#viewer-close').addEventListener('click', () => this.close());
     this.dialog.addEventListener('close', () => {
       this.stopMedia();
@@ -85,6 +88,7 @@ export class LiveView {
     };
     if (url) this.img.src = url;
     else this.img.removeAttribute('src');
+    void this.liveEntity.show(id);
     $('#name-input').value = camera.name || '';
     setText($('#rename-error'), '');
     this.render(camera);
