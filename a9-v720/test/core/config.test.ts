@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig, validateOptions } from '../../src/config.js';
+import { NO_DNS } from '../support/no-dns.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'a9-config-'));
 const file = (name: string, text: string) => {
@@ -152,7 +153,7 @@ test('the process exits non-zero with the error on stderr for bad options and bu
   const options = file('busy.yaml', `web_port: ${busyPort}\nhttp_port: ${httpPort}\ntcp_port: ${tcpPort}\n`);
   const busy = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'src/main.ts', '--options', options, '--data-dir', dir, '--listen', '127.0.0.1'],
+    ['--import', 'tsx', 'src/main.ts', '--options', options, '--data-dir', dir, '--listen', '127.0.0.1', '--dns-server', NO_DNS],
     {
       encoding: 'utf8',
       timeout: 60_000,
