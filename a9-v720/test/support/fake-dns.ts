@@ -4,7 +4,6 @@
  * counts every query, so nothing in a test ever asks a real DNS server. RFC 1035 wire format.
  */
 import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 
 export type FakeRecord =
   | { readonly kind: 'a'; readonly addresses: readonly string[] }
@@ -50,7 +49,7 @@ function answer(query: Buffer, question: { end: number; qtype: number }, record:
   const header = Buffer.alloc(12);
   query.copy(header, 0, 0, 2); // the query's id
   // QR=1, opcode 0, RD copied from the query, RA=1, the rcode.
-  header.writeUInt16BE(0x8000 | ((query[2] as number) & 0x01) << 8 | 0x0080 | rcode, 2);
+  header.writeUInt16BE(0x8000 | (((query[2] as number) & 0x01) << 8) | 0x0080 | rcode, 2);
   header.writeUInt16BE(1, 4);
   header.writeUInt16BE(addresses.length, 6);
   const records = addresses.map((address) => {
@@ -79,7 +78,7 @@ export async function startFakeDns(records: Record<string, FakeRecord> = {}): Pr
     socket.send(answer(query, question, record), peer.port, peer.address);
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address() as AddressInfo;
+  const { port } = socket.address();
   return {
     server: `127.0.0.1:${port}`,
     queries,

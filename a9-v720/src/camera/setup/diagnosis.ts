@@ -175,7 +175,15 @@ function cameraLabel(camera: CameraFacts): string {
 
 // ---- DNS ---------------------------------------------------------------------------------
 
-const PRIVATE_V4 = [/^10\./, /^127\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^169\.254\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./, /^0\./];
+const PRIVATE_V4 = [
+  /^10\./,
+  /^127\./,
+  /^192\.168\./,
+  /^172\.(1[6-9]|2\d|3[01])\./,
+  /^169\.254\./,
+  /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./,
+  /^0\./,
+];
 
 /** Where an address points: this host, another LAN host, or the internet (the vendor cloud). */
 export function classifyAddress(address: string, thisHost: ReadonlySet<string>): 'this-host' | 'other-host' | 'vendor-cloud' {
@@ -325,7 +333,9 @@ function standalonePortRow(spec: PortSpec, bound: { http: number; tcp: number; w
 }
 
 function portRows(ports: PortsInput): PortRow[] {
-  return PORTS.map((spec) => (ports.mode === 'addon' ? addonPortRow(spec, ports.mapping, ports.mappingUnknown) : standalonePortRow(spec, ports.bound)));
+  return PORTS.map((spec) =>
+    ports.mode === 'addon' ? addonPortRow(spec, ports.mapping, ports.mappingUnknown) : standalonePortRow(spec, ports.bound),
+  );
 }
 
 function portProblems(ports: PortsInput, rows: readonly PortRow[]): Problem[] {
@@ -334,7 +344,7 @@ function portProblems(ports: PortsInput, rows: readonly PortRow[]): Problem[] {
     problems.push({
       key: 'ports:unknown',
       severity: 'warning',
-      text: "the add-on could not read its port mapping from the Supervisor: check Configuration → Network, 80/tcp, 6123/tcp and 6123/udp must stay at 80 and 6123",
+      text: 'the add-on could not read its port mapping from the Supervisor: check Configuration → Network, 80/tcp, 6123/tcp and 6123/udp must stay at 80 and 6123',
       docs: DOCS.ports,
     });
     return problems;
@@ -398,7 +408,11 @@ const step = (name: StepName, status: StepStatus, detail: string, at?: number): 
 });
 
 /** The journey's four steps and, if it stopped, where and why. */
-export function journeyOf(camera: CameraFacts, now: number, timing: SetupTiming = DEFAULT_SETUP_TIMING): { view: JourneyView; stop?: Stop } {
+export function journeyOf(
+  camera: CameraFacts,
+  now: number,
+  timing: SetupTiming = DEFAULT_SETUP_TIMING,
+): { view: JourneyView; stop?: Stop } {
   const j = camera.journey;
   const http = j?.http;
   const onlyDevInfo = j !== undefined && j.endpoints.includes('getDevInfo') && !j.endpoints.includes('getA9ConfCheck');
@@ -412,7 +426,14 @@ export function journeyOf(camera: CameraFacts, now: number, timing: SetupTiming 
   if (http) {
     const firmware = http.firmware ? `, firmware ${http.firmware}` : '';
     const sentTo = http.sentTo ? `, sent to ${http.sentTo}` : '';
-    steps.push(step('bootstrap', onlyDevInfo && !registeredNow ? 'stopped' : 'done', `${http.endpoint} ${ago(now - http.at)} from ${http.ip}${firmware}${sentTo}`, http.at));
+    steps.push(
+      step(
+        'bootstrap',
+        onlyDevInfo && !registeredNow ? 'stopped' : 'done',
+        `${http.endpoint} ${ago(now - http.at)} from ${http.ip}${firmware}${sentTo}`,
+        http.at,
+      ),
+    );
   } else {
     steps.push(step('bootstrap', 'not-seen', 'not seen since the add-on started (the camera remembered its server)'));
   }
@@ -489,7 +510,13 @@ export function journeyOf(camera: CameraFacts, now: number, timing: SetupTiming 
       docs: DOCS.ports,
     };
   } else {
-    steps.push(step('frame', 'waiting', opened !== undefined ? 'stream opened; waiting for the first frame' : 'no picture asked for yet: open the live view'));
+    steps.push(
+      step(
+        'frame',
+        'waiting',
+        opened !== undefined ? 'stream opened; waiting for the first frame' : 'no picture asked for yet: open the live view',
+      ),
+    );
   }
 
   const view: JourneyView = {
@@ -517,7 +544,9 @@ function summaryOf(problems: readonly Problem[], cameras: readonly CameraFacts[]
       ? 'No setup problems found, but no camera has registered yet: power-cycle a camera'
       : `No setup problems found: ${online} of ${plural(registered, 'camera')} online`;
   }
-  const counts = [errors > 0 ? plural(errors, 'error') : '', warnings > 0 ? plural(warnings, 'warning') : ''].filter((t) => t !== '').join(', ');
+  const counts = [errors > 0 ? plural(errors, 'error') : '', warnings > 0 ? plural(warnings, 'warning') : '']
+    .filter((t) => t !== '')
+    .join(', ');
   return `${counts}; first: ${problems[0]?.text ?? ''}`;
 }
 
@@ -531,7 +560,15 @@ export function diagnose(input: SetupInput): SetupReport {
   const journeys = input.cameras.map((camera) => ({ camera, ...journeyOf(camera, now, timing) }));
   const cameraProblems: Problem[] = journeys.flatMap(({ camera, stop }) =>
     stop
-      ? [{ key: `camera:${camera.id}:${stop.step}`, severity: stop.severity, text: `camera ${cameraLabel(camera)} (${camera.ip}) ${stop.cause}`, docs: stop.docs, camera: camera.id }]
+      ? [
+          {
+            key: `camera:${camera.id}:${stop.step}`,
+            severity: stop.severity,
+            text: `camera ${cameraLabel(camera)} (${camera.ip}) ${stop.cause}`,
+            docs: stop.docs,
+            camera: camera.id,
+          },
+        ]
       : [],
   );
   const all = [...dnsProblems(dnsRows, cameraAddress, camerasReachUs), ...portProblems(input.ports, ports), ...cameraProblems];
