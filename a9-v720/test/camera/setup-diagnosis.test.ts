@@ -31,7 +31,7 @@ function input(overrides: Partial<SetupInput>): SetupInput {
   return { now: NOW, thisHost: [HOST], cameraAddress: HOST, ports: OK_PORTS, cameras: [], ...overrides };
 }
 
-function camera(overrides: Partial<CameraFacts> & { journey?: Partial<CameraJourney> }): CameraFacts {
+function camera(overrides: Partial<Omit<CameraFacts, 'journey'>> & { journey?: Partial<CameraJourney> }): CameraFacts {
   const { journey, ...rest } = overrides;
   return {
     id: '0800c00128F8',
