@@ -162,7 +162,10 @@ export async function resolveHostAddresses(endpoint: SupervisorEndpoint, logger:
     return [...new Set(addresses)];
   } catch (error) {
     const message = (error as Error).message;
-    logger.warn({ err: message }, `cannot learn the host's addresses from the Supervisor (${message}); the setup check's DNS rows know only the camera address`);
+    logger.warn(
+      { err: message },
+      `cannot learn the host's addresses from the Supervisor (${message}); the setup check's DNS rows know only the camera address`,
+    );
     return [];
   }
 }
