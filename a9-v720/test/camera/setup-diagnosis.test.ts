@@ -634,6 +634,8 @@ describe('journeys', () => {
       cause: 'TCP registered, no UDP after the NAT request 10 s ago: is 6123/udp mapped to this host and not blocked?',
       docs: DOCS.ports,
     });
+    assert.deepEqual(steps({ ...silent, online: false })[2], ['probe', 'not-reached', 'went offline before its UDP probe', NOW - 10_000]);
+    assert.equal(journeyOf({ ...silent, online: false }, NOW).stop, undefined, 'a camera gone mid-handshake proves nothing about UDP');
     // A probe after the request is done; a newer request without a probe waits again.
     assert.deepEqual(steps(registered({ natRequestAt: NOW - 5000, probeAt: NOW - 5000 }))[2], [
       'probe',

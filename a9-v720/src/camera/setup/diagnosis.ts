@@ -482,6 +482,9 @@ export function journeyOf(
     steps.push(step('probe', 'done', `UDP probe ${ago(now - probe)}`, probe));
   } else if (nat === undefined) {
     steps.push(step('probe', 'waiting', 'the NAT request (11) follows the registration within seconds'));
+  } else if (!camera.online) {
+    // Gone before its probe came (a reboot, a lost connection): no proof that UDP is blocked.
+    steps.push(step('probe', 'not-reached', 'went offline before its UDP probe', nat));
   } else if (now - nat >= timing.udpGraceMs) {
     steps.push(step('probe', 'stopped', `no UDP from the camera after the NAT request ${ago(now - nat)}`, nat));
     stop = {
