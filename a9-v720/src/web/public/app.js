@@ -7,6 +7,7 @@ import { displayName } from './format.js';
 import { copyText, settingOf, toggledValue } from './controls.js';
 import { CameraList } from './camera-list.js';
 import { LiveView } from './live-view.js';
+import { SetupView } from './setup-view.js';
 import { TileWall } from './tiles.js';
 
 const POLL_INTERVAL_MS = 3000;
@@ -339,6 +340,8 @@ function init() {
     help.hidden = !help.hidden;
     helpToggle.setAttribute('aria-expanded', String(!help.hidden));
   });
+
+  void new SetupView($('#setup'), $('#setup-toggle')).start();
 
   setView(rememberedView(), false);
   setInterval(() => {
