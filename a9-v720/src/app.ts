@@ -220,7 +220,12 @@ export class App {
       journeys,
       resolver: options.dnsResolver ?? createResolver(config.dnsServers),
       logger: logger.child({ part: 'setup' }),
-      thisHost: () => [...(options.hostAddresses ?? []), ...(config.serverIp ? [config.serverIp] : []), ...localAddresses()],
+      // In the add-on the container's own interfaces are not where cameras can go: only the host's.
+      thisHost: () => [
+        ...(options.hostAddresses ?? []),
+        ...(config.serverIp ? [config.serverIp] : []),
+        ...(config.inAddon ? [] : localAddresses()),
+      ],
       cameraAddress: () => cameraFacing.address().address,
       ports,
       timing: options.setupTiming,

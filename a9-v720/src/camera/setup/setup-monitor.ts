@@ -97,11 +97,12 @@ export class SetupMonitor implements Lifecycle {
     return Promise.resolve();
   }
 
+  /** A DNS run still under way is not waited for (it may take seconds); its answers are dropped. */
   stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.evaluateTimer);
     clearInterval(this.dnsTimer);
-    return this.dnsRun ?? Promise.resolve();
+    return Promise.resolve();
   }
 
   /** `changed` fires when the sensor's state, texts or summary change. */
