@@ -125,7 +125,7 @@ export class SetupView {
       el('h2', { text: 'Setup check' }),
       el('p', {
         className: 'setup-summary',
-        dataset: { field: 'setup-summary', problem: String(report?.problem === true) },
+        dataset: { field: 'setup-summary', problem: String(report?.problem === true), count: String(report?.problems.length ?? 0) },
         text: report ? report.summary : '',
       }),
       el('button', { type: 'button', dataset: { action: 'setup-refresh' }, text: 'Check again' }),
