@@ -167,3 +167,14 @@ test('the process exits non-zero with the error on stderr for bad options and bu
     new RegExp(`FATAL \\[main\\] web \\(dashboard\\) port ${busyPort} is already in use.*change the option "web_port"`),
   );
 });
+
+test('--dns-server: the setup check asks these DNS servers (repeatable); anything but an IP with an optional port is refused', () => {
+  const missing = path.join(tmpdir(), 'a9-no-such-options.json');
+  const { config } = loadConfig(['--dns-server', '127.0.0.1:5353', '--dns-server', '[::1]:53', '--dns-server', '10.0.0.1'], missing);
+  assert.deepEqual(config.dnsServers, ['127.0.0.1:5353', '[::1]:53', '10.0.0.1']);
+  assert.equal('dnsServers' in loadConfig([], missing).config, false, 'absent: the system resolver');
+  for (const bad of ['dns.example', '127.0.0.1:', '127.0.0.1:123456', '--demo']) {
+    assert.throws(() => loadConfig(['--dns-server', bad], missing), ConfigError, bad);
+  }
+  assert.throws(() => loadConfig(['--dns-server'], missing), /--dns-server needs a value/);
+});
