@@ -604,6 +604,8 @@ describe('journeys', () => {
     });
     assert.equal(journeyOf(both, NOW).stop, undefined);
     assert.equal(journeyOf({ ...unknownFirmware, online: true }, NOW).stop, undefined);
+    assert.equal(journeyOf({ ...unknownFirmware, online: true }, NOW).view.steps[0]?.status, 'done', 'its bootstrap led somewhere');
+    assert.deepEqual(Object.keys(journeyOf(both, NOW)), ['view'], 'no stop key at all when nothing stopped');
   });
 
   it('registered: waiting for the NAT request, then for the probe; no UDP after the grace stops it', () => {
