@@ -100,6 +100,8 @@ describe('words', () => {
       '8.127.0.1',
       '9.192.168.1',
       '5.169.254.1',
+      '5.172.16.1',
+      '5.100.64.1',
     ];
     for (const address of cloud) assert.equal(classifyAddress(address, own), 'vendor-cloud', address);
   });
