@@ -5,7 +5,11 @@
  *
  * OPTION_SPECS is the one description of the options: per option its kind (what config.yaml's
  * schema must say), default, Config field and a parser that returns the typed value. The
- * Config type is derived from it, so nothing here is cast.
+ * Config type and the mapping of options.json onto it (`optionFields`) are derived from it, so
+ * a new option is one row and nothing here is cast.
+ *
+ * This module is on the production path: it must not import the simulator (demo code is loaded
+ * by main.ts only for `--demo`; test/core/production-imports.test.ts checks it).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
@@ -14,7 +18,6 @@ import { parse as parseYaml } from 'yaml';
 import type { CameraAddress } from './camera/camera-facing.js';
 import { LOG_LEVELS } from './log.js';
 import { LOG_FORMATS } from './log-format.js';
-import { isProfileName, PROFILE_NAMES, type ProfileName } from './simulator/profiles.js';
 import { detectLanIpv4 } from './util/net.js';
 
 export class ConfigError extends Error {
@@ -48,8 +51,11 @@ export interface OptionSpec<T, F extends string = string, D extends T | undefine
   readonly group: G;
   /** Used when the option is absent, null or "" (the Supervisor drops empty optional options); undefined: optional. */
   readonly default: D;
-  /** False for the options that only apply outside the add-on (see STANDALONE_OPTIONS). */
-  readonly inAddon: boolean;
+  /**
+   * The value inside the add-on, whatever the options say: set for the options that only apply
+   * outside it (the ports, see STANDALONE_OPTIONS); undefined: the option is the add-on's too.
+   */
+  readonly addonValue?: T;
   readonly parse: (value: unknown) => Parsed<T>;
 }
 
@@ -78,14 +84,17 @@ const STRING_CHECKS: Readonly<Record<StringFormat, { readonly accepts: (value: s
   },
 };
 
+/** The container ports of the add-on: config.yaml's `ports` keys and `ingress_port`. */
+export const ADDON_PORTS = { http: 80, tcp: 6123, web: 1234 } as const;
+
 /** Ports are options only outside the add-on: inside, the container ports are fixed (ADDON_PORTS). */
-function port<F extends string>(field: F, fallback: number): OptionSpec<number, F, number, 'top'> {
+function port<F extends string>(field: F, fallback: number, addonPort: number): OptionSpec<number, F, number, 'top'> {
   return {
     kind: { type: 'port' },
     field,
     group: 'top',
     default: fallback,
-    inAddon: false,
+    addonValue: addonPort,
     parse: wholeNumber(1, 65535, 'a port number 1–65535'),
   };
 }
@@ -96,7 +105,6 @@ function int<F extends string>(field: F, min: number, max: number, fallback: num
     field,
     group: 'top',
     default: fallback,
-    inAddon: true,
     parse: wholeNumber(min, max, `a whole number from ${min} to ${max}`),
   };
 }
@@ -107,7 +115,6 @@ function bool<F extends string>(field: F, fallback: boolean): OptionSpec<boolean
     field,
     group: 'top',
     default: fallback,
-    inAddon: true,
     parse: (value) => (typeof value === 'boolean' ? valid(value) : invalid('true or false')),
   };
 }
@@ -124,7 +131,6 @@ function oneOf<C extends string, F extends string>(
     field,
     group: 'top',
     default: fallback,
-    inAddon: true,
     parse: (value) => (isOneOf(choices, value) ? valid(value) : invalid(expected)),
   };
 }
@@ -140,7 +146,6 @@ function text<F extends string, D extends string | undefined>(
     field,
     group: 'top',
     default: fallback,
-    inAddon: true,
     parse: (value) => (typeof value === 'string' && check.accepts(value) ? valid(value) : invalid(check.expected)),
   };
 }
@@ -151,13 +156,13 @@ function inMqtt<T, F extends string, D extends T | undefined>(spec: OptionSpec<T
 
 /**
  * Every option, keyed by its name in options.json / the YAML file / config.yaml. The Config
- * type below is derived from this table: a new option is one row here (and the line in
- * loadConfig that the compiler then asks for).
+ * type below and loadConfig's mapping are derived from this table: a new option is one row here.
  */
 export const OPTION_SPECS = {
-  http_port: port('httpPort', 80),
-  tcp_port: port('tcpPort', 6123),
-  web_port: port('webPort', 1234),
+  /** Outside the add-on 8080, so that it runs without root; the cameras' port 80 is the add-on's. */
+  http_port: port('httpPort', 8080, ADDON_PORTS.http),
+  tcp_port: port('tcpPort', 6123, ADDON_PORTS.tcp),
+  web_port: port('webPort', 1234, ADDON_PORTS.web),
   /** IPv4 handed to cameras in the bootstrap answer; absent = auto-detect. */
   server_ip: text('serverIp', 'ipv4', undefined),
   offline_after: int('offlineAfterSeconds', 5, 3600, 20),
@@ -206,16 +211,18 @@ type FieldsOf<G extends OptionGroup> = Simplify<
 
 export type MqttOptions = FieldsOf<'mqtt'>;
 
+/** The part of Config that the options make: every row's value at its field, in its group. */
+export type OptionFields = Simplify<FieldsOf<'top'> & { readonly mqtt: MqttOptions }>;
+
 export type Config = Simplify<
-  FieldsOf<'top'> & {
-    readonly mqtt: MqttOptions;
+  OptionFields & {
     readonly dataDir: string;
     /** Address all listeners bind to. */
     readonly listenHost: string;
     /** Number of simulated cameras started next to the server (0 = none). */
     readonly demoCameras: number;
     /** Behaviour of the demo cameras, cycled (`--demo-profiles a,b`); default: the demo mix. */
-    readonly demoProfiles?: readonly ProfileName[];
+    readonly demoProfiles?: readonly DemoProfileName[];
     /** True when running inside the Home Assistant add-on container. */
     readonly inAddon: boolean;
     /** DNS servers the setup check asks (`--dns-server HOST:PORT`); absent: the system's. */
@@ -231,13 +238,10 @@ export const OPTION_NAMES: readonly OptionName[] = Object.keys(OPTION_SPECS).fil
 
 /**
  * Options for running outside the add-on only. In the add-on the ports are fixed inside the
- * container (the manifest's `ports` keys, `ingress_port`, the watchdog); the user remaps the
- * host side in the Network panel, and the add-on learns that mapping from the Supervisor.
+ * container (the manifest's `ports` keys, `ingress_port`, the Dockerfile's HEALTHCHECK); the user
+ * remaps the host side in the Network panel, and the add-on learns that mapping from the Supervisor.
  */
-export const STANDALONE_OPTIONS: readonly OptionName[] = OPTION_NAMES.filter((name) => !OPTION_SPECS[name].inAddon);
-
-/** The container ports of the add-on: config.yaml's `ports` keys and `ingress_port`. */
-export const ADDON_PORTS = { http: 80, tcp: 6123, web: 1234 } as const;
+export const STANDALONE_OPTIONS: readonly OptionName[] = OPTION_NAMES.filter((name) => OPTION_SPECS[name].addonValue !== undefined);
 
 /**
  * The table seen per option name, so that a row's parser and default share one type with its
@@ -274,6 +278,33 @@ function hasEveryOption(values: PartialValues): values is OptionValues {
   return OPTION_NAMES.every((name) => name in values);
 }
 
+/** Inside the add-on, the options that only apply outside it take their fixed add-on value. */
+function addonValues(options: OptionValues): OptionValues {
+  const values: PartialValues = { ...options };
+  for (const name of STANDALONE_OPTIONS) {
+    const fixed = SPEC_BY_NAME[name].addonValue;
+    if (fixed !== undefined) setOption(values, name, fixed);
+  }
+  if (!hasEveryOption(values)) throw new Error('option table and OPTION_NAMES disagree');
+  return values;
+}
+
+type Fields = Record<string, unknown>;
+
+/** Whether `fields` holds every Config field of `group`'s rows (values typed by the table). */
+function hasFieldsOf<G extends OptionGroup>(group: G, fields: Fields): fields is FieldsOf<G> {
+  return OPTION_NAMES.every((name) => OPTION_SPECS[name].group !== group || OPTION_SPECS[name].field in fields);
+}
+
+/** The options as Config fields: each row's value at its `field`, inside its `group`. */
+export function optionFields(options: OptionValues): OptionFields {
+  const groups: Record<OptionGroup, Fields> = { top: {}, mqtt: {} };
+  for (const name of OPTION_NAMES) groups[OPTION_SPECS[name].group][OPTION_SPECS[name].field] = options[name];
+  const { top, mqtt } = groups;
+  if (!hasFieldsOf('top', top) || !hasFieldsOf('mqtt', mqtt)) throw new Error('option table and Config disagree');
+  return { ...top, mqtt };
+}
+
 /** Validates raw options (from options.json or a YAML file). Unknown keys are reported back. */
 export function validateOptions(raw: unknown): { options: OptionValues; unknownKeys: string[] } {
   const input = optionsRecord(raw);
@@ -284,12 +315,38 @@ export function validateOptions(raw: unknown): { options: OptionValues; unknownK
   return { options: values, unknownKeys };
 }
 
+/**
+ * The simulated cameras' behaviours that `--demo-profiles` accepts. Their definitions are the
+ * simulator's (src/simulator/profiles.ts, one per name: the compiler checks both ways); only the
+ * names live here, so that reading the command line does not load the simulator.
+ */
+export const DEMO_PROFILE_NAMES = [
+  'ideal',
+  'lossy-home-wifi',
+  'weak-wifi',
+  'pcm-202312111512',
+  'separate-audio-counter',
+  'x6-mini',
+  'no-fragment-flags',
+  'first-boot',
+  'mqtt-only-202411152039',
+  'bootstrap-only',
+  'udp-blocked',
+  'forgetful',
+] as const;
+
+export type DemoProfileName = (typeof DEMO_PROFILE_NAMES)[number];
+
+export function isDemoProfileName(name: string): name is DemoProfileName {
+  return isOneOf(DEMO_PROFILE_NAMES, name);
+}
+
 export interface CliArgs {
   readonly optionsFile?: string;
   readonly dataDir?: string;
   readonly listenHost?: string;
   readonly demoCameras?: number;
-  readonly demoProfiles?: readonly ProfileName[];
+  readonly demoProfiles?: readonly DemoProfileName[];
   readonly dnsServers?: readonly string[];
 }
 
@@ -326,11 +383,11 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         const names = next()
           .split(',')
           .filter((name) => name !== '');
-        const profiles = names.filter(isProfileName);
-        const unknown = names.filter((name) => !isProfileName(name));
+        const profiles = names.filter(isDemoProfileName);
+        const unknown = names.filter((name) => !isDemoProfileName(name));
         if (names.length === 0 || unknown.length > 0) {
           throw new ConfigError(
-            `--demo-profiles: unknown profile ${JSON.stringify(unknown.join(','))} (known: ${PROFILE_NAMES.join(', ')})`,
+            `--demo-profiles: unknown profile ${JSON.stringify(unknown.join(','))} (known: ${DEMO_PROFILE_NAMES.join(', ')})`,
           );
         }
         args.demoProfiles = profiles;
@@ -379,8 +436,9 @@ export interface LoadedConfig {
 }
 
 /**
- * Builds the Config. Outside the add-on (no /data/options.json) the defaults are made to work
- * without root: HTTP bootstrap on 8080 instead of 80 unless http_port is set.
+ * Builds the Config: the options mapped by the table (`optionFields`), inside the add-on with the
+ * ports fixed to the container's, plus what only the command line says. Outside the add-on
+ * (no /data/options.json) the defaults work without root (HTTP bootstrap on 8080).
  */
 export function loadConfig(argv: readonly string[], addonOptionsFile = ADDON_OPTIONS_FILE): LoadedConfig {
   const cli = parseCliArgs(argv);
@@ -389,34 +447,18 @@ export function loadConfig(argv: readonly string[], addonOptionsFile = ADDON_OPT
   const raw = optionsRecord(source === 'defaults' ? {} : readOptionsFile(source));
   const { options, unknownKeys } = validateOptions(raw);
   const warnings = unknownKeys.map((key) => `unknown option "${key}" in ${source} is ignored`);
-  const rawHttpPortSet = raw['http_port'] !== undefined;
-  const demoCameras = cli.demoCameras ?? 0;
-  const httpPort = !inAddon && !rawHttpPortSet ? 8080 : options.http_port;
   if (inAddon) {
     for (const name of STANDALONE_OPTIONS) {
       if (raw[name] !== undefined)
         warnings.push(`option "${name}" is ignored in the add-on: change the host port in the add-on's Network settings instead`);
     }
   }
+  const fields = optionFields(inAddon ? addonValues(options) : options);
+  const demoCameras = cli.demoCameras ?? 0;
   const config: Config = {
-    httpPort: inAddon ? ADDON_PORTS.http : httpPort,
-    tcpPort: inAddon ? ADDON_PORTS.tcp : options.tcp_port,
-    webPort: inAddon ? ADDON_PORTS.web : options.web_port,
-    serverIp: options.server_ip ?? (demoCameras > 0 ? '127.0.0.1' : undefined),
-    offlineAfterSeconds: options.offline_after,
-    mqtt: {
-      url: options.mqtt_url,
-      username: options.mqtt_username,
-      password: options.mqtt_password,
-    },
-    discoveryPrefix: options.discovery_prefix,
-    baseTopic: options.base_topic,
-    snapshotIntervalSeconds: options.snapshot_interval,
-    snapshotTimeoutSeconds: options.snapshot_timeout,
-    lanMedia: options.lan_media,
-    maxCameras: options.max_cameras,
-    logLevel: options.log_level,
-    logFormat: options.log_format,
+    ...fields,
+    // Demo cameras run on loopback: hand them this host's loopback address unless told otherwise.
+    serverIp: fields.serverIp ?? (demoCameras > 0 ? '127.0.0.1' : undefined),
     dataDir: path.resolve(cli.dataDir ?? (inAddon ? '/data' : '.data')),
     listenHost: cli.listenHost ?? (inAddon ? '0.0.0.0' : demoCameras > 0 ? '127.0.0.1' : '0.0.0.0'),
     demoCameras,

@@ -1,13 +1,13 @@
 /**
  * Process entry: options → App → signals. `--demo [N]` also starts N simulated cameras
- * on loopback so the dashboard, snapshots and live view work without hardware.
+ * on loopback so the dashboard, snapshots and live view work without hardware; their code
+ * (src/demo.ts, the simulator, its frames) is imported only then.
  */
 import { App, StartupError } from './app.js';
 import { ConfigError, loadConfig, resolveCameraAddress } from './config.js';
 import { CameraNames, createLogger } from './log.js';
 import { resolveDashboardUrl, resolveHostAddresses, resolveHostNetwork, supervisorFromEnv } from './ha/supervisor.js';
-import { SimulatorFleet } from './simulator/fleet.js';
-import { DEMO_PROFILES } from './simulator/profiles.js';
+import type { Lifecycle } from './util/lifecycle.js';
 
 /** The Supervisor waits `timeout` seconds (config.yaml) before SIGKILL; finish well before. */
 const SHUTDOWN_DEADLINE_MS = 8000;
@@ -62,16 +62,10 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  let fleet: SimulatorFleet | undefined;
+  let fleet: Lifecycle | undefined;
   if (config.demoCameras > 0) {
-    // Mixed profiles (ideal, lossy and resending, PCM audio, X6 mini): a demo shows what a real home gives.
-    const profiles = config.demoProfiles ?? DEMO_PROFILES;
-    fleet = new SimulatorFleet({ count: config.demoCameras, host: '127.0.0.1', httpPort: app.ports.http, profiles });
-    await fleet.start();
-    const mix = fleet.cameras.map((camera, index) => `${camera.id} ${profiles[index % profiles.length]}`).join(', ');
-    logger.info(
-      `demo mode: ${fleet.connected} of ${fleet.cameras.length} simulated cameras connected (${mix}); dashboard at http://127.0.0.1:${app.ports.web}/`,
-    );
+    const { startDemo } = await import('./demo.js');
+    fleet = await startDemo(config, app.ports.http, app.ports.web, logger);
   }
 
   let stopping = false;

@@ -13,6 +13,7 @@ import { isThisHost, plainIp } from '../util/net.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
 import { handleClientErrors } from '../util/http-client-errors.js';
 import { TokenBuckets, type TokenBucketLimits } from '../util/token-bucket.js';
+import { cleanCameraText, FIRMWARE_MAX } from '../protocol/camera-text.js';
 import { isDeviceId } from '../protocol/device-id.js';
 import type { DeviceSecrets } from './device-secrets.js';
 import type { CameraRegistry } from './registry.js';
@@ -69,9 +70,14 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
     const code = ctx.query['devicesCode'];
     return isDeviceId(code) ? code : undefined;
   };
+  /**
+   * The camera's firmware version, cleaned here where it enters (protocol/camera-text.ts). Node
+   * hands header values over as latin1: read the bytes as the UTF-8 a sender would mean, so that
+   * e.g. U+202E is recognised and removed rather than left as mojibake.
+   */
   const firmwareHeader = (ctx: Koa.Context): string | undefined => {
-    const version = ctx.get('version');
-    return version !== '' ? version.slice(0, 32) : undefined;
+    const version = cleanCameraText(Buffer.from(ctx.get('version'), 'latin1').toString('utf8'), FIRMWARE_MAX);
+    return version !== '' ? version : undefined;
   };
 
   router.all('/app/api/ApiServer/getA9ConfCheck', (ctx) => {

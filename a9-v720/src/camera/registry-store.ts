@@ -7,7 +7,8 @@ import { readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { isObject, optionalNumber, optionalString } from '../protocol/json.js';
-import { capCameraString, toBaseInfo } from '../protocol/messages.js';
+import { cleanCameraText, FIRMWARE_MAX } from '../protocol/camera-text.js';
+import { toBaseInfo } from '../protocol/messages.js';
 import { isDeviceId } from '../protocol/device-id.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import type { Lifecycle } from '../util/lifecycle.js';
@@ -115,13 +116,13 @@ export class RegistryStore implements Lifecycle {
       records.push({
         id,
         name: this.loadName(id, entry['name']),
-        ip: capCameraString(optionalString(entry, 'ip') ?? '', 64),
+        ip: cleanCameraText(optionalString(entry, 'ip') ?? '', 64),
         online: false,
         firstSeen: optionalNumber(entry, 'firstSeen') ?? Date.now(),
         lastSeen: optionalNumber(entry, 'lastSeen') ?? Date.now(),
         state: 'offline',
         registered,
-        firmware: firmware === undefined ? undefined : capCameraString(firmware, 32),
+        firmware: firmware === undefined ? undefined : cleanCameraText(firmware, FIRMWARE_MAX),
         baseInfo,
         motion: parseStoredMotionSettings(entry['motion']),
         lastMotionAt: optionalNumber(entry, 'lastMotionAt'),

@@ -2,7 +2,8 @@
  * The single source of truth for camera state. Everything else (MQTT, web, media) observes
  * it through typed events and never keeps its own idea of whether a camera is online.
  */
-import { capCameraString, toBaseInfo, type BaseInfo } from '../protocol/messages.js';
+import { cleanCameraText, FIRMWARE_MAX } from '../protocol/camera-text.js';
+import { toBaseInfo, type BaseInfo } from '../protocol/messages.js';
 import { Listeners, type Unsubscribe } from '../util/listeners.js';
 import { DEFAULT_MOTION_SETTINGS, type MotionSettings, type MotionSettingsChange } from './motion-settings.js';
 
@@ -270,7 +271,7 @@ export class CameraRegistry {
     if (!existing) return;
     const baseInfo = toBaseInfo({ ...existing.baseInfo, ...info });
     const firmware =
-      typeof baseInfo.version === 'string' && baseInfo.version !== '' ? capCameraString(baseInfo.version, 32) : existing.firmware;
+      typeof baseInfo.version === 'string' && baseInfo.version !== '' ? cleanCameraText(baseInfo.version, FIRMWARE_MAX) : existing.firmware;
     this.patch(id, { baseInfo, firmware });
   }
 

@@ -2,6 +2,7 @@
  * Typed JSON messages (cmd 0) of PROTOCOL.md §4, with validating parsers for what the camera
  * sends and encoders for what we send. Pure: no sockets.
  */
+import { CAMERA_TEXT_MAX, cleanCameraText } from './camera-text.js';
 import { DEVICE_ID_RULE, isDeviceId } from './device-id.js';
 import { Cmd, encodePacket, MsgFlag } from './header.js';
 import { isObject, optionalNumber, optionalString, parseJsonObject, strictString, type JsonObject, type ParseResult } from './json.js';
@@ -84,7 +85,16 @@ export function isUnknownMessage(message: CameraMessage): message is UnknownMess
   return 'unknown' in message;
 }
 
-/** Narrows a cmd-0 payload to a typed camera message. Unknown codes parse as UnknownMessage. */
+/** A string field of a camera message, cleaned where it enters (camera-text.ts). */
+function cameraString(obj: JsonObject, key: string): string | undefined {
+  const value = optionalString(obj, key);
+  return value === undefined ? undefined : cleanCameraText(value);
+}
+
+/**
+ * Narrows a cmd-0 payload to a typed camera message. Unknown codes parse as UnknownMessage. Every
+ * string field comes out cleaned (camera-text.ts); an unknown message's `raw` is for the log only.
+ */
 export function parseCameraMessage(payload: Buffer): ParseResult<CameraMessage> {
   const json = parseJsonObject(payload);
   if (!json.ok) return json;
@@ -98,7 +108,7 @@ export function parseCameraMessage(payload: Buffer): ParseResult<CameraMessage> 
       }
       return {
         ok: true,
-        value: { code, uid, token: optionalString(obj, 'token') ?? '', domain: optionalString(obj, 'domain') },
+        value: { code, uid, token: cameraString(obj, 'token') ?? '', domain: cameraString(obj, 'domain') },
       };
     }
     case MessageCode.NatResult:
@@ -107,12 +117,12 @@ export function parseCameraMessage(payload: Buffer): ParseResult<CameraMessage> 
         value: {
           code,
           status: optionalNumber(obj, 'status'),
-          devIp: optionalString(obj, 'devIp'),
+          devIp: cameraString(obj, 'devIp'),
           devPort: optionalNumber(obj, 'devPort'),
-          devNatIp: optionalString(obj, 'devNatIp'),
+          devNatIp: cameraString(obj, 'devNatIp'),
           devNatPort: optionalNumber(obj, 'devNatPort'),
-          cliTarget: optionalString(obj, 'cliTarget'),
-          cliToken: optionalString(obj, 'cliToken'),
+          cliTarget: cameraString(obj, 'cliTarget'),
+          cliToken: cameraString(obj, 'cliToken'),
         },
       };
     case MessageCode.UdpHello:
@@ -131,7 +141,7 @@ export function parseCameraMessage(payload: Buffer): ParseResult<CameraMessage> 
       if (contentCode === undefined) return { ok: false, reason: 'forward (code 301) content without a numeric "code"' };
       return {
         ok: true,
-        value: { code, target: optionalString(obj, 'target'), content: { ...content, code: contentCode } },
+        value: { code, target: cameraString(obj, 'target'), content: { ...content, code: contentCode } },
       };
     }
     default:
@@ -143,14 +153,9 @@ export function parseCameraMessage(payload: Buffer): ParseResult<CameraMessage> 
  * Bounds on what a camera may make us store and publish (20–40 kB firmware strings were seen
  * from a hostile sender): real base info has ~15 short fields.
  */
-export const BASE_INFO_LIMITS = { fields: 48, keyLength: 32, stringLength: 64 } as const;
+export const BASE_INFO_LIMITS = { fields: 48, keyLength: 32, stringLength: CAMERA_TEXT_MAX } as const;
 
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** Caps a camera-sent string before it is stored or published. */
-export function capCameraString(value: string, max: number = BASE_INFO_LIMITS.stringLength): string {
-  return value.length > max ? value.slice(0, max) : value;
-}
 
 /** What a base-info field may hold: JSON scalars only. */
 export type BaseInfoScalar = string | number | boolean;
@@ -172,7 +177,7 @@ function wholeNumber(min: number, max: number): FieldParser<number> {
 }
 
 const cameraText: FieldParser<string> = (value) =>
-  typeof value === 'string' ? { ok: true, value: capCameraString(value) } : { ok: false, reason: 'expected a string' };
+  typeof value === 'string' ? { ok: true, value: cleanCameraText(value) } : { ok: false, reason: 'expected a string' };
 
 /**
  * The base-info fields we know (PROTOCOL.md §4; the settings in protocol/settings.ts), each with
@@ -238,9 +243,9 @@ function setKnown<K extends KnownField>(known: KnownValues, field: K, value: unk
   return parsed;
 }
 
-/** Other fields: any JSON scalar, strings capped, numbers finite. */
+/** Other fields: any JSON scalar, strings cleaned and capped, numbers finite. */
 function otherField(value: unknown): ParseResult<BaseInfoScalar> {
-  if (typeof value === 'string') return { ok: true, value: capCameraString(value) };
+  if (typeof value === 'string') return { ok: true, value: cleanCameraText(value) };
   if (typeof value === 'boolean') return { ok: true, value };
   if (typeof value === 'number' && Number.isFinite(value)) return { ok: true, value };
   return { ok: false, reason: typeof value === 'number' ? 'expected a finite number' : 'expected a number, string or boolean' };
@@ -256,7 +261,7 @@ export function parseBaseInfo(content: { readonly [field: string]: unknown }): P
   const dropped: DroppedField[] = [];
   let unreported = 0;
   const drop = (field: string, reason: string): void => {
-    if (dropped.length < BASE_INFO_LIMITS.fields - 1) dropped.push({ field: capCameraString(field, BASE_INFO_LIMITS.keyLength), reason });
+    if (dropped.length < BASE_INFO_LIMITS.fields - 1) dropped.push({ field: field.slice(0, BASE_INFO_LIMITS.keyLength), reason });
     else unreported++;
   };
   let kept = 0;
@@ -284,7 +289,8 @@ export function parseBaseInfo(content: { readonly [field: string]: unknown }): P
 
 /** A short, bounded rendering of a dropped value for the log line. */
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(capCameraString(value, 16) + (value.length > 16 ? '…' : ''));
+  // Left raw: only the log shows it, and the log escapes what it must (util/log-text.ts), visibly.
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 16) + (value.length > 16 ? '…' : ''));
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value;
 }

@@ -3,6 +3,7 @@
  * real firmware on a home Wi-Fi does (PROTOCOL.md §5, §8). Selectable in `npm run simulate
  * -- --profile <name>` and mixed in demo mode, so what a newcomer sees is what a real home gives.
  */
+import type { DemoProfileName } from '../config.js';
 import type { SimulatedCameraOptions } from './simulated-camera.js';
 
 /** The options a profile may set: behaviour, never identity or addresses. */
@@ -65,7 +66,8 @@ export const CAMERA_PROFILES = {
     description: 'leaves 20 % of requests (301 commands, UDP probe requests) unanswered; the commands still act',
     behaviour: { skipAnswers: 0.2 },
   },
-} satisfies Record<string, CameraProfile>;
+  // Exactly the names `--demo-profiles` accepts (config.ts reads the command line without loading this module).
+} satisfies Record<DemoProfileName, CameraProfile>;
 
 export type ProfileName = keyof typeof CAMERA_PROFILES;
 export const PROFILE_NAMES = Object.keys(CAMERA_PROFILES) as ProfileName[];

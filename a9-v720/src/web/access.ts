@@ -10,10 +10,16 @@
  *   to an address. Requests that rely on their address (everything except keyed media) must name
  *   this host: an IP literal, localhost, the configured server address or the host's own names.
  *   Ingress requests come from HA itself, carrying the user's Host, and are HA-authenticated.
- * - Cross-site requests (CSRF): a form or `text/plain` POST needs no CORS preflight. Every
- *   mutating request must be `application/json` (a cross-site page cannot send that without a
- *   preflight we never answer) and, outside ingress, an Origin header must name this host.
+ * - Cross-site requests (CSRF): a form, `text/plain` or body-less POST needs no CORS preflight.
+ *   Every POST, and every mutating request with a body, must be `application/json` (a cross-site
+ *   page cannot send that without a preflight we never answer) and, outside ingress, an Origin
+ *   header must name this host. A DELETE, PUT or PATCH without a body has no type to check
+ *   (and no page can send one cross-site without a preflight).
+ *
+ * A refused request is answered at once, before its body, and its connection is closed: a client
+ * must not hold a socket open by trickling a body nobody will read.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import type Koa from 'koa';
 import type { Logger } from '../log.js';
@@ -40,6 +46,21 @@ export function accessLevel(
   if (isLoopback(ip) || ip === INGRESS_PROXY_IP) return 'full';
   if (lanMedia && keyOk && (method === 'GET' || method === 'HEAD') && MEDIA_PATH.test(path)) return 'media';
   return 'none';
+}
+
+/** Whether a request carries a body (RFC 9112 §6.3): Transfer-Encoding, or a Content-Length above 0. */
+export function hasBody(headers: IncomingHttpHeaders): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = headers['content-length'];
+  return length !== undefined && Number(length) !== 0;
+}
+
+/**
+ * Must this mutating request be `application/json`? Every POST: a cross-site page can send one
+ * without a preflight even without a body (a no-cors fetch). Other methods only with a body.
+ */
+export function needsJsonType(method: string, headers: IncomingHttpHeaders): boolean {
+  return method === 'POST' || hasBody(headers);
 }
 
 /** The name in a Host (or Origin authority) without its port; IPv6 literals keep no brackets. */
@@ -79,6 +100,10 @@ export function accessFilter(options: AccessOptions): Koa.Middleware {
     );
     ctx.status = status;
     ctx.body = { error };
+    // Unread, the body would keep the socket: Node reads and discards it for as long as it comes
+    // (no request timeout here, streams run for hours). With `Connection: close` Node ends and
+    // destroys the socket as soon as the answer is out.
+    ctx.set('Connection', 'close');
   };
   return async (ctx, next) => {
     const ip = plainIp(ctx.socket.remoteAddress);
@@ -119,7 +144,7 @@ export function accessFilter(options: AccessOptions): Koa.Middleware {
     }
     if (MUTATING.has(ctx.method)) {
       // The header itself, not ctx.is(): that one answers null for body-less requests.
-      if (ctx.request.type !== 'application/json') {
+      if (needsJsonType(ctx.method, ctx.req.headers) && ctx.request.type !== 'application/json') {
         deny(
           ctx,
           415,

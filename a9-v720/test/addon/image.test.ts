@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { ADDON_PORTS } from '../../src/config.js';
 import { ADDON_DIR, REPO_ROOT } from './supervisor-rules.js';
 
 interface Instruction {
@@ -124,6 +125,47 @@ describe('Dockerfile', () => {
   });
 });
 
+describe('HEALTHCHECK (replaces config.yaml watchdog)', () => {
+  const checks = dockerfile.filter((i) => i.keyword === 'HEALTHCHECK');
+  const parsed = /^((?:--[a-z-]+=\S+\s+)*)CMD\s+(\[.*\])$/.exec(checks[0]?.args ?? '');
+
+  test('exactly one, in the runtime stage, in exec form (no shell in between)', () => {
+    assert.equal(checks.length, 1, 'one HEALTHCHECK');
+    const lastFrom = dockerfile.map((i) => i.keyword).lastIndexOf('FROM');
+    assert.ok(dockerfile.indexOf(checks[0]!) > lastFrom, 'the HEALTHCHECK belongs to the runtime stage');
+    assert.ok(parsed, `HEALTHCHECK [options] CMD ["…"], got ${checks[0]?.args}`);
+  });
+
+  test("runs the compiled health check on the add-on's fixed container ports, within Docker's timeout", () => {
+    const options = new Map(
+      (parsed?.[1] ?? '')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((option) => option.slice(2).split('=') as [string, string]),
+    );
+    const seconds = (name: string): number => Number(/^(\d+)s$/.exec(options.get(name) ?? '')?.[1]);
+    assert.ok(seconds('interval') >= 10 && seconds('interval') <= 60, `--interval ${options.get('interval')}`);
+    assert.ok(seconds('start-period') >= 30, `--start-period ${options.get('start-period')}: time to start before failures count`);
+    assert.ok(Number(options.get('retries')) >= 2, `--retries ${options.get('retries')}: one slow answer is no reason to restart`);
+    const command = JSON.parse(parsed?.[2] ?? '[]') as string[];
+    assert.deepEqual(command.slice(0, 6), [
+      'node',
+      '/app/dist/healthcheck.js',
+      '--tcp',
+      String(ADDON_PORTS.tcp),
+      '--web',
+      String(ADDON_PORTS.web),
+    ]);
+    const probeTimeoutMs = Number(command[command.indexOf('--timeout-ms') + 1]);
+    assert.ok(
+      command.includes('--timeout-ms') && probeTimeoutMs < seconds('timeout') * 1000,
+      `the probes (${probeTimeoutMs} ms) end before Docker's --timeout`,
+    );
+    assert.ok(existsSync(path.join(ADDON_DIR, 'src', 'healthcheck.ts')), 'src/healthcheck.ts (compiled to dist/healthcheck.js)');
+  });
+});
+
 describe('run.sh', () => {
   test('uses bashio, logs, and execs node so SIGTERM reaches it', () => {
     const text = readFileSync(runSh, 'utf8');
@@ -228,6 +270,17 @@ describe('clean build of the add-on folder alone', () => {
         existsSync(path.join(work, 'dist', 'simulator', 'frames')),
         'the build did not copy the simulator frames to dist/simulator/frames',
       );
+      // The HEALTHCHECK's script runs as compiled, with plain node: against nothing, it says unhealthy.
+      const health = spawnSync(
+        process.execPath,
+        [path.join(work, 'dist', 'healthcheck.js'), '--tcp', '1', '--web', '1', '--timeout-ms', '500'],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
+      assert.equal(health.status, 1, `dist/healthcheck.js: ${health.stdout}${health.stderr}`);
+      assert.match(health.stdout, /^unhealthy: camera control port 1: ECONNREFUSED; web server port 1: ECONNREFUSED$/m);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

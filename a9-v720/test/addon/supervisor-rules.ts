@@ -15,7 +15,6 @@ export const REPO_ROOT = path.resolve(ADDON_DIR, '..');
 
 export const RE_SLUG = /^[-_.A-Za-z0-9]+$/;
 export const RE_SERVICE = /^(mqtt|mysql):(provide|want|need)$/;
-export const RE_WATCHDOG = /^(?:https?|\[PROTO:\w+\]|tcp):\/\/\[HOST\]:(\[PORT:\d+\]|\d+).*$/;
 export const RE_DOCKER_PORT = /^\d+(?:\/tcp|\/udp)?$/;
 /** The form this add-on uses for every port key: always with the protocol. */
 export const RE_PORT_KEY = /^\d+\/(tcp|udp)$/;
@@ -140,7 +139,8 @@ const RISKY_PRIVILEGES = [
 
 /**
  * The security rating the Supervisor shows (1–8), transcribed from supervisor/apps/utils.py
- * `rating_security`. `hasProfile`: an apparmor.txt ships with the add-on. Not signed.
+ * `rating_security`. `hasProfile`: an apparmor.txt ships with the add-on. Not signed. Neither
+ * `watchdog` nor a Docker HEALTHCHECK counts (read at supervisor 090ef31, 2026-08-21).
  */
 export function securityRating(manifest: Manifest, hasProfile: boolean): number {
   let rating = 5;

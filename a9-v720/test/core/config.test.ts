@@ -5,7 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig, validateOptions } from '../../src/config.js';
+import { ConfigError, loadConfig, OPTION_NAMES, OPTION_SPECS, validateOptions, type OptionKind } from '../../src/config.js';
 import { NO_DNS } from '../support/no-dns.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'a9-config-'));
@@ -48,6 +48,47 @@ test('inside the add-on the ports are the fixed container ports; port options ar
   assert.deepEqual([config.httpPort, config.tcpPort, config.webPort], [80, 6123, 1234]);
   assert.equal(warnings.length, 2);
   assert.match(warnings[0] ?? '', /option "tcp_port" is ignored in the add-on: change the host port in the add-on's Network settings/);
+});
+
+/** A valid value of `kind` that differs from `fallback` (so a row that kept its default shows). */
+function sampleOf(kind: OptionKind, fallback: unknown, index: number): unknown {
+  switch (kind.type) {
+    case 'port':
+      return 20000 + index;
+    case 'int':
+      return fallback === kind.min ? kind.max : kind.min;
+    case 'bool':
+      return fallback !== true;
+    case 'enum':
+      return kind.choices.find((choice) => choice !== fallback);
+    case 'string':
+      return { any: `sample-${index}`, ipv4: `10.0.0.${index}`, 'broker-url': `mqtt://broker-${index}:1883`, topic: `sample/t${index}` }[
+        kind.format
+      ];
+  }
+}
+
+test("every option lands at its row's Config field, in its group (loadConfig derives the mapping from the table)", () => {
+  const samples = Object.fromEntries(
+    OPTION_NAMES.map((name, index) => [name, sampleOf(OPTION_SPECS[name].kind, OPTION_SPECS[name].default, index)]),
+  );
+  const { config } = loadConfig(['--options', file('every-option.json', JSON.stringify(samples))], NO_ADDON);
+  const fields = config as unknown as Record<string, unknown> & { mqtt: Record<string, unknown> };
+  for (const name of OPTION_NAMES) {
+    const { group, field } = OPTION_SPECS[name];
+    assert.deepEqual(
+      group === 'mqtt' ? fields.mqtt[field] : fields[field],
+      samples[name],
+      `${name} → ${group === 'mqtt' ? 'mqtt.' : ''}${field}`,
+    );
+  }
+  assert.deepEqual(
+    Object.keys(fields.mqtt).sort(),
+    OPTION_NAMES.filter((name) => OPTION_SPECS[name].group === 'mqtt')
+      .map((name) => OPTION_SPECS[name].field)
+      .sort(),
+    'config.mqtt holds exactly the mqtt rows',
+  );
 });
 
 test('--demo N and --demo-profiles pick the simulated cameras and how they misbehave; unknown profiles are refused', () => {

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   BASE_INFO_LIMITS,
-  capCameraString,
   encodeCameraJson,
   encodeDeviceStatus,
   encodeForward,
@@ -14,6 +13,7 @@ import {
   parseCameraMessage,
   toBaseInfo,
 } from '../../src/protocol/messages.js';
+import { cleanCameraText } from '../../src/protocol/camera-text.js';
 import { SETTING_SPECS } from '../../src/protocol/settings.js';
 
 const parse = (text: string) => parseCameraMessage(Buffer.from(text));
@@ -240,9 +240,9 @@ test('base info limits: 64-character strings, 32-character field names, 48 field
   assert.deepEqual(BASE_INFO_LIMITS, { fields: 48, keyLength: 32, stringLength: 64 });
   const info = toBaseInfo({ code: 4, at: 'x'.repeat(64), past: 'y'.repeat(65), [`k${'e'.repeat(31)}`]: 1, [`k${'e'.repeat(32)}`]: 2 });
   assert.deepEqual(info, { at: 'x'.repeat(64), past: 'y'.repeat(64), [`k${'e'.repeat(31)}`]: 1 });
-  assert.equal(capCameraString('abcdef', 3), 'abc');
-  assert.equal(capCameraString('abc', 3), 'abc');
-  assert.equal(capCameraString('z'.repeat(65)), 'z'.repeat(64));
+  assert.equal(cleanCameraText('abcdef', 3), 'abc');
+  assert.equal(cleanCameraText('abc', 3), 'abc');
+  assert.equal(cleanCameraText('z'.repeat(65)), 'z'.repeat(64));
   // Field names must be identifiers; non-finite numbers are not kept.
   assert.deepEqual(
     toBaseInfo({ code: 4, _ok: 1, ok_2: 2, '2bad': 3, 'a-b': 4, 'a b': 5, '': 6, inf: Number.POSITIVE_INFINITY, nan: Number.NaN }),
@@ -373,4 +373,24 @@ test('base info accepts every value the settings table can send or a camera may 
       );
     }
   }
+});
+
+test('every camera-sent string of a message comes out clean: base info (known and other fields), NAT fields, registration, forward target', () => {
+  const dirty = '\u001b[31m\u202eX\u200b\u0085';
+  const info = toBaseInfo({ code: 4, version: `2022${dirty}12`, wifiName: `Home${dirty}Net`, mac: `aa${dirty}` });
+  assert.deepEqual(info, { version: '2022[31mX12', wifiName: 'Home[31mXNet', mac: 'aa[31mX' });
+  const nat = parse(
+    JSON.stringify({ code: 12, devIp: `10.0.0.7${dirty}`, devNatIp: dirty, cliTarget: `t${dirty}`, cliToken: `k${dirty}` }),
+  );
+  assert.ok(nat.ok && 'devIp' in nat.value, 'a NAT result');
+  assert.deepEqual(
+    [nat.value.devIp, nat.value.devNatIp, nat.value.cliTarget, nat.value.cliToken],
+    ['10.0.0.7[31mX', '[31mX', 't[31mX', 'k[31mX'],
+  );
+  const register = parse(JSON.stringify({ code: 100, uid: '0800c00128F8', token: `ab${dirty}`, domain: `v720${dirty}` }));
+  assert.ok(register.ok && 'token' in register.value, 'a registration');
+  assert.deepEqual([register.value.token, register.value.domain], ['ab[31mX', 'v720[31mX']);
+  const forward = parse(JSON.stringify({ code: 301, target: `x${dirty}`, content: { code: 4 } }));
+  assert.ok(forward.ok && 'target' in forward.value, 'a forward');
+  assert.equal(forward.value.target, 'x[31mX');
 });
