@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { NO_DNS } from '../test/support/no-dns.js';
 
 export async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -53,7 +54,19 @@ export async function startServerProcess(options: Record<string, unknown> = {}, 
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(
     process.execPath,
-    [...nodeArgs, 'dist/main.js', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1', ...extraArgs],
+    [
+      ...nodeArgs,
+      'dist/main.js',
+      '--options',
+      optionsFile,
+      '--data-dir',
+      dataDir,
+      '--listen',
+      '127.0.0.1',
+      '--dns-server',
+      NO_DNS,
+      ...extraArgs,
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

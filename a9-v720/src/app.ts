@@ -34,6 +34,12 @@ import { repeating, StartedParts, subscriptions, type Lifecycle } from './util/l
 import { prepareDataDir, removeStaleTempFiles } from './util/atomic-file.js';
 import { RateLimitedLog } from './util/rate-limited-log.js';
 import type { Unsubscribe } from './util/listeners.js';
+import { JourneyBook } from './camera/setup/journey.js';
+import { SetupMonitor, type SetupMonitorTiming } from './camera/setup/setup-monitor.js';
+import { createResolver, type DnsResolver } from './camera/setup/dns-check.js';
+import type { PortsInput } from './camera/setup/diagnosis.js';
+import { createSetupRouter } from './web/setup-routes.js';
+import { localAddresses } from './util/net.js';
 
 export const ADDON_VERSION: string = (() => {
   try {
@@ -70,6 +76,12 @@ export interface AppOptions {
   readonly liveEntities?: { retryMs?: number; coreTimeoutMs?: number };
   /** Test hook: the address a web connection stands for (web/access.ts). */
   readonly peerAddress?: (socketAddress: string | undefined) => string | undefined;
+  /** Every address of this host, from the Supervisor's /network/info (the setup view's DNS check). */
+  readonly hostAddresses?: readonly string[];
+  /** Test hook: the DNS resolver of the setup check (default: the system's, or config.dnsServers). */
+  readonly dnsResolver?: DnsResolver;
+  /** Test hook: the setup check's grace periods and intervals. */
+  readonly setupTiming?: Partial<SetupMonitorTiming>;
 }
 
 export interface AppLimits {
@@ -103,6 +115,10 @@ export class App {
   readonly motion: MotionMonitor;
   /** HA's MJPEG IP Camera entries, one per camera (only under the Supervisor). */
   readonly liveEntities: LiveEntities | undefined;
+  /** Each camera's way in (bootstrap → registration → UDP → first frame), for the setup view. */
+  readonly journeys: JourneyBook;
+  /** The setup diagnosis: DNS, ports, journeys → problems (panel, log, HA problem sensor). */
+  readonly setup: SetupMonitor;
   private readonly store: RegistryStore;
   private readonly secrets: DeviceSecrets;
   private readonly bootstrapServer: ListeningServer;
@@ -144,6 +160,8 @@ export class App {
       listening: () => this.ports,
     });
     this.cameraFacing = cameraFacing;
+    const journeys = new JourneyBook(registry);
+    this.journeys = journeys;
 
     // The camera side: sessions, then the two listeners that feed them.
     const sessions = new SessionManager({
@@ -177,6 +195,7 @@ export class App {
         serverIpFor: (localAddress) => cameraFacing.address(localAddress).address,
         tcpPort: () => cameraFacing.tcpPort(),
         limits: limits.bootstrap,
+        observer: journeys,
       }),
       { port: config.httpPort, host, what: 'HTTP bootstrap', option: 'http_port' },
     );
@@ -200,6 +219,27 @@ export class App {
       ...options.motion,
     });
 
+    const hostNetwork = options.hostNetwork ?? { ports: {} };
+    const ports = (): PortsInput =>
+      config.inAddon
+        ? { mode: 'addon', mapping: hostNetwork.ports, mappingUnknown: hostNetwork.portsUnknown === true }
+        : { mode: 'standalone', bound: this.boundPorts ?? { http: config.httpPort, tcp: config.tcpPort, web: config.webPort } };
+    this.setup = new SetupMonitor({
+      registry,
+      journeys,
+      resolver: options.dnsResolver ?? createResolver(config.dnsServers),
+      logger: logger.child({ part: 'setup' }),
+      // In the add-on the container's own interfaces are not where cameras can go: only the host's.
+      thisHost: () => [
+        ...(options.hostAddresses ?? []),
+        ...(config.serverIp ? [config.serverIp] : []),
+        ...(config.inAddon ? [] : localAddresses()),
+      ],
+      cameraAddress: () => cameraFacing.address().address,
+      ports,
+      timing: options.setupTiming,
+    });
+
     // Home Assistant and the dashboard use all of the above.
     this.mqtt = new MqttBridge({
       config,
@@ -211,6 +251,7 @@ export class App {
       dashboardUrl: options.dashboardUrl ?? `http://${cameraFacing.address().address}:${config.webPort}/`,
       supervisor: options.supervisor,
       timing: options.mqttTiming,
+      setup: this.setup,
     });
     const mediaKey = MediaKey.load(config.dataDir, logger);
     this.liveEntities = options.supervisor
@@ -265,6 +306,7 @@ export class App {
             control: liveEntities ? { view: (id) => liveEntities.view(id), create: (id) => liveEntities.request(id) } : NOT_SUPERVISED,
             logger: logger.child({ part: 'api' }),
           }),
+          createSetupRouter(this.setup),
           createStatsRouter(() => this.stats()),
           createPairingRouter({ template: loadPairingHelperTemplate(), logger: logger.child({ part: 'api' }) }),
         ],
@@ -283,11 +325,19 @@ export class App {
 
   /** The links between parts that are events, each returning its undo. */
   private wire(logger: Logger): Unsubscribe[] {
-    const { registry, media, sessions, motion, mqtt } = this;
+    const { registry, media, sessions, motion, mqtt, journeys } = this;
     // One clear line when the limit first refuses a camera, then at most one an hour.
     const fullLog = new RateLimitedLog(3_600_000);
     return [
-      sessions.attachSink(media),
+      journeys.follow(),
+      // Frames pass the journeys on their way to the hub: a camera's first frame ends its journey.
+      sessions.attachSink({
+        pushFrame: (id, jpeg) => {
+          journeys.frame(id);
+          media.pushFrame(id, jpeg);
+        },
+        pushAudio: (id, payload, format) => media.pushAudio(id, payload, format),
+      }),
       // The frame motion started in becomes the camera's image before HA hears "motion on".
       motion.on('start', (id, jpeg) => mqtt.publishImage(id, jpeg)),
       // A camera that went away ends its viewers (its connection-side state went with its session).
@@ -384,6 +434,7 @@ export class App {
         `port(s) ${disabled.join(', ')} are disabled in the add-on's Network settings: cameras cannot reach the add-on until they are mapped again`,
       );
     }
+    await parts.start('setup check', this.setup);
     await parts.start('MQTT', this.mqtt);
     await parts.start('motion detection', this.motion);
     await parts.start('unregistered camera expiry', this.unregisteredExpiry);

@@ -227,6 +227,8 @@ export type Config = Simplify<
     readonly demoProfiles?: readonly DemoProfileName[];
     /** True when running inside the Home Assistant add-on container. */
     readonly inAddon: boolean;
+    /** DNS servers the setup check asks (`--dns-server HOST:PORT`); absent: the system's. */
+    readonly dnsServers?: readonly string[];
   }
 >;
 
@@ -330,6 +332,8 @@ export const DEMO_PROFILE_NAMES = [
   'no-fragment-flags',
   'first-boot',
   'mqtt-only-202411152039',
+  'bootstrap-only',
+  'udp-blocked',
   'forgetful',
 ] as const;
 
@@ -345,6 +349,7 @@ export interface CliArgs {
   readonly listenHost?: string;
   readonly demoCameras?: number;
   readonly demoProfiles?: readonly DemoProfileName[];
+  readonly dnsServers?: readonly string[];
 }
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -390,9 +395,17 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         args.demoProfiles = profiles;
         break;
       }
+      case '--dns-server': {
+        // Where the setup check asks DNS (tests: a local fake); repeatable.
+        const server = next();
+        if (!/^[\d.]+(:\d{1,5})?$|^\[[\da-fA-F:]+\](:\d{1,5})?$/.test(server))
+          throw new ConfigError(`--dns-server: expected an IP address with an optional :port, got ${JSON.stringify(server)}`);
+        args.dnsServers = [...(args.dnsServers ?? []), server];
+        break;
+      }
       default:
         throw new ConfigError(
-          `unknown argument ${JSON.stringify(arg)} (known: --options FILE, --data-dir DIR, --listen HOST, --demo [N], --demo-profiles a,b)`,
+          `unknown argument ${JSON.stringify(arg)} (known: --options FILE, --data-dir DIR, --listen HOST, --demo [N], --demo-profiles a,b, --dns-server HOST:PORT)`,
         );
     }
   }
@@ -453,6 +466,7 @@ export function loadConfig(argv: readonly string[], addonOptionsFile = ADDON_OPT
     demoCameras,
     demoProfiles: cli.demoProfiles,
     inAddon,
+    ...(cli.dnsServers ? { dnsServers: cli.dnsServers } : {}),
   };
   const ports = [config.httpPort, config.tcpPort, config.webPort];
   if (new Set(ports).size !== ports.length) {

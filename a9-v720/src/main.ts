@@ -6,7 +6,7 @@
 import { App, StartupError } from './app.js';
 import { ConfigError, loadConfig, resolveCameraAddress } from './config.js';
 import { CameraNames, createLogger } from './log.js';
-import { resolveDashboardUrl, resolveHostNetwork, supervisorFromEnv } from './ha/supervisor.js';
+import { resolveDashboardUrl, resolveHostAddresses, resolveHostNetwork, supervisorFromEnv } from './ha/supervisor.js';
 import type { Lifecycle } from './util/lifecycle.js';
 
 /** The Supervisor waits `timeout` seconds (config.yaml) before SIGKILL; finish well before. */
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const supervisor = supervisorFromEnv();
   const hostNetwork = await resolveHostNetwork({ supervisor, needAddress: config.serverIp === undefined, logger });
   const cameraAddress = resolveCameraAddress(config.serverIp, hostNetwork.hostAddress);
+  const hostAddresses = supervisor ? await resolveHostAddresses(supervisor, logger) : [];
   const dashboardUrl = await resolveDashboardUrl({
     supervisor,
     host: cameraAddress.address,
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   let app: App;
   try {
     // The constructor prepares the data dir and its secrets: a bad dir is one clear line, no stack.
-    app = new App({ config, logger, supervisor, dashboardUrl, hostNetwork, cameraAddress, cameraNames });
+    app = new App({ config, logger, supervisor, dashboardUrl, hostNetwork, hostAddresses, cameraAddress, cameraNames });
   } catch (error) {
     if (error instanceof StartupError) {
       logger.fatal(error.message);

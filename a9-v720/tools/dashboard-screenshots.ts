@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startFakeDns } from '../test/support/fake-dns.js';
 
 const ADDON_DIR = fileURLToPath(new URL('..', import.meta.url));
 const OUT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -27,6 +28,12 @@ async function freePort(): Promise<number> {
 }
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'a9-screens-'));
+// The Setup view's DNS rows come from a local fake DNS server, never a real one: the rewrite in
+// place, one cloud name left over (a warning to show).
+const dns = await startFakeDns({
+  'v720.naxclow.com': { kind: 'a', addresses: ['127.0.0.1'] },
+  'v720.p2p.naxclow.com': { kind: 'a', addresses: ['47.88.1.3'] },
+});
 const web = await freePort();
 writeFileSync(
   path.join(dataDir, 'options.yaml'),
@@ -46,6 +53,8 @@ const server = spawn(
     dataDir,
     '--listen',
     '127.0.0.1',
+    '--dns-server',
+    dns.server,
   ],
   {
     cwd: ADDON_DIR,
@@ -119,6 +128,16 @@ try {
   await sleep(1000);
   await page.screenshot({ path: path.join(OUT_DIR, 'dashboard-live-view.png') });
   await context.close();
+  // The Setup view, opened from the header: DNS, ports, each camera's way in.
+  const setup = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const setupPage = await setup.newPage();
+  await setupPage.goto(`${base}/`);
+  await setupPage.waitForSelector('#setup[data-loaded="true"]', { state: 'attached' });
+  await setupPage.click('#setup-toggle');
+  await setupPage.waitForSelector('#setup:not([hidden]) article.journey');
+  await setupPage.click('#setup .setup-dns tr[data-verdict="vendor-cloud"] details.fixes summary');
+  await setupPage.screenshot({ path: path.join(OUT_DIR, 'setup-view.png'), fullPage: true });
+  await setup.close();
   await browser.close();
   console.log(`screenshots written to ${OUT_DIR}`);
 } finally {
@@ -126,4 +145,5 @@ try {
   server.kill('SIGTERM');
   await new Promise((resolve) => server.once('exit', resolve));
   rmSync(dataDir, { recursive: true, force: true });
+  await dns.close();
 }

@@ -17,6 +17,7 @@ import { cleanCameraText, FIRMWARE_MAX } from '../protocol/camera-text.js';
 import { isDeviceId } from '../protocol/device-id.js';
 import type { DeviceSecrets } from './device-secrets.js';
 import type { CameraRegistry } from './registry.js';
+import type { BootstrapEndpoint, BootstrapObserver } from './setup/journey.js';
 
 /**
  * A camera asks a handful of times per boot; a scanner or a flood asks thousands of times.
@@ -33,12 +34,16 @@ export interface BootstrapDeps {
   readonly tcpPort: () => number;
   /** Requests per source IP (token bucket). */
   readonly limits?: TokenBucketLimits;
+  /** Told of every request that names a camera the registry holds (the setup view's journeys). */
+  readonly observer?: BootstrapObserver;
 }
 
 /** The vendor cloud's envelope: `操作成功` means "operation succeeded". */
 function ok(data: unknown): { code: number; message: string; data: unknown } {
   return { code: 200, message: '操作成功', data };
 }
+
+const optionalFirmware = (firmware: string | undefined): { firmware?: string } => (firmware !== undefined ? { firmware } : {});
 
 /** What the first middleware learns about the peer, for every route and log line. */
 interface PeerState {
@@ -89,6 +94,12 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
       return;
     }
     const host = deps.serverIpFor(ctx.state.localAddress);
+    deps.observer?.bootstrapRequest(id, {
+      ip: ctx.state.ip,
+      endpoint: 'getA9ConfCheck',
+      ...optionalFirmware(firmwareHeader(ctx)),
+      sentTo: `${host}:${deps.tcpPort()}`,
+    });
     ctx.body = ok({
       tcpPort: deps.tcpPort(),
       uid: id,
@@ -110,12 +121,20 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
     logger.info({ ip: ctx.state.ip, query: ctx.querystring, assigned: id }, `camera at ${ctx.state.ip} registered as new device ${id}`);
   });
 
+  /** The journeys want each endpoint a known camera called; ids the registry does not hold are ignored there. */
+  const observe = (ctx: Koa.ParameterizedContext<PeerState>, endpoint: BootstrapEndpoint): void => {
+    const id = deviceId(ctx);
+    if (id) deps.observer?.bootstrapRequest(id, { ip: ctx.state.ip, endpoint, ...optionalFirmware(firmwareHeader(ctx)) });
+  };
+
   router.all('/app/api/ApiSysDevicesBatch/confirm', (ctx) => {
+    observe(ctx, 'confirm');
     ctx.body = ok(null);
     logger.info({ camera: deviceId(ctx), ip: ctx.state.ip }, `camera ${deviceId(ctx) ?? '?'} (${ctx.state.ip}) confirmed its device id`);
   });
 
   router.all('/app/api/ApiSysDevices/a9bindingAppDevice', (ctx) => {
+    observe(ctx, 'a9bindingAppDevice');
     ctx.body = ok(null);
     logger.info({ camera: deviceId(ctx), ip: ctx.state.ip }, `camera ${deviceId(ctx) ?? '?'} (${ctx.state.ip}) asked to bind to the app`);
   });
@@ -126,6 +145,7 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
     if (id) {
       const camera = registry.get(id);
       if (!camera?.online) registry.noteMqttOnly(id, ctx.state.ip);
+      observe(ctx, 'getDevInfo');
       const firmware = firmwareHeader(ctx);
       // One line per camera and hour, within a budget for all of them: made-up ids are free.
       mqttOnlyLog.maybe(id, (suppressed) => {

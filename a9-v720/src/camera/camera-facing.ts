@@ -17,6 +17,8 @@ export interface HostNetwork {
   /** The host's LAN IPv4; undefined when unknown. */
   readonly hostAddress?: string;
   readonly ports: PortMapping;
+  /** The Supervisor could not tell the mapping (`ports` is then empty, as with host networking). */
+  readonly portsUnknown?: boolean;
 }
 
 export interface ListeningPorts {

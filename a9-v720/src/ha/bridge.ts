@@ -5,6 +5,7 @@
  */
 import type { CameraControl, SnapshotSource } from '../camera/control.js';
 import type { CameraRecord, CameraRegistry } from '../camera/registry.js';
+import type { SetupStatus } from '../camera/setup/setup-monitor.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Unsubscribe } from '../util/listeners.js';
@@ -68,6 +69,14 @@ export interface MqttBridgeDeps {
   readonly supportUrl?: string;
   readonly clientId?: string;
   readonly timing?: Partial<MqttBridgeTiming>;
+  /** The setup diagnosis behind the bridge's problem sensor (absent: no such sensor). */
+  readonly setup?: SetupFeed;
+}
+
+/** What the bridge needs of the setup monitor. */
+export interface SetupFeed {
+  status(): SetupStatus;
+  on(event: 'changed', listener: (status: SetupStatus) => void): Unsubscribe;
 }
 
 export type MqttBridgeMode = 'idle' | 'disabled' | 'connecting' | 'connected' | 'stopped';
@@ -220,6 +229,7 @@ export class MqttBridge {
       registry.on('updated', this.onChanged),
       registry.on('removed', this.onRemoved),
     );
+    if (this.deps.setup) this.unsubscribes.push(this.deps.setup.on('changed', () => this.publishBridgeStates(false)));
 
     const intervalMs = this.timing.snapshotIntervalMs ?? config.snapshotIntervalSeconds * 1000;
     if (intervalMs > 0) this.images.startInterval(intervalMs);
@@ -334,7 +344,8 @@ export class MqttBridge {
   }
 
   private bridgeStatus(): BridgeStatus {
-    return { camerasOnline: this.deps.registry.onlineCount, version: this.deps.addonVersion };
+    const setup = this.deps.setup?.status();
+    return { camerasOnline: this.deps.registry.onlineCount, version: this.deps.addonVersion, ...(setup ? { setup } : {}) };
   }
 
   private publishBridgeDiscovery(force: boolean): void {

@@ -6,6 +6,7 @@ import type { CameraRecord } from '../camera/registry.js';
 import { BRIDGE_ENTITIES, CAMERA_ENTITIES, isPresent, type BridgeStatus, type EntitySpec } from './entities.js';
 import {
   BRIDGE_SEGMENT,
+  attributesTopicOf,
   bridgeTopics,
   cameraTopics,
   ID_PREFIX,
@@ -70,6 +71,7 @@ function entitySlug(text: string): string {
 
 function component<S, A>(spec: EntitySpec<S, A>, t: DeviceTopics, uniqueBase: string): ComponentConfig {
   const stateTopic = stateTopicOf(spec, t);
+  const attributesTopic = attributesTopicOf(spec, t);
   const availability = [t.bridge, ...(spec.availability === 'device' ? [t.availability] : [])]
     .filter((topic, i, all) => all.indexOf(topic) === i)
     // An entity whose state is an availability topic must not be made unavailable by it.
@@ -83,6 +85,7 @@ function component<S, A>(spec: EntitySpec<S, A>, t: DeviceTopics, uniqueBase: st
     ...(availability.length > 0 ? { availability: availability.map((topic) => ({ topic })) } : {}),
     ...(availability.length > 1 ? { availability_mode: 'all' } : {}),
     ...(stateTopic ? (spec.image ? { topic: stateTopic } : { state_topic: stateTopic }) : {}),
+    ...(attributesTopic ? { json_attributes_topic: attributesTopic } : {}),
     ...(spec.command ? { command_topic: t.command(spec.key) } : {}),
     qos: 1,
     ...spec.config,

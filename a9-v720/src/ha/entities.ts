@@ -4,6 +4,7 @@
  * (discovery.ts, state-publisher.ts, command-handler.ts); nothing is written per topic.
  */
 import { isStreaming, motionSettingsOf, type CameraRecord } from '../camera/registry.js';
+import type { SetupStatus } from '../camera/setup/setup-monitor.js';
 import { SETTING_SPECS, settingCommand, type SettingCommand, type SettingSpec } from '../protocol/settings.js';
 import {
   MAX_MOTION_SENSITIVITY,
@@ -38,6 +39,8 @@ export interface EntitySpec<Subject, Action = never> {
   readonly present?: (subject: Subject) => boolean;
   /** Retained state payload; undefined = nothing known, publish nothing. */
   readonly state?: (subject: Subject) => string | undefined;
+  /** Retained JSON attributes (`json_attributes_topic`, `<state topic>/attributes`); undefined = none. */
+  readonly attributes?: (subject: Subject) => string | undefined;
   /** The state lives on the device's availability topic (connectivity sensors). */
   readonly stateOnAvailabilityTopic?: true;
   /** The state is an image published out of band (camera platform, `topic`). */
@@ -259,6 +262,8 @@ export const CAMERA_ENTITIES: readonly EntitySpec<CameraRecord, CameraAction>[] 
 export interface BridgeStatus {
   readonly camerasOnline: number;
   readonly version: string;
+  /** The setup diagnosis (absent: the add-on runs no setup check, e.g. the bridge alone in tests). */
+  readonly setup?: SetupStatus;
 }
 
 export const BRIDGE_ENTITIES: readonly EntitySpec<BridgeStatus>[] = [
@@ -287,6 +292,18 @@ export const BRIDGE_ENTITIES: readonly EntitySpec<BridgeStatus>[] = [
     availability: 'device',
     state: (b) => b.version,
     config: { entity_category: 'diagnostic', icon: 'mdi:tag' },
+  },
+  {
+    // ON while the setup view lists an error (DNS, ports, a camera stuck on its way in); the
+    // problems' texts and the summary travel as attributes, the same sentences as in the log.
+    key: 'setup_problem',
+    platform: 'binary_sensor',
+    name: 'Camera setup',
+    availability: 'device',
+    present: (b) => b.setup !== undefined,
+    state: (b) => (b.setup ? onOff(b.setup.problem) : undefined),
+    attributes: (b) => (b.setup ? JSON.stringify({ problems: b.setup.problems, summary: b.setup.summary }) : undefined),
+    config: { device_class: 'problem', payload_on: ON, payload_off: OFF, entity_category: 'diagnostic' },
   },
 ];
 

@@ -3,7 +3,7 @@
  * (the registry fires `updated` for many reasons; HA needs to hear only real changes).
  */
 import type { EntitySpec } from './entities.js';
-import { stateTopicOf, type DeviceTopics } from './topics.js';
+import { attributesTopicOf, stateTopicOf, type DeviceTopics } from './topics.js';
 
 export interface PublishOptions {
   readonly retain: boolean;
@@ -29,13 +29,18 @@ export function statesOf<S, A>(specs: readonly EntitySpec<S, A>[], subject: S, t
     const topic = stateTopicOf(spec, t);
     const payload = spec.state(subject);
     if (topic !== undefined && payload !== undefined) out.push({ topic, payload });
+    const attributesTopic = attributesTopicOf(spec, t);
+    const attributes = spec.attributes?.(subject);
+    if (attributesTopic !== undefined && attributes !== undefined) out.push({ topic: attributesTopic, payload: attributes });
   }
   return out;
 }
 
 /** Every state topic a device may use, whatever its data (to clear them on removal). */
 export function allStateTopics<S, A>(specs: readonly EntitySpec<S, A>[], t: DeviceTopics): string[] {
-  const topics = specs.map((spec) => stateTopicOf(spec, t)).filter((topic): topic is string => topic !== undefined);
+  const topics = specs
+    .flatMap((spec) => [stateTopicOf(spec, t), attributesTopicOf(spec, t)])
+    .filter((topic): topic is string => topic !== undefined);
   return [...new Set(topics)];
 }
 

@@ -159,6 +159,34 @@ export async function fetchHostLanAddress(endpoint: SupervisorEndpoint, timeoutM
   throw new SupervisorError(`Supervisor /network/info: no connected interface with an IPv4 address (${interfaces.length} interface(s))`);
 }
 
+/**
+ * Every address of the host's interfaces from `GET /network/info` (IPv4 and IPv6, prefixes cut):
+ * what "this host" means when the setup check reads a DNS answer. Never throws: a failure is one
+ * warning and an empty list (the check then knows the camera address and server_ip only).
+ */
+export async function resolveHostAddresses(endpoint: SupervisorEndpoint, logger: Logger, timeoutMs = 5_000): Promise<string[]> {
+  try {
+    const data = await getData(endpoint, '/network/info', timeoutMs);
+    const interfaces = Array.isArray(data['interfaces']) ? data['interfaces'].filter(isObject) : [];
+    const addresses: string[] = [];
+    for (const iface of interfaces) {
+      for (const family of ['ipv4', 'ipv6']) {
+        const config = iface[family];
+        const list = isObject(config) && Array.isArray(config['address']) ? config['address'] : [];
+        for (const address of list) if (typeof address === 'string' && address !== '') addresses.push(address.replace(/\/\d{1,3}$/, ''));
+      }
+    }
+    return [...new Set(addresses)];
+  } catch (error) {
+    const message = (error as Error).message;
+    logger.warn(
+      { err: message },
+      `cannot learn the host's addresses from the Supervisor (${message}); the setup check's DNS rows know only the camera address`,
+    );
+    return [];
+  }
+}
+
 /** Both lookups; each failure is one warning and leaves its part unknown. Never throws. */
 export async function resolveHostNetwork(input: {
   readonly supervisor?: SupervisorEndpoint;
@@ -189,6 +217,7 @@ export async function resolveHostNetwork(input: {
   return {
     ...(address.status === 'fulfilled' && address.value ? { hostAddress: address.value } : {}),
     ports: ports.status === 'fulfilled' ? ports.value : {},
+    ...(ports.status === 'rejected' ? { portsUnknown: true } : {}),
   };
 }
 

@@ -120,6 +120,11 @@ export function bridgeTopics(topics: HaTopics): DeviceTopics {
   };
 }
 
+/** Where an entity's JSON attributes are published (undefined: it has none). */
+export function attributesTopicOf<S, A>(spec: EntitySpec<S, A>, t: DeviceTopics): string | undefined {
+  return spec.attributes ? `${t.state(spec.key)}/attributes` : undefined;
+}
+
 /** Where an entity's state is published (undefined: the entity has no state, e.g. a button). */
 export function stateTopicOf<S, A>(spec: EntitySpec<S, A>, t: DeviceTopics): string | undefined {
   if (spec.stateOnAvailabilityTopic) return t.availability;

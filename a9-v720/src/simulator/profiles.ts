@@ -54,6 +54,14 @@ export const CAMERA_PROFILES = {
     description: 'firmware 202411152039: calls getDevInfo three times and never opens the TCP channel',
     behaviour: { firmware: '202411152039', bootstrapFlow: 'mqtt-only' },
   },
+  'bootstrap-only': {
+    description: 'asks the HTTP bootstrap for its server, then never opens TCP 6123 (as when 6123/tcp does not reach the add-on)',
+    behaviour: { bootstrapFlow: 'bootstrap-only' },
+  },
+  'udp-blocked': {
+    description: 'registers over TCP, but none of its UDP gets through (as when 6123/udp is not mapped): no probe, no video',
+    behaviour: { udpBlocked: true },
+  },
   forgetful: {
     description: 'leaves 20 % of requests (301 commands, UDP probe requests) unanswered; the commands still act',
     behaviour: { skipAnswers: 0.2 },

@@ -26,8 +26,11 @@ import { ResendBuffer, type ResendCounters, type ResendOptions } from './resend-
 import { seededRandom, seedFromText, type Random } from './seeded-random.js';
 
 export type AudioFormat = 'alaw' | 'pcm16';
-/** How the camera finds its server: the captured flow, first boot, or getDevInfo-only firmware. */
-export type BootstrapFlow = 'conf-check' | 'first-boot' | 'mqtt-only';
+/**
+ * How the camera finds its server: the captured flow, first boot, getDevInfo-only firmware, or
+ * `bootstrap-only`: asks getA9ConfCheck and never gets through to TCP (6123/tcp not reaching us).
+ */
+export type BootstrapFlow = 'conf-check' | 'first-boot' | 'mqtt-only' | 'bootstrap-only';
 
 export interface SimulatedCameraOptions {
   readonly id: string;
@@ -83,6 +86,8 @@ export interface SimulatedCameraOptions {
   readonly skipAnswers?: number;
   /** false: the camera never sends heartbeats (the server must not rely on them). Default true. */
   readonly heartbeats?: boolean;
+  /** Every UDP datagram the camera sends is lost on the way (6123/udp not mapped or firewalled). */
+  readonly udpBlocked?: boolean;
 }
 
 export interface SimulatedCameraStats {
@@ -305,6 +310,11 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
       for (let i = 0; i < 3; i++) await getDevInfo(host, httpPort, this.id, firmware, localAddress);
       return;
     }
+    if (flow === 'bootstrap-only') {
+      // Asks for its server, then its TCP connection never arrives (not simulated: nothing is sent).
+      await bootstrap(host, httpPort, this.id, firmware, localAddress);
+      return;
+    }
     if (flow === 'first-boot' && this.stats.registrations === 0) {
       this.currentId = await firstBootRegistration(host, httpPort, this.id, firmware, localAddress);
     }
@@ -466,6 +476,10 @@ export class SimulatedCamera extends EventEmitter<SimulatedCameraEvents> {
 
   private sendUdp(datagram: Buffer): void {
     if (!this.udp || !this.udpTarget) return;
+    if (this.options.udpBlocked) {
+      this.stats.datagramsDropped++;
+      return;
+    }
     this.stats.datagramsSent++;
     this.udp.send(datagram, this.udpTarget.port, this.udpTarget.address);
   }

@@ -21,6 +21,11 @@ export function isThisHost(address: string | undefined): boolean {
   return ip === '127.0.0.1' || ip === '::1';
 }
 
+/** Every address of this machine's interfaces (loopback included): "this host" for the setup check. */
+export function localAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((addresses) => (addresses ?? []).map((address) => address.address));
+}
+
 /**
  * The first non-internal IPv4 address: what cameras on the LAN can reach when server_ip is
  * not set. Private ranges are preferred over anything else.

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig, OPTION_NAMES, OPTION_SPECS, validateOptions, type OptionKind } from '../../src/config.js';
+import { NO_DNS } from '../support/no-dns.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'a9-config-'));
 const file = (name: string, text: string) => {
@@ -193,7 +194,7 @@ test('the process exits non-zero with the error on stderr for bad options and bu
   const options = file('busy.yaml', `web_port: ${busyPort}\nhttp_port: ${httpPort}\ntcp_port: ${tcpPort}\n`);
   const busy = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'src/main.ts', '--options', options, '--data-dir', dir, '--listen', '127.0.0.1'],
+    ['--import', 'tsx', 'src/main.ts', '--options', options, '--data-dir', dir, '--listen', '127.0.0.1', '--dns-server', NO_DNS],
     {
       encoding: 'utf8',
       timeout: 60_000,
@@ -206,4 +207,15 @@ test('the process exits non-zero with the error on stderr for bad options and bu
     busy.stdout,
     new RegExp(`FATAL \\[main\\] web \\(dashboard\\) port ${busyPort} is already in use.*change the option "web_port"`),
   );
+});
+
+test('--dns-server: the setup check asks these DNS servers (repeatable); anything but an IP with an optional port is refused', () => {
+  const missing = path.join(tmpdir(), 'a9-no-such-options.json');
+  const { config } = loadConfig(['--dns-server', '127.0.0.1:5353', '--dns-server', '[::1]:53', '--dns-server', '10.0.0.1'], missing);
+  assert.deepEqual(config.dnsServers, ['127.0.0.1:5353', '[::1]:53', '10.0.0.1']);
+  assert.equal('dnsServers' in loadConfig([], missing).config, false, 'absent: the system resolver');
+  for (const bad of ['dns.example', '127.0.0.1:', '127.0.0.1:123456', '--demo']) {
+    assert.throws(() => loadConfig(['--dns-server', bad], missing), ConfigError, bad);
+  }
+  assert.throws(() => loadConfig(['--dns-server'], missing), /--dns-server needs a value/);
 });

@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { CameraNames, createLogger, type LogLevel } from '../../src/log.js';
 import { escapeControl, formatHumanLine, formatTime, MAX_MESSAGE_CHARS } from '../../src/log-format.js';
 import { freePort } from '../support/mosquitto.js';
+import { NO_DNS } from '../support/no-dns.js';
 
 const LINE = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) (TRACE|DEBUG|INFO |WARN |ERROR|FATAL) \[([^\]]*)\] (.*)$/;
 
@@ -118,7 +119,7 @@ describe('human log lines', () => {
       writeFileSync(optionsFile, `http_port: ${http}\ntcp_port: ${tcp}\nweb_port: ${web}\nlog_format: ${format}\n`);
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', 'src/main.ts', '--demo', '1', '--options', optionsFile, '--data-dir', dir],
+        ['--import', 'tsx', 'src/main.ts', '--demo', '1', '--options', optionsFile, '--data-dir', dir, '--dns-server', NO_DNS],
         {
           cwd: new URL('../../', import.meta.url),
           stdio: ['ignore', 'pipe', 'pipe'],

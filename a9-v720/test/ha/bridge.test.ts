@@ -10,6 +10,12 @@ import { createHarness, type Harness } from './harness.js';
 import { MqttRecorder, waitUntil, type Received } from './mqtt-recorder.js';
 import type { MqttBridgeTiming } from '../../src/ha/bridge.js';
 import { BARE_CAMERA_KEYS } from './expected-entities.js';
+import { CameraRegistry } from '../../src/camera/registry.js';
+import { JourneyBook } from '../../src/camera/setup/journey.js';
+import { SetupMonitor } from '../../src/camera/setup/setup-monitor.js';
+import { createResolver } from '../../src/camera/setup/dns-check.js';
+import { startFakeDns } from '../support/fake-dns.js';
+import { captureLog } from '../support/log-capture.js';
 
 const CAM = '0800c00128F8';
 const T = new HaTopics('a9_v720', 'homeassistant');
@@ -444,6 +450,77 @@ describe('MqttBridge process death', () => {
     child.kill('SIGKILL');
     const will = await rec.waitForMessage(T.bridgeState, 'offline', { afterSeq: mark });
     assert.equal(will.retain, true);
+  });
+});
+
+describe('MqttBridge and the setup check', () => {
+  it('the bridge device gets the "Camera setup" problem sensor: ON with the problems as attributes, OFF once fixed', async (t) => {
+    const dns = await startFakeDns({ 'v720.naxclow.com': { kind: 'a', addresses: ['47.88.1.2'] } });
+    const broker = await MosquittoBroker.create();
+    const registry = new CameraRegistry();
+    const journeys = new JourneyBook(registry);
+    const monitor = new SetupMonitor({
+      registry,
+      journeys,
+      resolver: createResolver([dns.server], 500),
+      logger: captureLog().logger,
+      thisHost: () => ['10.0.0.2'],
+      cameraAddress: () => '10.0.0.2',
+      ports: () => ({ mode: 'addon', mapping: {}, mappingUnknown: false }),
+      timing: { evaluateEveryMs: 50, dnsMinIntervalMs: 0 },
+    });
+    const harness = createHarness(broker.url, { registry, deps: { setup: monitor } });
+    const rec = await MqttRecorder.connect(broker.url);
+    t.after(async () => {
+      await harness.bridge.stop();
+      await monitor.stop();
+      await rec.close();
+      await broker.dispose();
+      await dns.close();
+    });
+    await monitor.start();
+    await harness.bridge.start();
+    await waitUntil(() => harness.bridge.connected, 'bridge connected');
+
+    const state = await rec.waitForMessage('a9_v720/bridge/setup_problem', 'ON');
+    assert.equal(state.retain, true);
+    const problem =
+      'v720.naxclow.com points at the vendor cloud (47.88.1.2), not at this host (10.0.0.2), so cameras never reach the add-on: point *.naxclow.com at 10.0.0.2 in your DNS server';
+    const attributes = await rec.waitForMessage(
+      'a9_v720/bridge/setup_problem/attributes',
+      JSON.stringify({ problems: [`${problem} (DOCS §3 DNS)`], summary: `1 error; first: ${problem}` }),
+    );
+    assert.equal(attributes.retain, true);
+    const config = JSON.parse((await MqttRecorder.retained(broker.url)).get(T.bridgeDiscovery)?.text ?? '{}') as {
+      components: Record<string, unknown>;
+    };
+    assert.deepEqual(config.components['setup_problem'], {
+      platform: 'binary_sensor',
+      unique_id: 'a9v720_bridge_setup_problem',
+      default_entity_id: 'binary_sensor.a9v720_bridge_setup_problem',
+      name: 'Camera setup',
+      availability: [{ topic: 'a9_v720/bridge/state' }],
+      state_topic: 'a9_v720/bridge/setup_problem',
+      json_attributes_topic: 'a9_v720/bridge/setup_problem/attributes',
+      qos: 1,
+      device_class: 'problem',
+      payload_on: 'ON',
+      payload_off: 'OFF',
+      entity_category: 'diagnostic',
+    });
+    assert.deepEqual(
+      config,
+      JSON.parse(JSON.stringify(buildBridgeDiscovery({ camerasOnline: 0, version: '0.1.0-test', setup: monitor.status() }, ctx).payload)),
+    );
+
+    // The user fixes the DNS rewrite and presses "Check again".
+    dns.records.set('v720.naxclow.com', { kind: 'a', addresses: ['10.0.0.2'] });
+    await monitor.refresh();
+    await rec.waitForMessage('a9_v720/bridge/setup_problem', 'OFF');
+    await rec.waitForMessage(
+      'a9_v720/bridge/setup_problem/attributes',
+      JSON.stringify({ problems: [], summary: 'No setup problems found, but no camera has registered yet: power-cycle a camera' }),
+    );
   });
 });
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import type { CameraRecord } from '../../src/camera/registry.js';
 import { buildBridgeDiscovery, buildCameraDiscovery, cameraDevice, type DiscoveryContext } from '../../src/ha/discovery.js';
 import { BRIDGE_ENTITIES, CAMERA_ENTITIES } from '../../src/ha/entities.js';
-import { statesOf } from '../../src/ha/state-publisher.js';
+import { allStateTopics, statesOf } from '../../src/ha/state-publisher.js';
 import { bridgeTopics, cameraTopics, HaTopics } from '../../src/ha/topics.js';
 import { toBaseInfo } from '../../src/protocol/messages.js';
 import { BARE_CAMERA_KEYS } from './expected-entities.js';
@@ -370,4 +370,58 @@ test('commands: only the exact payloads act', () => {
   assert.deepEqual(command('motion_sensitivity', '1'), { kind: 'motion', change: { sensitivity: 1 } });
   assert.deepEqual(command('motion_sensitivity', '100'), { kind: 'motion', change: { sensitivity: 100 } });
   for (const payload of ['0', '101', 'x', '']) assert.equal(command('motion_sensitivity', payload), undefined, payload);
+});
+
+test('bridge with the setup check: the "Camera setup" problem sensor, its state and its attributes', () => {
+  const setup = {
+    problem: true,
+    problems: ['v720.naxclow.com points at … (DOCS §3 DNS)'],
+    summary: '1 error; first: v720.naxclow.com points at …',
+  };
+  const status = { camerasOnline: 2, version: '1.2.3', setup };
+  const d = buildBridgeDiscovery(status, ctx);
+  assert.deepEqual(d.keys, ['connectivity', 'cameras_online', 'version', 'setup_problem']);
+  assert.deepEqual(d.payload.components['setup_problem'], {
+    platform: 'binary_sensor',
+    unique_id: 'a9v720_bridge_setup_problem',
+    default_entity_id: 'binary_sensor.a9v720_bridge_setup_problem',
+    name: 'Camera setup',
+    availability: [BRIDGE],
+    state_topic: 'a9_v720/bridge/setup_problem',
+    json_attributes_topic: 'a9_v720/bridge/setup_problem/attributes',
+    qos: 1,
+    device_class: 'problem',
+    payload_on: 'ON',
+    payload_off: 'OFF',
+    entity_category: 'diagnostic',
+  });
+  assert.deepEqual(statesOf(BRIDGE_ENTITIES, status, bridgeTopics(ctx.topics)), [
+    { topic: 'a9_v720/bridge/state', payload: 'online' },
+    { topic: 'a9_v720/bridge/cameras_online', payload: '2' },
+    { topic: 'a9_v720/bridge/version', payload: '1.2.3' },
+    { topic: 'a9_v720/bridge/setup_problem', payload: 'ON' },
+    {
+      topic: 'a9_v720/bridge/setup_problem/attributes',
+      payload: '{"problems":["v720.naxclow.com points at … (DOCS §3 DNS)"],"summary":"1 error; first: v720.naxclow.com points at …"}',
+    },
+  ]);
+  const fine = statesOf(
+    BRIDGE_ENTITIES,
+    { ...status, setup: { problem: false, problems: [], summary: 'No setup problems found' } },
+    bridgeTopics(ctx.topics),
+  );
+  assert.deepEqual(fine.slice(3), [
+    { topic: 'a9_v720/bridge/setup_problem', payload: 'OFF' },
+    { topic: 'a9_v720/bridge/setup_problem/attributes', payload: '{"problems":[],"summary":"No setup problems found"}' },
+  ]);
+  assert.deepEqual(allStateTopics(BRIDGE_ENTITIES, bridgeTopics(ctx.topics)), [
+    'a9_v720/bridge/state',
+    'a9_v720/bridge/cameras_online',
+    'a9_v720/bridge/version',
+    'a9_v720/bridge/setup_problem',
+    'a9_v720/bridge/setup_problem/attributes',
+  ]);
+  // Without a setup check (the bridge alone) there is no such sensor, and no attributes topic anywhere.
+  assert.equal(buildBridgeDiscovery({ camerasOnline: 2, version: '1.2.3' }, ctx).payload.components['setup_problem'], undefined);
+  assert.equal(JSON.stringify(buildCameraDiscovery(camera, ctx).payload).includes('json_attributes_topic'), false);
 });

@@ -9,11 +9,14 @@ import {
   fetchSupervisorMqtt,
   resolveBrokerSettings,
   resolveDashboardUrl,
+  resolveHostAddresses,
   resolveHostNetwork,
   supervisorFromEnv,
   type SupervisorEndpoint,
 } from '../../src/ha/supervisor.js';
 import { captureLog } from '../support/log-capture.js';
+import { startHarness } from '../support/app-harness.js';
+import type { SetupAnswer } from '../../src/web/setup-routes.js';
 import { MosquittoBroker } from '../support/mosquitto.js';
 import { createHarness } from './harness.js';
 import { MqttRecorder, waitUntil } from './mqtt-recorder.js';
@@ -169,11 +172,73 @@ describe('Supervisor lookup', () => {
     );
     assert.equal(log.problems().length, 0);
     const broken = await fakeSupervisor(t, { '/network/info': { status: 403, body: { result: 'error', message: 'Forbidden' } } });
-    assert.deepEqual(await resolveHostNetwork({ supervisor: broken.endpoint, needAddress: true, logger: log.logger }), { ports: {} });
+    // The mapping is unknown, not empty: the setup view says so instead of calling the ports fine.
+    assert.deepEqual(await resolveHostNetwork({ supervisor: broken.endpoint, needAddress: true, logger: log.logger }), {
+      ports: {},
+      portsUnknown: true,
+    });
     assert.equal(log.problems().length, 2);
     assert.match(log.problems()[0]?.msg ?? '', /LAN address.*Forbidden.*set the server_ip option/);
     assert.match(log.problems()[1]?.msg ?? '', /port mapping/);
     assert.deepEqual(await resolveHostNetwork({ needAddress: true, logger: log.logger }), { ports: {} });
+  });
+
+  it("resolveHostAddresses: every interface's IPv4 and IPv6 address without its prefix; a failure is one warning and none", async (t) => {
+    const log = captureLog();
+    const sup = await fakeSupervisor(t, { '/network/info': { status: 200, body: networkInfo() } });
+    assert.deepEqual(await resolveHostAddresses(sup.endpoint, log.logger), ['10.9.9.9', 'fe80::1', '192.168.1.20']);
+    assert.equal(log.problems().length, 0);
+    const broken = await fakeSupervisor(t, { '/network/info': { status: 403, body: { result: 'error', message: 'Forbidden' } } });
+    assert.deepEqual(await resolveHostAddresses(broken.endpoint, log.logger), []);
+    assert.equal(log.problems().length, 1);
+    assert.match(
+      log.problems()[0]?.msg ?? '',
+      /cannot learn the host's addresses from the Supervisor \(Supervisor \/network\/info: Forbidden\)/,
+    );
+  });
+
+  it('the setup view reads the port mapping the Supervisor tells: moved and disabled camera ports are errors', async (t) => {
+    const sup = await fakeSupervisor(t, {
+      '/network/info': { status: 200, body: networkInfo() },
+      '/addons/self/info': {
+        status: 200,
+        body: selfInfo({ '80/tcp': 8080, '6123/tcp': 6123, '6123/udp': null, '1234/tcp': 1234 }),
+      },
+    });
+    const log = captureLog();
+    const hostNetwork = await resolveHostNetwork({ supervisor: sup.endpoint, needAddress: true, logger: log.logger });
+    const hostAddresses = await resolveHostAddresses(sup.endpoint, log.logger);
+    const h = await startHarness(
+      { inAddon: true, serverIp: undefined },
+      { hostNetwork, hostAddresses, cameraAddress: { address: '192.168.1.20', source: 'supervisor' } },
+    );
+    t.after(() => h.stop());
+    const report = (await (await fetch(`http://127.0.0.1:${h.app.ports.web}/api/setup`)).json()) as SetupAnswer;
+    assert.deepEqual(
+      report.ports.rows.map((row) => [row.port, row.hostPort, row.verdict]),
+      [
+        ['80/tcp', 8080, 'moved'],
+        ['6123/tcp', 6123, 'ok'],
+        ['6123/udp', null, 'disabled'],
+        ['1234/tcp', 1234, 'ok'],
+      ],
+    );
+    assert.deepEqual(
+      report.problems.filter((p) => p.key.startsWith('ports:')).map((p) => [p.key, p.severity]),
+      [
+        ['ports:80/tcp', 'error'],
+        ['ports:6123/udp', 'error'],
+      ],
+    );
+    assert.equal(report.problem, true);
+    // Without the mapping (the Supervisor failed), the view says it does not know.
+    const unknown = await startHarness({ inAddon: true }, { hostNetwork: { ports: {}, portsUnknown: true } });
+    t.after(() => unknown.stop());
+    const blind = (await (await fetch(`http://127.0.0.1:${unknown.app.ports.web}/api/setup`)).json()) as SetupAnswer;
+    assert.deepEqual(
+      blind.problems.map((p) => p.key).filter((key) => key.startsWith('ports:')),
+      ['ports:unknown'],
+    );
   });
 
   it('connects the bridge to the broker the Supervisor names', async (t) => {

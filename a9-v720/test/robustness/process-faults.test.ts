@@ -16,6 +16,7 @@ import { startHarness, waitFor } from '../support/app-harness.js';
 import { captureLog } from '../support/log-capture.js';
 import { MqttRecorder } from '../ha/mqtt-recorder.js';
 import { isOrderedSubsequence, openMjpeg, taggedFrames } from '../support/media-client.js';
+import { NO_DNS } from '../support/no-dns.js';
 
 const ROOT = new URL('../../', import.meta.url);
 
@@ -28,7 +29,7 @@ interface ServerChild {
 async function startChild(optionsFile: string, dataDir: string, webPort: number): Promise<ServerChild> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/main.ts', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1'],
+    ['--import', 'tsx', 'src/main.ts', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1', '--dns-server', NO_DNS],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { writeFileAtomic } from '../../src/util/atomic-file.js';
+import { NO_DNS } from '../support/no-dns.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'a9-datadir-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -30,11 +31,15 @@ test('a symlink planted at the temporary name is not followed: the target stays 
 /** Runs the real entry point with a data dir and returns its exit code and output. */
 function runServer(dataDir: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--data-dir', dataDir, '--listen', '127.0.0.1'], {
-      cwd: new URL('../..', import.meta.url),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SUPERVISOR_TOKEN: '' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', '--data-dir', dataDir, '--listen', '127.0.0.1', '--dns-server', NO_DNS],
+      {
+        cwd: new URL('../..', import.meta.url),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, SUPERVISOR_TOKEN: '' },
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

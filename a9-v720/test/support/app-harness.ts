@@ -8,7 +8,9 @@ import path from 'node:path';
 import { App } from '../../src/app.js';
 import { resolveCameraAddress, type Config } from '../../src/config.js';
 import { SimulatedCamera, type SimulatedCameraOptions } from '../../src/simulator/simulated-camera.js';
+import { createResolver } from '../../src/camera/setup/dns-check.js';
 import { captureLog, type CapturedLog } from './log-capture.js';
+import { NO_DNS } from './no-dns.js';
 
 export interface Harness {
   app: App;
@@ -64,6 +66,8 @@ export async function startHarness(
       cameraNames: log.names,
       sessionTimeouts: { probeMs: 3000, reprobeMs: 500, echoMs: 3000 },
       media: { lingerMs: 300, watchdogMs: 3000, freshFrameMs: 1000 },
+      // Never a real DNS server: tests of the setup check pass their fake one.
+      dnsResolver: createResolver([NO_DNS]),
       ...appOptions,
     });
   const harness: Harness = {

@@ -8,6 +8,7 @@ import { displayName } from './format.js';
 import { copyText, settingOf, toggledValue } from './controls.js';
 import { CameraList } from './camera-list.js';
 import { LiveView } from './live-view.js';
+import { SetupView } from './setup-view.js';
 import { TileWall } from './tiles.js';
 
 const POLL_INTERVAL_MS = 3000;
@@ -342,6 +343,7 @@ function init() {
   });
 
   setupAddCamera($('#add-camera-open'));
+  void new SetupView($('#setup'), $('#setup-toggle')).start();
 
   setView(rememberedView(), false);
   setInterval(() => {
