@@ -252,8 +252,8 @@ function registeredRoutes(): Set<string> {
   return routes;
 }
 
-/** Home Assistant Core's own routes that the docs use (in the motion notification), not the add-on's. */
-const HA_CORE_ROUTES = [/^\/api\/camera_proxy\//];
+/** Home Assistant Core's own routes the pages name, not the add-on's: the camera proxy (motion notification), the config-entry flow the add-on calls. */
+const HA_CORE_ROUTES = [/^\/api\/camera_proxy\//, /^\/api\/config\/config_entries\//];
 
 /** `/api/cameras/0800c00128F8/stream?key=…` or `/api/cameras/<id>/name` → `/api/cameras/:id/…`. */
 function routePattern(mention: string): string {

@@ -113,41 +113,41 @@ describe('words', () => {
     assert.equal(zoneOf('naxclow.com'), 'naxclow.com');
   });
 
-  it('dnsFixes: one per kind of DNS server DOCS §3 covers, with the zone and this host', () => {
+  it('dnsFixes: one per kind of DNS server DOCS §1 covers, with the zone and this host', () => {
     assert.deepEqual(dnsFixes('dl2.naxclow.com.cn', '10.0.0.2'), [
       {
         server: 'AdGuard Home',
         text: 'Filters → DNS rewrites: add *.naxclow.com.cn → 10.0.0.2',
-        docs: { section: 'DOCS §3 AdGuard Home', anchor: '#adguard-home-add-on' },
+        docs: { section: 'DOCS §1 AdGuard Home', anchor: '#adguard-home' },
       },
       {
         server: 'Pi-hole',
-        text: 'Local DNS → DNS Records: add dl2.naxclow.com.cn → 10.0.0.2 (or the dnsmasq line address=/naxclow.com.cn/10.0.0.2)',
-        docs: { section: 'DOCS §3 Pi-hole', anchor: '#pi-hole' },
+        text: 'Settings → Local DNS Records: add dl2.naxclow.com.cn → 10.0.0.2 (or the dnsmasq line address=/naxclow.com.cn/10.0.0.2)',
+        docs: { section: 'DOCS §1 Pi-hole', anchor: '#pi-hole' },
       },
       {
         server: 'dnsmasq / OpenWrt',
         text: 'address=/naxclow.com.cn/10.0.0.2',
-        docs: { section: 'DOCS §3 dnsmasq', anchor: '#plain-dnsmasq-openwrt-a-raspberry-pi-' },
+        docs: { section: 'DOCS §1 dnsmasq', anchor: '#dnsmasq-and-openwrt' },
       },
       {
         server: 'Router',
         text: 'a local host name override dl2.naxclow.com.cn → 10.0.0.2 (or for all of naxclow.com.cn)',
-        docs: { section: 'DOCS §3 Router', anchor: '#router' },
+        docs: { section: 'DOCS §1 Other routers', anchor: '#other-routers' },
       },
     ]);
   });
 
   it('the DOCS table: every section and anchor', () => {
     assert.deepEqual(DOCS, {
-      ports: { section: 'DOCS §1 Install (ports)', anchor: '#1-install' },
-      dns: { section: 'DOCS §3 DNS', anchor: '#3-redirect-the-cameras-cloud-to-home-assistant-dns' },
-      adguard: { section: 'DOCS §3 AdGuard Home', anchor: '#adguard-home-add-on' },
-      pihole: { section: 'DOCS §3 Pi-hole', anchor: '#pi-hole' },
-      dnsmasq: { section: 'DOCS §3 dnsmasq', anchor: '#plain-dnsmasq-openwrt-a-raspberry-pi-' },
-      router: { section: 'DOCS §3 Router', anchor: '#router' },
-      checkDns: { section: 'DOCS §3 Check it', anchor: '#check-it' },
-      firmware: { section: 'DOCS §4', anchor: '#4-firmware-that-is-known-not-to-work' },
+      ports: { section: 'DOCS §5 Ports', anchor: '#ports' },
+      dns: { section: 'DOCS §1 DNS', anchor: '#1-dns-send-the-cameras-to-home-assistant' },
+      adguard: { section: 'DOCS §1 AdGuard Home', anchor: '#adguard-home' },
+      pihole: { section: 'DOCS §1 Pi-hole', anchor: '#pi-hole' },
+      dnsmasq: { section: 'DOCS §1 dnsmasq', anchor: '#dnsmasq-and-openwrt' },
+      router: { section: 'DOCS §1 Other routers', anchor: '#other-routers' },
+      checkDns: { section: 'DOCS §1 Check it', anchor: '#check-it' },
+      firmware: { section: 'DOCS §6 Firmware', anchor: '#firmware' },
     });
     assert.deepEqual(DEFAULT_SETUP_TIMING, { bootstrapGraceMs: 60_000, udpGraceMs: 10_000, frameGraceMs: 15_000 });
   });
@@ -572,7 +572,7 @@ describe('journeys', () => {
     );
   });
 
-  it('a camera that sent only getDevInfo stops at the bootstrap (unsupported firmware, DOCS §4)', () => {
+  it('a camera that sent only getDevInfo stops at the bootstrap (unsupported firmware, DOCS §6 Firmware)', () => {
     const devInfo = camera({
       journey: {
         endpoints: ['getDevInfo'],

@@ -172,7 +172,7 @@ describe('SetupMonitor', () => {
     assert.deepEqual(statusOf(report), {
       problem: false,
       problems: [
-        'port 1234/tcp is disabled: the media URLs for other devices on the LAN do not work (the panel and Home Assistant still do) (DOCS §1 Install (ports))',
+        'port 1234/tcp is disabled: the media URLs for other devices on the LAN do not work (the panel and Home Assistant still do) (DOCS §5 Ports)',
       ],
       summary: report.summary,
     });

@@ -109,7 +109,7 @@ describe('setup diagnosis with simulated cameras and a fake DNS server', () => {
     );
     assert.equal(
       setupLines()[0],
-      'setup warning: v720.p2p.naxclow.com does not point at this host: cameras can still reach the vendor cloud there (its MQTT broker, firmware updates that can end local use); point *.naxclow.com at 127.0.0.1 (see DOCS §3 DNS)',
+      'setup warning: v720.p2p.naxclow.com does not point at this host: cameras can still reach the vendor cloud there (its MQTT broker, firmware updates that can end local use); point *.naxclow.com at 127.0.0.1 (see DOCS §1 DNS)',
     );
   });
 
@@ -166,9 +166,9 @@ describe('setup diagnosis with simulated cameras and a fake DNS server', () => {
     assert.deepEqual(
       cameraProblems.map((p) => [p.key, p.severity, p.docs.anchor]),
       [
-        [`camera:${BOOT.id}:registration`, 'error', '#1-install'],
-        [`camera:${NO_UDP.id}:probe`, 'error', '#1-install'],
-        [`camera:${DEV_INFO.id}:bootstrap`, 'error', '#4-firmware-that-is-known-not-to-work'],
+        [`camera:${BOOT.id}:registration`, 'error', '#ports'],
+        [`camera:${NO_UDP.id}:probe`, 'error', '#ports'],
+        [`camera:${DEV_INFO.id}:bootstrap`, 'error', '#firmware'],
       ],
     );
     assert.equal(report.problem, true);

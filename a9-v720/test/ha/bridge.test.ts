@@ -488,7 +488,7 @@ describe('MqttBridge and the setup check', () => {
       'v720.naxclow.com points at the vendor cloud (47.88.1.2), not at this host (10.0.0.2), so cameras never reach the add-on: point *.naxclow.com at 10.0.0.2 in your DNS server';
     const attributes = await rec.waitForMessage(
       'a9_v720/bridge/setup_problem/attributes',
-      JSON.stringify({ problems: [`${problem} (DOCS §3 DNS)`], summary: `1 error; first: ${problem}` }),
+      JSON.stringify({ problems: [`${problem} (DOCS §1 DNS)`], summary: `1 error; first: ${problem}` }),
     );
     assert.equal(attributes.retain, true);
     const config = JSON.parse((await MqttRecorder.retained(broker.url)).get(T.bridgeDiscovery)?.text ?? '{}') as {

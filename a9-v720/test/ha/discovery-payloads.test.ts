@@ -375,7 +375,7 @@ test('commands: only the exact payloads act', () => {
 test('bridge with the setup check: the "Camera setup" problem sensor, its state and its attributes', () => {
   const setup = {
     problem: true,
-    problems: ['v720.naxclow.com points at … (DOCS §3 DNS)'],
+    problems: ['v720.naxclow.com points at … (DOCS §1 DNS)'],
     summary: '1 error; first: v720.naxclow.com points at …',
   };
   const status = { camerasOnline: 2, version: '1.2.3', setup };
@@ -402,7 +402,7 @@ test('bridge with the setup check: the "Camera setup" problem sensor, its state 
     { topic: 'a9_v720/bridge/setup_problem', payload: 'ON' },
     {
       topic: 'a9_v720/bridge/setup_problem/attributes',
-      payload: '{"problems":["v720.naxclow.com points at … (DOCS §3 DNS)"],"summary":"1 error; first: v720.naxclow.com points at …"}',
+      payload: '{"problems":["v720.naxclow.com points at … (DOCS §1 DNS)"],"summary":"1 error; first: v720.naxclow.com points at …"}',
     },
   ]);
   const fine = statesOf(

@@ -73,10 +73,10 @@ test('before the first camera the view opens by itself: the DNS error with its f
   assert.equal((await page.textContent(`${row} .verdict`))?.trim(), 'vendor cloud');
   await page.click(`${row} details.fixes summary`);
   assert.deepEqual(await page.$$eval(`${row} details.fixes li`, (items) => items.map((item) => item.textContent)), [
-    'AdGuard Home: Filters → DNS rewrites: add *.naxclow.com → 127.0.0.1 (DOCS §3 AdGuard Home)',
-    'Pi-hole: Local DNS → DNS Records: add v720.naxclow.com → 127.0.0.1 (or the dnsmasq line address=/naxclow.com/127.0.0.1) (DOCS §3 Pi-hole)',
-    'dnsmasq / OpenWrt: address=/naxclow.com/127.0.0.1 (DOCS §3 dnsmasq)',
-    'Router: a local host name override v720.naxclow.com → 127.0.0.1 (or for all of naxclow.com) (DOCS §3 Router)',
+    'AdGuard Home: Filters → DNS rewrites: add *.naxclow.com → 127.0.0.1 (DOCS §1 AdGuard Home)',
+    'Pi-hole: Settings → Local DNS Records: add v720.naxclow.com → 127.0.0.1 (or the dnsmasq line address=/naxclow.com/127.0.0.1) (DOCS §1 Pi-hole)',
+    'dnsmasq / OpenWrt: address=/naxclow.com/127.0.0.1 (DOCS §1 dnsmasq)',
+    'Router: a local host name override v720.naxclow.com → 127.0.0.1 (or for all of naxclow.com) (DOCS §1 Other routers)',
   ]);
   assert.equal(await page.locator('#setup .setup-dns tbody tr').count(), 8);
   assert.deepEqual(await page.$$eval('#setup .setup-ports tbody tr', (rows) => rows.map((r) => (r as HTMLElement).dataset.port)), [

@@ -18,14 +18,14 @@ export interface DocsRef {
 
 /** DOCS.md sections the problems point to (one place to follow when DOCS.md changes). */
 export const DOCS = {
-  ports: { section: 'DOCS §1 Install (ports)', anchor: '#1-install' },
-  dns: { section: 'DOCS §3 DNS', anchor: '#3-redirect-the-cameras-cloud-to-home-assistant-dns' },
-  adguard: { section: 'DOCS §3 AdGuard Home', anchor: '#adguard-home-add-on' },
-  pihole: { section: 'DOCS §3 Pi-hole', anchor: '#pi-hole' },
-  dnsmasq: { section: 'DOCS §3 dnsmasq', anchor: '#plain-dnsmasq-openwrt-a-raspberry-pi-' },
-  router: { section: 'DOCS §3 Router', anchor: '#router' },
-  checkDns: { section: 'DOCS §3 Check it', anchor: '#check-it' },
-  firmware: { section: 'DOCS §4', anchor: '#4-firmware-that-is-known-not-to-work' },
+  ports: { section: 'DOCS §5 Ports', anchor: '#ports' },
+  dns: { section: 'DOCS §1 DNS', anchor: '#1-dns-send-the-cameras-to-home-assistant' },
+  adguard: { section: 'DOCS §1 AdGuard Home', anchor: '#adguard-home' },
+  pihole: { section: 'DOCS §1 Pi-hole', anchor: '#pi-hole' },
+  dnsmasq: { section: 'DOCS §1 dnsmasq', anchor: '#dnsmasq-and-openwrt' },
+  router: { section: 'DOCS §1 Other routers', anchor: '#other-routers' },
+  checkDns: { section: 'DOCS §1 Check it', anchor: '#check-it' },
+  firmware: { section: 'DOCS §6 Firmware', anchor: '#firmware' },
 } as const satisfies Record<string, DocsRef>;
 
 export interface Problem {
@@ -197,14 +197,14 @@ export function zoneOf(name: string): string {
   return labels.slice(name.endsWith('.com.cn') ? -3 : -2).join('.');
 }
 
-/** How each kind of DNS server DOCS §3 covers points a zone at this host. */
+/** How each kind of DNS server that the DNS section of DOCS.md covers points a zone at this host. */
 export function dnsFixes(name: string, address: string): DnsFix[] {
   const zone = zoneOf(name);
   return [
     { server: 'AdGuard Home', text: `Filters → DNS rewrites: add *.${zone} → ${address}`, docs: DOCS.adguard },
     {
       server: 'Pi-hole',
-      text: `Local DNS → DNS Records: add ${name} → ${address} (or the dnsmasq line address=/${zone}/${address})`,
+      text: `Settings → Local DNS Records: add ${name} → ${address} (or the dnsmasq line address=/${zone}/${address})`,
       docs: DOCS.pihole,
     },
     { server: 'dnsmasq / OpenWrt', text: `address=/${zone}/${address}`, docs: DOCS.dnsmasq },

@@ -1,5 +1,5 @@
 /**
- * Asks DNS, from the add-on, for the names the cameras look up (PROTOCOL.md §1, §8): the answers
+ * Asks DNS, from the add-on, for the names the cameras look up (docs/protocol.md §1, §8): the answers
  * show whether the user's DNS rewrite is in place. The resolver is injectable: tests point it at
  * a tiny DNS server on 127.0.0.1; in the add-on it is the system's (the Supervisor's DNS, which
  * forwards to the DNS servers of the host). What the answers mean is diagnosis.ts's job.

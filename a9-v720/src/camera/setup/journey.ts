@@ -10,7 +10,7 @@
 import type { CameraRecord, CameraRegistry, ProtocolState } from '../registry.js';
 import type { Unsubscribe } from '../../util/listeners.js';
 
-/** The HTTP bootstrap endpoints a camera may call (PROTOCOL.md §2). */
+/** The HTTP bootstrap endpoints a camera may call (docs/protocol.md §2). */
 export const BOOTSTRAP_ENDPOINTS = ['getA9ConfCheck', 'getDevInfo', 'registerDevices', 'confirm', 'a9bindingAppDevice'] as const;
 export type BootstrapEndpoint = (typeof BOOTSTRAP_ENDPOINTS)[number];
 
