@@ -66,8 +66,6 @@ export interface LiveEntitiesOptions {
   readonly coreTimeoutMs?: number;
 }
 
-class NotRegisteredError extends Error {}
-
 export class LiveEntities implements Lifecycle {
   private remembered: RememberedEntries = {};
   private readonly file: string;
@@ -98,7 +96,7 @@ export class LiveEntities implements Lifecycle {
     return this.api.calls;
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     this.remembered = this.load();
     const { registry } = this.options;
     this.unsubscribes = [
@@ -145,16 +143,13 @@ export class LiveEntities implements Lifecycle {
    */
   async request(id: string): Promise<LiveEntityView> {
     const camera = this.options.registry.get(id);
-    if (!camera?.registered) throw new NotRegisteredError(`camera ${id} has not been online yet`);
+    // The route answers 409 before this; a camera that never registered has no URLs HA could open.
+    if (!camera?.registered) throw new Error(`camera ${id} has not been online yet`);
     if (this.noCoreApi) return this.view(id);
     this.requested.add(id);
     this.kick(true, true);
     await this.idle();
     return this.view(id);
-  }
-
-  static isNotRegistered(error: unknown): boolean {
-    return error instanceof NotRegisteredError;
   }
 
   /**

@@ -193,6 +193,11 @@ describe('after an answer', () => {
     const present: RememberedEntries = { CAM: { status: 'created', entryId: 'E1', target: T } };
     assert.equal(requestEntry(present, 'CAM', entries, T), present);
     assert.deepEqual(requestEntry(present, 'CAM', [], T), { CAM: { status: 'wanted' } }, 'deleted in HA meanwhile');
+    assert.deepEqual(
+      requestEntry(present, 'CAM', [{ entryId: 'E2', title: 'x' }], T),
+      { CAM: { status: 'wanted' } },
+      'only other entries in HA',
+    );
     assert.deepEqual(requestEntry(present, 'CAM', entries, OLD), { CAM: { status: 'wanted' } }, 'made for old URLs');
     for (const status of ['deleted', 'external', 'wanted'] as const) {
       assert.deepEqual(requestEntry({ CAM: { status } }, 'CAM', entries, T), { CAM: { status: 'wanted' } });
