@@ -262,6 +262,9 @@ describe('DNS', () => {
     assert.equal(noAddress.dns.rows[0]?.text, 'resolves to nothing (no IPv4 address): cameras cannot find any server');
     assert.equal(noAddress.dns.rows[0]?.verdict, 'nowhere');
 
+    // A camera known from before that has not come back since the start proves nothing: still an error.
+    const restored = camera({ registered: true });
+    assert.equal(diagnose(input({ dns: { checkedAt: NOW, answers }, cameras: [restored] })).problems[0]?.severity, 'error');
     // A camera that bootstrapped here uses another DNS server than Home Assistant: only a warning.
     for (const reached of [camera({ journey: conf(1000) }), camera({ online: true, registered: true })]) {
       const report = diagnose(input({ dns: { checkedAt: NOW, answers }, cameras: [reached] }));
@@ -726,6 +729,9 @@ describe('journeys', () => {
     // Registered right after the bootstrap (same millisecond): the registration answers it.
     const same = camera({ online: true, registered: true, journey: { ...conf(1000), registeredAt: NOW - 1000 } });
     assert.equal(steps(same)[1]?.[1], 'done');
+    // The same, gone offline since: still the registration that answered that bootstrap.
+    const sameOffline = camera({ registered: true, journey: { ...conf(120_000), registeredAt: NOW - 120_000 } });
+    assert.deepEqual(steps(sameOffline)[1], ['registration', 'done', 'registered 2 min ago from 192.168.1.50', NOW - 120_000]);
   });
 });
 

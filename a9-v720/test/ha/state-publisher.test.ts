@@ -117,3 +117,21 @@ test('retained publisher: an unsent payload is not remembered; clear and reset f
   assert.equal(publisher.set('b', '2'), true, 'after a reset everything is sent again');
   assert.equal(sent.length, 5);
 });
+
+test('JSON attributes: published beside the state when the entity has them; nothing when they are unknown', () => {
+  const t = cameraTopics(new HaTopics('a9_v720', 'homeassistant'), 'cam1');
+  const specs: EntitySpec<{ attrs?: string }>[] = [
+    { key: 'with', platform: 'binary_sensor', name: 'With', availability: 'bridge', state: () => 'ON', attributes: (s) => s.attrs },
+    { key: 'without', platform: 'sensor', name: 'Without', availability: 'bridge', state: () => '1' },
+  ];
+  assert.deepEqual(statesOf(specs, { attrs: '{"a":1}' }, t), [
+    { topic: 'a9_v720/cam1/with', payload: 'ON' },
+    { topic: 'a9_v720/cam1/with/attributes', payload: '{"a":1}' },
+    { topic: 'a9_v720/cam1/without', payload: '1' },
+  ]);
+  assert.deepEqual(statesOf(specs, {}, t), [
+    { topic: 'a9_v720/cam1/with', payload: 'ON' },
+    { topic: 'a9_v720/cam1/without', payload: '1' },
+  ]);
+  assert.deepEqual(allStateTopics(specs, t), ['a9_v720/cam1/with', 'a9_v720/cam1/with/attributes', 'a9_v720/cam1/without']);
+});
