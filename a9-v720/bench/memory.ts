@@ -1,0 +1,201 @@
+/**
+ * Issue 22 item 8: the server's memory in three scenarios, each against a fresh server process
+ * (the compiled build, loopback only), each printed with RSS, peak RSS, heapUsed, heapTotal,
+ * external and arrayBuffers (read inside the server by bench/memory-probe.mjs) and the machine's
+ * load beside it:
+ *   idle        no camera, --idle-seconds after start (default 10);
+ *   registered  --registered cameras (default 1000) registering over a second and heartbeating every
+ *               5 s (as bench/core-registration.ts), --seconds after all are online;
+ *   streaming   --streaming cameras (default 6) at 10 fps with ~25 KB frames, one MJPEG viewer each
+ *               (as bench/media-streaming.ts), --seconds after every viewer has its first frame.
+ * Targets (issue 22): idle RSS ≤ 65 MB, peak RSS ≤ 130 MB with 1000 registered cameras, ≤ 85 MB
+ * with 6 cameras streaming to one viewer each.
+ * Run: npx tsx bench/memory.ts [--seconds 30] [--idle-seconds 10] [--registered 1000] [--streaming 6]
+ *        [--only idle,registered,streaming] [--snapshot-dir DIR] (a heap snapshot per scenario, at its end)
+ */
+import path from 'node:path';
+import { createFleet, stopFleet } from '../src/simulator/fleet.js';
+import { openMjpeg, type MjpegViewer } from '../test/support/media-client.js';
+import { loadAverage, memoryLine, startProbedServer, type ProbedServer, type ProcessMemory } from './memory-support.js';
+import { framesOf, mb, numberArg, sleep } from './support.js';
+
+const seconds = numberArg('seconds', 30);
+const idleSeconds = numberArg('idle-seconds', 10);
+const registeredCount = numberArg('registered', 1000);
+const streamingCount = numberArg('streaming', 6);
+const only = stringArg('only')?.split(',');
+const snapshotDir = stringArg('snapshot-dir');
+
+const MB = 1024 * 1024;
+const TARGETS = { idle: 65 * MB, registered: 130 * MB, streaming: 85 * MB } as const;
+type Scenario = keyof typeof TARGETS;
+
+interface ScenarioResult {
+  readonly scenario: Scenario;
+  readonly what: string;
+  /** The figure held against the target: RSS after settling (idle) or peak RSS (the others). */
+  readonly judged: number;
+  readonly end: ProcessMemory;
+  /** heapUsed after a full GC at the end: what is live. */
+  readonly liveHeap: number;
+  readonly load: string;
+  readonly notes: string;
+}
+
+function stringArg(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+/** The end of a scenario: figures as they are, then (optionally) a heap snapshot, then the live heap after a GC. */
+async function finish(probed: ProbedServer, scenario: Scenario): Promise<{ end: ProcessMemory; liveHeap: number }> {
+  const end = await probed.memory();
+  if (snapshotDir !== undefined) await probed.memory({ snapshot: path.resolve(snapshotDir, `${scenario}.heapsnapshot`) });
+  const afterGc = await probed.memory('gc');
+  return { end, liveHeap: afterGc.heapUsed };
+}
+
+/** Samples RSS every second (the peak is VmHWM anyway) and prints a line every 10 s. */
+async function watch(probed: ProbedServer, forSeconds: number): Promise<void> {
+  const end = Date.now() + forSeconds * 1000;
+  let next = Date.now();
+  while (Date.now() < end) {
+    if (Date.now() >= next) {
+      console.log(`  ${memoryLine(await probed.memory())}  load ${loadAverage()}`);
+      next += 10_000;
+    }
+    await sleep(Math.min(1000, Math.max(0, end - Date.now())));
+  }
+}
+
+async function idle(): Promise<ScenarioResult> {
+  const probed = await startProbedServer();
+  await watch(probed, idleSeconds);
+  const { end, liveHeap } = await finish(probed, 'idle');
+  await probed.server.stop();
+  return {
+    scenario: 'idle',
+    what: `no camera, ${idleSeconds} s after start`,
+    judged: end.rss,
+    end,
+    liveHeap,
+    load: loadAverage(),
+    notes: '',
+  };
+}
+
+async function registered(): Promise<ScenarioResult> {
+  const probed = await startProbedServer({ offline_after: 20 });
+  const web = probed.server.ports.web;
+  const fleet = createFleet({
+    count: registeredCount,
+    host: '127.0.0.1',
+    httpPort: probed.server.ports.http,
+    heartbeatMs: 5000,
+    withMedia: false,
+    idPrefix: '0800c0R',
+  });
+  const started = performance.now();
+  // Cameras boot over a second, like a house full of them after a power cut.
+  await Promise.allSettled(
+    fleet.map(async (camera, i) => {
+      await sleep((i / registeredCount) * 1000);
+      await camera.start();
+    }),
+  );
+  let online = 0;
+  while (performance.now() - started < 60_000) {
+    online = ((await (await fetch(`http://127.0.0.1:${web}/api/info`)).json()) as { online: number }).online;
+    if (online >= registeredCount) break;
+    await sleep(100);
+  }
+  const onlineAfterMs = Math.round(performance.now() - started);
+  await watch(probed, seconds);
+  const { end, liveHeap } = await finish(probed, 'registered');
+  stopFleet(fleet);
+  await probed.server.stop();
+  return {
+    scenario: 'registered',
+    what: `${registeredCount} cameras heartbeating, ${seconds} s`,
+    judged: end.peakRss,
+    end,
+    liveHeap,
+    load: loadAverage(),
+    notes: `${online}/${registeredCount} online after ${onlineAfterMs} ms`,
+  };
+}
+
+async function streaming(): Promise<ScenarioResult> {
+  const probed = await startProbedServer();
+  const web = probed.server.ports.web;
+  const fleet = createFleet({
+    count: streamingCount,
+    host: '127.0.0.1',
+    httpPort: probed.server.ports.http,
+    fps: 10,
+    heartbeatMs: 5000,
+    idPrefix: '0800c0N',
+    framesFor: framesOf,
+  });
+  await Promise.all(fleet.map((camera) => camera.start()));
+  const viewers: MjpegViewer[] = fleet.map((camera) => openMjpeg(web, camera.id));
+  const deadline = performance.now() + 15_000;
+  while (viewers.some((viewer) => viewer.parts.length === 0) && performance.now() < deadline) await sleep(100);
+  // Count the parts and let them go, so the bench's own memory stays small.
+  const received = viewers.map(() => 0);
+  const drain = (): void =>
+    viewers.forEach((viewer, i) => {
+      received[i]! += viewer.parts.length;
+      viewer.parts.length = 0;
+    });
+  const drainer = setInterval(drain, 500);
+  const sentBefore = fleet.reduce((n, camera) => n + camera.stats.framesSent, 0);
+  drain();
+  const receivedBefore = received.reduce((a, b) => a + b, 0);
+  await watch(probed, seconds);
+  const { end, liveHeap } = await finish(probed, 'streaming');
+  clearInterval(drainer);
+  drain();
+  const sent = fleet.reduce((n, camera) => n + camera.stats.framesSent, 0) - sentBefore;
+  const delivered = received.reduce((a, b) => a + b, 0) - receivedBefore;
+  for (const viewer of viewers) viewer.close();
+  stopFleet(fleet);
+  await probed.server.stop();
+  return {
+    scenario: 'streaming',
+    what: `${streamingCount} cameras × 10 fps × 25 KB, 1 MJPEG viewer each, ${seconds} s`,
+    judged: end.peakRss,
+    end,
+    liveHeap,
+    load: loadAverage(),
+    notes: `frames sent ${sent}, delivered to viewers ${delivered}${viewers.some((_, i) => received[i] === 0) ? '; A VIEWER GOT NOTHING' : ''}`,
+  };
+}
+
+const scenarios: Record<Scenario, () => Promise<ScenarioResult>> = { idle, registered, streaming };
+const results: ScenarioResult[] = [];
+for (const name of Object.keys(scenarios) as Scenario[]) {
+  if (only !== undefined && !only.includes(name)) continue;
+  console.log(`${name}: load ${loadAverage()}`);
+  results.push(await scenarios[name]());
+}
+
+console.log(
+  '\n| scenario | judged RSS | target | RSS at end | peak RSS | heapUsed | live heap after GC | heapTotal | external | arrayBuffers | load (1/5/15 min) | notes |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of results) {
+  const m = r.end;
+  console.log(
+    `| ${r.scenario}: ${r.what} | ${mb(r.judged)} | ≤ ${mb(TARGETS[r.scenario])} | ${mb(m.rss)} | ${mb(m.peakRss)} | ${mb(m.heapUsed)} | ${mb(r.liveHeap)} | ${mb(m.heapTotal)} | ${mb(m.external)} | ${mb(m.arrayBuffers)} | ${r.load} | ${r.notes} |`,
+  );
+}
+for (const r of results) {
+  const spaces = Object.entries(r.end.spaces)
+    .filter(([, space]) => space.size > 0)
+    .map(([name, space]) => `${name} ${mb(space.used)}/${mb(space.size)}`)
+    .join(', ');
+  console.log(`${r.scenario} heap spaces (used/size): ${spaces}`);
+}
+const met = results.every((r) => r.judged <= TARGETS[r.scenario]);
+console.log(met ? 'targets met' : 'TARGETS MISSED');
