@@ -28,6 +28,19 @@ export interface ServerProcess {
 
 let built = false;
 
+/**
+ * The node flags the add-on starts with: those between `exec node` and `/app/dist/main.js` in
+ * run.sh, so a benchmark measures the server as the add-on runs it. BENCH_ADDON_FLAGS=0 leaves
+ * them out (to measure what they change).
+ */
+export function addonNodeFlags(): string[] {
+  if (process.env.BENCH_ADDON_FLAGS === '0') return [];
+  const runSh = readFileSync(new URL('../run.sh', import.meta.url), 'utf8');
+  const line = /^exec node (.*)\/app\/dist\/main\.js\s*$/m.exec(runSh);
+  if (!line) throw new Error('run.sh has no "exec node … /app/dist/main.js" line to take the flags from');
+  return (line[1] ?? '').split(/\s+/).filter(Boolean);
+}
+
 /** `extraArgs` go to the server's command line (e.g. `--demo 50`). */
 export async function startServerProcess(options: Record<string, unknown> = {}, extraArgs: readonly string[] = []): Promise<ServerProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'a9-bench-'));
@@ -55,9 +68,10 @@ export async function startServerProcess(options: Record<string, unknown> = {}, 
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
     built = true;
   }
-  // Node flags for the server only (NODE_OPTIONS refuses some, e.g. --cpu-prof):
+  // The add-on's own node flags (run.sh), then flags for the server only (NODE_OPTIONS refuses
+  // some, e.g. --cpu-prof; a later V8 flag overrides an earlier one):
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/media-streaming.ts
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const nodeArgs = [...addonNodeFlags(), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   const child = spawn(
     process.execPath,
     [...nodeArgs, 'dist/main.js', '--options', optionsFile, '--data-dir', dataDir, '--listen', '127.0.0.1', ...extraArgs],
