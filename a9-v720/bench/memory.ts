@@ -18,7 +18,7 @@ import path from 'node:path';
 import { createFleet, stopFleet } from '../src/simulator/fleet.js';
 import { openMjpeg, type MjpegViewer } from '../test/support/media-client.js';
 import { loadAverage, memoryLine, startProbedServer, type ProbedServer, type ProcessMemory } from './memory-support.js';
-import { framesOf, mb, numberArg, percentile, processUsage, sleep } from './support.js';
+import { addonNodeFlags, framesOf, mb, numberArg, percentile, processUsage, sleep } from './support.js';
 
 const seconds = numberArg('seconds', 30);
 const idleSeconds = numberArg('idle-seconds', 20);
@@ -220,6 +220,7 @@ async function streaming(): Promise<ScenarioResult> {
 
 const scenarios: Record<Scenario, () => Promise<ScenarioResult>> = { idle, registered, streaming };
 const results: ScenarioResult[] = [];
+console.log(`server node flags: ${[...addonNodeFlags(), process.env.BENCH_SERVER_NODE_ARGS ?? ''].join(' ').trim() || '(none)'}`);
 for (const name of Object.keys(scenarios) as Scenario[]) {
   if (only !== undefined && !only.includes(name)) continue;
   console.log(`${name}: load ${loadAverage()}`);

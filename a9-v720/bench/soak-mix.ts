@@ -17,7 +17,7 @@ import { createFleet, stopFleet } from '../src/simulator/fleet.js';
 import type { SimulatedCamera } from '../src/simulator/simulated-camera.js';
 import { openMjpeg, type MjpegViewer } from '../test/support/media-client.js';
 import { loadAverage, startProbedServer, type ProcessMemory } from './memory-support.js';
-import { framesOf, mb, numberArg, sleep } from './support.js';
+import { addonNodeFlags, framesOf, mb, numberArg, sleep } from './support.js';
 
 const minutes = numberArg('minutes', 60);
 const sampleSeconds = numberArg('sample', 30);
@@ -88,7 +88,7 @@ const print = (s: Sample): void => {
   );
 };
 console.log(
-  `${STREAMING} lossy cameras streaming (${STREAMING / 2} PCM, ${STREAMING / 2} A-law), 1 viewer each, ${REBOOTING} rebooting every ${REBOOT_EVERY_MS / 1000} s; ${minutes} min, a sample every ${sampleSeconds} s; server node args: ${process.env.BENCH_SERVER_NODE_ARGS ?? '(none)'}; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '(unset)'}`,
+  `${STREAMING} lossy cameras streaming (${STREAMING / 2} PCM, ${STREAMING / 2} A-law), 1 viewer each, ${REBOOTING} rebooting every ${REBOOT_EVERY_MS / 1000} s; ${minutes} min, a sample every ${sampleSeconds} s; server node flags: ${[...addonNodeFlags(), process.env.BENCH_SERVER_NODE_ARGS ?? ''].join(' ').trim() || '(none)'}; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '(unset)'}`,
 );
 console.log('| min | RSS | heapUsed | heapTotal | new space | old space | external | arrayBuffers | frames to viewers | online | load |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
