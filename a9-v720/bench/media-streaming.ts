@@ -8,24 +8,13 @@
  */
 import http from 'node:http';
 import { boundaryFromContentType, MjpegPartParser } from '../src/media/mjpeg.js';
-import { loadAllFrames } from '../src/simulator/frame-library.js';
 import { createFleet, stopFleet } from '../src/simulator/fleet.js';
-import { CpuMeter, mb, percentile, processUsage, sleep, startServerProcess, numberArg } from './support.js';
+import { CpuMeter, mb, percentile, processUsage, sleep, startServerProcess, numberArg, framesOf } from './support.js';
 
 const arg = numberArg;
 const cameraCount = arg('cameras', 20);
 const viewersPerCamera = arg('viewers', 2);
 const seconds = arg('seconds', 60);
-
-/** Library frames padded with a JPEG comment to ~25 KB and tagged per camera (still valid JPEGs). */
-function framesOf(tag: string): Buffer[] {
-  return loadAllFrames().map((jpeg) => {
-    const text = Buffer.from(tag.padEnd(Math.max(tag.length, 25_000 - jpeg.length - 4), '.'), 'ascii');
-    const segment = Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), text]);
-    segment.writeUInt16BE(text.length + 2, 2);
-    return Buffer.concat([jpeg.subarray(0, 2), segment, jpeg.subarray(2)]);
-  });
-}
 
 interface Viewer {
   parts: Buffer[];

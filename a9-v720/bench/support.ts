@@ -8,6 +8,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NO_DNS } from '../test/support/no-dns.js';
+import { loadAllFrames } from '../src/simulator/frame-library.js';
 
 export async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -24,6 +25,21 @@ export interface ServerProcess {
   stop(): Promise<void>;
   /** Lines the server logged at warn or above. */
   problems: string[];
+}
+
+let built = false;
+
+/**
+ * The node flags the add-on starts with: those between `exec node` and `/app/dist/main.js` in
+ * run.sh, so a benchmark measures the server as the add-on runs it. BENCH_ADDON_FLAGS=0 leaves
+ * them out (to measure what they change).
+ */
+export function addonNodeFlags(): string[] {
+  if (process.env.BENCH_ADDON_FLAGS === '0') return [];
+  const runSh = readFileSync(new URL('../run.sh', import.meta.url), 'utf8');
+  const line = /^exec node (.*)\/app\/dist\/main\.js\s*$/m.exec(runSh);
+  if (!line) throw new Error('run.sh has no "exec node … /app/dist/main.js" line to take the flags from');
+  return (line[1] ?? '').split(/\s+/).filter(Boolean);
 }
 
 /** `extraArgs` go to the server's command line (e.g. `--demo 50`). */
@@ -47,11 +63,16 @@ export async function startServerProcess(options: Record<string, unknown> = {}, 
     }),
   );
   const root = new URL('..', import.meta.url);
-  // Measure what the add-on runs: the compiled build, not the TypeScript loader.
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  // Node flags for the server only (NODE_OPTIONS refuses some, e.g. --cpu-prof):
+  // Measure what the add-on runs: the compiled build, not the TypeScript loader (built once per
+  // benchmark process: a bench that starts several servers measures the same build).
+  if (!built) {
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+    built = true;
+  }
+  // The add-on's own node flags (run.sh), then flags for the server only (NODE_OPTIONS refuses
+  // some, e.g. --cpu-prof; a later V8 flag overrides an earlier one):
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/media-streaming.ts
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const nodeArgs = [...addonNodeFlags(), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   const child = spawn(
     process.execPath,
     [
@@ -145,4 +166,14 @@ export function numberArg(name: string, fallback: number): number {
   const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
   if (!Number.isFinite(value)) throw new Error(`--${name} needs a number`);
   return value;
+}
+
+/** Library frames padded with a JPEG comment to ~25 KB and tagged per camera (still valid JPEGs). */
+export function framesOf(tag: string): Buffer[] {
+  return loadAllFrames().map((jpeg) => {
+    const text = Buffer.from(tag.padEnd(Math.max(tag.length, 25_000 - jpeg.length - 4), '.'), 'ascii');
+    const segment = Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), text]);
+    segment.writeUInt16BE(text.length + 2, 2);
+    return Buffer.concat([jpeg.subarray(0, 2), segment, jpeg.subarray(2)]);
+  });
 }

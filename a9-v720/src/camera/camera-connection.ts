@@ -2,13 +2,15 @@
  * Everything connection-side about one camera, in one object: its current TCP session, the UDP
  * endpoint its probe bound, and its media receive path (reassembly + confirms). It lives from the
  * camera's registration until it goes offline; dropping it drops all of that at once, so nobody
- * has to tell several maps "offline".
+ * has to tell several maps "offline". The receive path (a reorder window of 1024 slots, ~16 KB) is
+ * made at the first media packet: most registered cameras are not streaming, and at 1000 cameras
+ * windows made at registration were 16 MB of a 1000-camera server's heap (issue 22, bench/memory.ts).
  */
 import type { Logger } from '../log.js';
 import type { Packet } from '../protocol/header.js';
 import type { LatencySamples } from '../util/latency-samples.js';
 import type { CameraSession, UdpEndpoint, UdpLink } from './camera-session.js';
-import { CameraMediaReceiver } from './media-receiver.js';
+import { CameraMediaReceiver, type CameraMediaStats } from './media-receiver.js';
 import type { MediaSink } from './media-sink.js';
 
 export interface CameraConnectionOptions {
@@ -23,21 +25,12 @@ export class CameraConnection {
   readonly cameraId: string;
   private currentSession: CameraSession;
   private endpoint: UdpEndpoint | undefined;
-  readonly media: CameraMediaReceiver;
+  /** Made by the first media packet (see above); until then there is nothing to tick, reset or count. */
+  private receiver: CameraMediaReceiver | undefined;
 
-  constructor(options: CameraConnectionOptions) {
+  constructor(private readonly options: CameraConnectionOptions) {
     this.cameraId = options.session.cameraId;
     this.currentSession = options.session;
-    const { udp } = options;
-    this.media = new CameraMediaReceiver({
-      cameraId: this.cameraId,
-      sink: options.sink,
-      logger: options.logger,
-      deliveryLatency: options.deliveryLatency,
-      sendConfirm: (datagram) => {
-        if (this.endpoint) udp.send(datagram, this.endpoint.address, this.endpoint.port);
-      },
-    });
   }
 
   get session(): CameraSession {
@@ -64,6 +57,35 @@ export class CameraConnection {
   }
 
   onMediaPacket(packet: Packet): void {
-    this.media.onPacket(packet);
+    this.receiver ??= this.createReceiver();
+    this.receiver.onPacket(packet);
+  }
+
+  /** The receive path's clock: windows that ran out, confirms that are due. */
+  tickMedia(): void {
+    this.receiver?.tick();
+  }
+
+  /** A stream (re)opens: reassembly starts over (a receiver not made yet has nothing to forget). */
+  resetMedia(): void {
+    this.receiver?.reset();
+  }
+
+  /** Receive-path counters, once media has arrived since the camera came online. */
+  get mediaStats(): CameraMediaStats | undefined {
+    return this.receiver?.hasMedia ? this.receiver.stats : undefined;
+  }
+
+  private createReceiver(): CameraMediaReceiver {
+    const { udp, sink, logger, deliveryLatency } = this.options;
+    return new CameraMediaReceiver({
+      cameraId: this.cameraId,
+      sink,
+      logger,
+      deliveryLatency,
+      sendConfirm: (datagram) => {
+        if (this.endpoint) udp.send(datagram, this.endpoint.address, this.endpoint.port);
+      },
+    });
   }
 }

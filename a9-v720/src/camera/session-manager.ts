@@ -91,7 +91,7 @@ export class SessionManager implements CameraControl, Lifecycle {
   /** Starts the receive paths' clock (reorder windows, confirms). */
   start(): Promise<void> {
     this.mediaTimer ??= setInterval(() => {
-      for (const connection of this.connections.values()) connection.media.tick();
+      for (const connection of this.connections.values()) connection.tickMedia();
     }, MEDIA_TICK_MS);
     this.mediaTimer.unref();
     return Promise.resolve();
@@ -239,7 +239,10 @@ export class SessionManager implements CameraControl, Lifecycle {
   /** Receive-path counters of the cameras that have sent media since they came online. */
   mediaStats(): Map<string, CameraMediaStats> {
     const stats = new Map<string, CameraMediaStats>();
-    for (const [id, connection] of this.connections) if (connection.media.hasMedia) stats.set(id, connection.media.stats);
+    for (const [id, connection] of this.connections) {
+      const media = connection.mediaStats;
+      if (media) stats.set(id, media);
+    }
     return stats;
   }
 
@@ -271,7 +274,7 @@ export class SessionManager implements CameraControl, Lifecycle {
   /** Opens the stream; the camera may restart its pkg_id sequence, so reassembly starts over. */
   async openStream(cameraId: string): Promise<void> {
     const connection = this.require(cameraId);
-    connection.media.reset();
+    connection.resetMedia();
     await connection.session.openStream();
   }
 

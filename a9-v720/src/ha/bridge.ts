@@ -242,7 +242,7 @@ export class MqttBridge {
       { broker: connection.brokerUrl, source: settings.source },
       `MQTT: connecting to ${connection.brokerUrl} (broker from ${settings.source})`,
     );
-    connection.start();
+    await connection.start();
   }
 
   /** Publishes `offline` on the bridge and every online camera's topic and disconnects, within timing.stopTimeoutMs. */

@@ -5,7 +5,7 @@
  * bridge re-publishes everything on the next `connect`.
  */
 import { EventEmitter } from 'node:events';
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from '../log.js';
 import { withTimeout } from '../util/timeout.js';
 import type { Publisher, PublishOptions } from './state-publisher.js';
@@ -50,6 +50,8 @@ export function redactUrl(url: string): string {
 
 export class MqttConnection extends EventEmitter<ConnectionEvents> implements Publisher {
   private client: MqttClient | undefined;
+  /** Set by stop(), cleared by start(): a stop while mqtt.js is still loading wins. */
+  private stopRequested = false;
   private wasConnected = false;
   private problemLogged = false;
 
@@ -69,8 +71,16 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> implements Pu
     return redactUrl(this.settings.url);
   }
 
-  start(): void {
+  /**
+   * Loads mqtt.js and starts connecting; resolves once connecting has begun. mqtt.js (about a
+   * hundred modules) is loaded only here, once a broker is known, so an add-on without MQTT never
+   * holds it (idle RSS, issue 22: bench/memory.ts).
+   */
+  async start(): Promise<void> {
     if (this.client) return;
+    this.stopRequested = false;
+    const { connect } = await import('mqtt');
+    if (this.client || this.stopRequested) return;
     const clientOptions: IClientOptions = {
       clientId: this.options.clientId,
       protocolVersion: this.settings.protocolVersion,
@@ -149,6 +159,7 @@ export class MqttConnection extends EventEmitter<ConnectionEvents> implements Pu
 
   /** Disconnects cleanly if possible, forcibly after `timeoutMs`. */
   async stop(timeoutMs: number): Promise<void> {
+    this.stopRequested = true;
     const client = this.client;
     if (!client) return;
     this.client = undefined;
