@@ -516,10 +516,6 @@ export class MediaReassembler {
     this.audioIds.fill(NO_ID);
   }
 
-  private isAudioId(id: number): boolean {
-    return this.audioIds[id & SLOT_MASK] === id;
-  }
-
   private remember(id: number): void {
     if (this.unconfirmed.length < MAX_UNCONFIRMED_IDS) this.unconfirmed.push(id);
     else this.counters.unconfirmedOverflow++;
