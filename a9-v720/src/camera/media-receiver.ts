@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../log.js';
 import type { Packet } from '../protocol/header.js';
-import { MediaReassembler, type ReassemblyStats } from '../protocol/reassembly.js';
+import { MediaReassembler, type Reassembled, type ReassemblyStats } from '../protocol/reassembly.js';
 import { ConfirmPacer, type ConfirmPacerOptions, type ConfirmPacerStats } from '../protocol/retransmit.js';
 import type { LatencySamples } from '../util/latency-samples.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
@@ -36,34 +36,18 @@ export interface CameraMediaReceiverOptions {
 }
 
 export class CameraMediaReceiver {
-  private readonly reassembler: MediaReassembler;
+  private readonly reassembler = new MediaReassembler();
   private readonly pacer: ConfirmPacer;
   private readonly dropLog = new RateLimitedLog(30_000);
   private readonly now: () => number;
   private packetsSeen = false;
   /** Confirms begin with the first finished frame, as in the capture (its ids are the first list). */
   private confirming = false;
-  /** Set by the reassembler's callbacks during one push/tick: a frame was delivered or dropped. */
-  private frameFinished = false;
-  private packetAt = 0;
   private lastArrivalAt = 0;
 
   constructor(private readonly options: CameraMediaReceiverOptions) {
-    const { cameraId, sink } = options;
     this.now = options.now ?? (() => performance.now());
     this.pacer = new ConfirmPacer(options.pacing);
-    this.reassembler = new MediaReassembler({
-      onFrame: (frame) => {
-        this.frameFinished = true;
-        sink.pushFrame(cameraId, frame.jpeg);
-        options.deliveryLatency.add(this.now() - this.packetAt);
-      },
-      onAudio: (payload, format) => sink.pushAudio(cameraId, payload, format),
-      onDrop: (drop) => {
-        this.frameFinished = true;
-        this.logDrop(drop.reason, drop.detail);
-      },
-    });
   }
 
   /** True once a media packet arrived since the camera came online. */
@@ -77,12 +61,9 @@ export class CameraMediaReceiver {
 
   onPacket(packet: Packet): void {
     const now = this.now();
-    this.packetAt = now;
     this.lastArrivalAt = now;
     this.packetsSeen = true;
-    this.frameFinished = false;
-    this.reassembler.push(packet, now);
-    if (this.frameFinished) this.confirm(now);
+    if (this.hand(this.reassembler.push(packet, now), now)) this.confirm(now, true);
   }
 
   /**
@@ -92,15 +73,13 @@ export class CameraMediaReceiver {
   tick(): void {
     if (!this.reassembler.busy) return;
     const now = this.now();
-    this.packetAt = now;
-    this.frameFinished = false;
-    this.reassembler.tick(now);
+    const frameFinished = this.hand(this.reassembler.tick(now), now);
     // Between frame events, a list goes out once the packets have paused (a list sent in the
     // middle of a burst shows the camera packets still in flight as missing), or when the last
     // confirm is getting old (a burst that never pauses).
     const quiet = now - this.lastArrivalAt >= CONFIRM_QUIET_MS;
     const overdue = now - this.pacer.lastSentTime >= CONFIRM_OVERDUE_MS;
-    if (this.frameFinished || quiet || overdue) this.confirm(now);
+    if (frameFinished || quiet || overdue) this.confirm(now, frameFinished);
   }
 
   /** A stream (re)opens: the camera may restart its pkg_id sequence. */
@@ -110,8 +89,35 @@ export class CameraMediaReceiver {
     this.confirming = false;
   }
 
-  private confirm(now: number): void {
-    if (this.frameFinished) this.confirming = true;
+  /**
+   * Hands what the reassembler finished on: frames and audio to the sink, drops to the log. True
+   * when a frame was delivered or dropped (the confirm list then goes out).
+   */
+  private hand(finished: readonly Reassembled[], packetAt: number): boolean {
+    const { cameraId, sink } = this.options;
+    let frameFinished = false;
+    for (const item of finished) {
+      switch (item.kind) {
+        case 'frame':
+          frameFinished = true;
+          sink.pushFrame(cameraId, item.frame.jpeg);
+          this.options.deliveryLatency.add(this.now() - packetAt);
+          break;
+        case 'drop':
+          frameFinished = true;
+          this.logDrop(item.drop.reason, item.drop.detail);
+          break;
+        case 'audio':
+          sink.pushAudio(cameraId, item.audio.payload, item.audio.format);
+          break;
+      }
+    }
+    return frameFinished;
+  }
+
+  /** `frameFinished`: a frame was delivered or dropped just now (confirms begin with the first). */
+  private confirm(now: number, frameFinished: boolean): void {
+    if (frameFinished) this.confirming = true;
     if (!this.confirming) return;
     // Packets still held after the reassembler settled belong to a frame that is not complete:
     // the pacer then repeats an unchanged list sooner, so a lost resend is asked for again in time.

@@ -1,6 +1,7 @@
 /**
  * One camera's media reassembly for real networks (docs/protocol.md §5). Pure: no sockets, no timers,
- * no logger — time comes in as `now` (ms, monotonic), results go out through a listener.
+ * no logger — time comes in as `now` (ms, monotonic), and `push` and `tick` return what they
+ * finished: frames, dropped frames and audio chunks, in order.
  *
  * Real firmware loses, reorders and resends media packets (it resends what our 605 confirms did
  * not list), so video packets wait in a short reorder window keyed by pkg_id:
@@ -26,18 +27,26 @@
  *
  * The 605 confirm list (like the vendor app's): the ids received for the frames in progress and
  * those finished since the last confirm was sent, video and audio (confirmIds / confirmSent).
+ *
+ * Deciding the front of the window is three steps, repeated until the answer is `wait`: a pure
+ * scan of the frame at the front (reassembly-scan.ts), a pure decision on it
+ * (reassembly-decision.ts: wait, deliver, drop or discard, and whether the rest of a dropped frame
+ * is still to come), and `apply` here, which alone changes the window.
  */
 import { Cmd, type Packet } from './header.js';
+import { classifyFragment, cutAtLastEoi, DEFAULT_MAX_FRAME_BYTES, extractJpeg, FragmentRole, type Extracted } from './fragments.js';
 import {
-  classifyFragment,
-  cutAtLastEoi,
-  DEFAULT_MAX_FRAME_BYTES,
-  extractJpeg,
-  FragmentRole,
-  fitsDeclaredSize,
-  type Extracted,
-  type JpegProblem,
-} from './fragments.js';
+  decideFront,
+  decideOverflow,
+  FRAME_DROP_REASONS,
+  type DecisionLimits,
+  type FrameDropReason,
+  type FrontDecision,
+  type FrontState,
+} from './reassembly-decision.js';
+import { ID_SPAN, NO_ID, payloads, scanFront, scanOldestFrame, SLOT_MASK, type HeldPacket, type WindowView } from './reassembly-scan.js';
+
+export { FRAME_DROP_REASONS, ID_SPAN, type FrameDropReason };
 
 /**
  * How long a frame may wait for late, reordered and resent packets after its first packet
@@ -45,8 +54,6 @@ import {
  * after the next frame's burst still makes it (measured with bench/media-lossy.ts).
  */
 export const REORDER_WINDOW_MS = 150;
-/** pkg_ids held ahead of the oldest one still in play (a power of two). ~4 s of a 10 fps stream. */
-export const ID_SPAN = 1024;
 /** Payload bytes held at most per camera (a few frames; real frames are 15–30 KB). */
 export const DEFAULT_MAX_HELD_BYTES = 1024 * 1024;
 /** Out-of-range packets in a row, close to each other, that mean the counter really jumped. */
@@ -54,33 +61,10 @@ export const JUMP_CONFIRM_PACKETS = 4;
 /** Received ids remembered for the next confirm; beyond this they are counted, not kept. */
 export const MAX_UNCONFIRMED_IDS = 4096;
 
-const SLOT_MASK = ID_SPAN - 1;
 const AUDIO_BEFORE_VIDEO_KEPT = ID_SPAN;
-const NO_ID = -1;
 
 /** `alaw`: G.711 A-law (cmd 4). `pcm16`: cmd 6, 16-bit little-endian. Both 8 kHz mono. */
 export type AudioFormat = 'alaw' | 'pcm16';
-
-export type FrameDropReason =
-  | 'incomplete' // the window ran out with fragments missing
-  | 'no-first-fragment' // fragments whose first fragment never came
-  | 'restarted' // a new frame began where this one's last fragment should have been
-  | 'oversize' // more than maxFrameBytes
-  | 'overflow' // held-bytes cap reached: the oldest frame made room
-  | 'jump' // the pkg_id counter jumped; frames in progress were abandoned
-  | JpegProblem; // complete, but no JPEG inside
-
-export const FRAME_DROP_REASONS: readonly FrameDropReason[] = [
-  'incomplete',
-  'no-first-fragment',
-  'restarted',
-  'oversize',
-  'overflow',
-  'jump',
-  'no-soi',
-  'no-eoi',
-  'bad-trailer',
-];
 
 export interface ReassembledFrame {
   readonly jpeg: Buffer;
@@ -94,11 +78,20 @@ export interface FrameDrop {
   readonly detail: string;
 }
 
-export interface ReassemblyListener {
-  onFrame(frame: ReassembledFrame): void;
-  onAudio(payload: Buffer, format: AudioFormat, pkgId: number): void;
-  onDrop(drop: FrameDrop): void;
+export interface AudioChunk {
+  readonly payload: Buffer;
+  readonly format: AudioFormat;
+  readonly pkgId: number;
 }
+
+/** One thing a `push` or `tick` finished. */
+export type Reassembled =
+  | { readonly kind: 'frame'; readonly frame: ReassembledFrame }
+  | { readonly kind: 'drop'; readonly drop: FrameDrop }
+  | { readonly kind: 'audio'; readonly audio: AudioChunk };
+
+/** What most calls return: nothing finished (shared, never written to). */
+const NOTHING: readonly Reassembled[] = Object.freeze([]);
 
 export interface ReassemblyStats {
   framesDelivered: number;
@@ -125,14 +118,6 @@ export interface MediaReassemblerOptions {
   readonly windowMs?: number;
   readonly maxFrameBytes?: number;
   readonly maxHeldBytes?: number;
-}
-
-interface HeldPacket {
-  readonly id: number;
-  readonly role: FragmentRole;
-  readonly unflagged: boolean;
-  readonly payload: Buffer;
-  readonly arrivedAt: number;
 }
 
 /** Signed serial distance from `from` to `to` on the u32 circle. */
@@ -163,8 +148,7 @@ class JumpRun<T> {
 }
 
 export class MediaReassembler {
-  private readonly windowMs: number;
-  private readonly maxFrameBytes: number;
+  private readonly limits: DecisionLimits;
   private readonly maxHeldBytes: number;
   /** Video packets by id & SLOT_MASK, for ids in [base, base + ID_SPAN). */
   private readonly slots: (HeldPacket | undefined)[] = new Array<HeldPacket | undefined>(ID_SPAN).fill(undefined);
@@ -176,8 +160,8 @@ export class MediaReassembler {
   private heldEnd = 0;
   private heldCount = 0;
   private heldBytesTotal = 0;
-  /** After a frame was dropped before its last fragment: its remaining fragments go silently. */
-  private discarding = false;
+  /** After a frame was dropped before its last fragment, `discarding`: its remaining fragments go silently. */
+  private front: FrontState = 'open';
   private audioCursor: number | undefined;
   /**
    * Until an audio id is seen that a video packet also carries, audio is assumed to share the
@@ -190,6 +174,8 @@ export class MediaReassembler {
   private readonly videoJump = new JumpRun<Packet>();
   private readonly audioJump = new JumpRun<Packet>();
   private unconfirmed: number[] = [];
+  /** What the current push or tick finished; handed out (and replaced) when it returns. */
+  private finished: Reassembled[] = [];
   /** The counters (separateAudioCounter is derived from audioSharesCounter in `stats`). */
   private readonly counters: Omit<ReassemblyStats, 'separateAudioCounter'> = {
     framesDelivered: 0,
@@ -205,13 +191,10 @@ export class MediaReassembler {
     peakHeldBytes: 0,
   };
 
-  constructor(
-    private readonly listener: ReassemblyListener,
-    options: MediaReassemblerOptions = {},
-  ) {
-    this.windowMs = options.windowMs ?? REORDER_WINDOW_MS;
-    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    this.maxHeldBytes = Math.max(options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES, this.maxFrameBytes);
+  constructor(options: MediaReassemblerOptions = {}) {
+    const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.limits = { windowMs: options.windowMs ?? REORDER_WINDOW_MS, maxFrameBytes };
+    this.maxHeldBytes = Math.max(options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES, maxFrameBytes);
   }
 
   /** A snapshot of the counters (a copy: callers cannot mutate the reassembler through it). */
@@ -233,8 +216,11 @@ export class MediaReassembler {
     return this.heldCount > 0 || this.unconfirmed.length > 0;
   }
 
-  /** Feed every media packet of the camera (video cmd 1, audio cmd 4 and 6) as it arrives. */
-  push(packet: Packet, now: number): void {
+  /**
+   * Feed every media packet of the camera (video cmd 1, audio cmd 4 and 6) as it arrives. Returns
+   * what it finished, in order: the audio chunk, frames delivered or dropped.
+   */
+  push(packet: Packet, now: number): readonly Reassembled[] {
     let mayDecide: boolean;
     switch (packet.cmd) {
       case Cmd.JpegFragment:
@@ -247,14 +233,19 @@ export class MediaReassembler {
         mayDecide = this.pushAudio(packet, 'pcm16');
         break;
       default:
-        return;
+        return NOTHING;
     }
     if (mayDecide) this.settle(now);
+    return this.takeFinished();
   }
 
-  /** Lets the window run out for frames that waited long enough. Call every few tens of ms while `busy`. */
-  tick(now: number): void {
+  /**
+   * Lets the window run out for frames that waited long enough. Call every few tens of ms while
+   * `busy`. Returns the frames it delivered or dropped.
+   */
+  tick(now: number): readonly Reassembled[] {
     this.settle(now);
+    return this.takeFinished();
   }
 
   /** The ids to list in the next 605: frames in progress and everything received since the last confirm, sorted. */
@@ -354,7 +345,7 @@ export class MediaReassembler {
     this.heldBytesTotal += payload.length;
     if (this.heldBytesTotal > this.counters.peakHeldBytes) this.counters.peakHeldBytes = this.heldBytesTotal;
     if (at + 1 > this.heldEnd) this.heldEnd = at + 1;
-    return !appendedMiddle || this.heldBytesTotal > this.maxFrameBytes;
+    return !appendedMiddle || this.heldBytesTotal > this.limits.maxFrameBytes;
   }
 
   /** The counter jumped: abandon what is in progress and start over at the run's ids. */
@@ -369,220 +360,63 @@ export class MediaReassembler {
     for (const packet of run) this.insert(packet, packet.pkgId >>> 0, now);
   }
 
-  /** Delivers and drops from the front of the window for as long as something can be decided at `now`. */
+  /** Scan, decide, apply: from the front of the window, for as long as something can be decided at `now`. */
   private settle(now: number): void {
     for (;;) {
-      const base = this.base ?? 0;
-      // The first held video packet, and the ids before it that are not known to be audio.
-      let headOffset = 0;
-      let head: HeldPacket | undefined;
-      let gapUnknown = 0;
-      for (; headOffset < this.heldEnd; headOffset++) {
-        head = this.slots[(base + headOffset) & SLOT_MASK];
-        if (head) break;
-        if (!this.isAudioId((base + headOffset) >>> 0)) gapUnknown++;
-      }
-      if (!head) return; // nothing held
-      // Can the ids before the head hide a whole frame? Not if they are all audio; nor if a
-      // dropped frame's last fragment is still outstanding and only one id is unknown: that id
-      // is its last fragment (a frame in between would need that id as well).
-      const gapHoldsNoFrame = gapUnknown === 0 || (this.discarding && gapUnknown === 1);
+      const scan = scanFront(this.window);
+      if (!scan) return; // nothing held
+      if (!this.apply(decideFront(scan, this.front, now, this.limits))) return;
+    }
+  }
 
-      if (head.role === FragmentRole.Whole) {
-        if (!gapHoldsNoFrame && now - head.arrivedAt < this.windowMs) return;
-        this.release(headOffset + 1);
-        this.finish([head.payload], head.payload.length, head, head.id, true);
-        continue;
-      }
-
-      if (head.role !== FragmentRole.First) {
-        // A middle or last fragment with no first fragment in front of it. Unless it directly
-        // follows the previous frame, its first fragment may still come: wait out the window.
-        // (Even behind a dropped frame: that frame may have restarted, the one gap id being the
-        // first fragment of this one, which a resend can still bring.)
-        if (headOffset > 0 && now - head.arrivedAt < this.windowMs) return;
-        this.release(headOffset + 1);
-        // The few bytes after an unflagged frame's FFD9 (its size tail) in a packet of their own.
-        const unflaggedTail = head.unflagged && head.role === FragmentRole.Middle && head.payload.length <= 8;
-        if (this.discarding || unflaggedTail) {
-          // The rest of a frame already counted as dropped, or a tail piece: no frame lost.
-          this.counters.discardedFragments++;
+  /** Carries a decision out; false when the front stays as it is (wait). */
+  private apply(decision: FrontDecision): boolean {
+    switch (decision.kind) {
+      case 'wait':
+        return false;
+      case 'deliver': {
+        const { upTo, firstPkgId, lastPkgId } = decision;
+        const jpeg = this.extract(decision);
+        if (!jpeg.ok && decision.onBadJpeg === 'wait') return false;
+        this.release(upTo);
+        this.front = 'open';
+        if (jpeg.ok) {
+          this.counters.framesDelivered++;
+          this.finished.push({ kind: 'frame', frame: { jpeg: jpeg.jpeg, firstPkgId, lastPkgId } });
         } else {
-          this.drop('no-first-fragment', `fragment at pkg ${head.id} without the first fragment of its frame`);
+          this.drop(jpeg.reason, `frame pkg ${firstPkgId}..${lastPkgId}: ${jpeg.detail}`);
         }
-        // A tail piece ends nothing and starts nothing: a stray fragment after it is a new drop.
-        this.discarding = head.role !== FragmentRole.Last && (this.discarding || !unflaggedTail);
-        continue;
+        return true;
       }
-
-      // A first fragment: walk its frame up to the last fragment or the next frame's start.
-      // Packets up to the first hole are surely this frame's; past a hole the last fragment found
-      // may be the next frame's (this frame's last and the next one's first both missing).
-      // No allocation in this walk: it runs on every packet while a frame is in progress.
-      let bytes = head.payload.length;
-      let oldest = head.arrivedAt;
-      let missing = 0;
-      let firstHole: number | undefined;
-      /** Two holes with no video fragment between them: could be one frame's last and the next one's first. */
-      let adjacentHoles = false;
-      let afterHole = false;
-      let audioInside = false;
-      let endOffset: number | undefined;
-      let nextOffset: number | undefined;
-      let offset = headOffset + 1;
-      for (; offset < this.heldEnd; offset++) {
-        const packet = this.slots[(base + offset) & SLOT_MASK];
-        if (!packet) {
-          if (this.isAudioId((base + offset) >>> 0)) {
-            audioInside = true;
-          } else {
-            if (missing++ === 0) firstHole = offset;
-            if (afterHole) adjacentHoles = true;
-            afterHole = true;
-          }
-          continue;
-        }
-        afterHole = false;
-        if (packet.role === FragmentRole.First || packet.role === FragmentRole.Whole) {
-          nextOffset = offset;
-          break;
-        }
-        bytes += packet.payload.length;
-        if (missing === 0 && packet.arrivedAt < oldest) oldest = packet.arrivedAt;
-        if (packet.role === FragmentRole.Last) {
-          endOffset = offset;
-          break;
-        }
-      }
-      const expired = now - oldest >= this.windowMs;
-
-      if (bytes > this.maxFrameBytes) {
-        this.dropUnfinished(
-          firstHole ?? (endOffset !== undefined ? endOffset + 1 : nextOffset),
-          'oversize',
-          `frame from pkg ${head.id} reached ${bytes} bytes, cap ${this.maxFrameBytes}`,
-        );
-        continue;
-      }
-      if (!gapHoldsNoFrame && !expired) return;
-
-      if (endOffset !== undefined) {
-        const lastId = (base + endOffset) >>> 0;
-        const chunks = this.payloads(headOffset, endOffset);
-        if (missing === 0) {
-          const jpeg = this.extract(chunks, bytes, head, false);
-          if (jpeg.ok || !audioInside || expired) {
-            this.release(endOffset + 1);
-            this.deliverOrDrop(jpeg, head.id, lastId);
-            continue;
-          }
-          // An audio id filled a hole but the JPEG does not check out: a video fragment with a
-          // coincident id on a separate audio counter is still missing. Wait for it.
-          return;
-        }
-        if (!adjacentHoles && !head.unflagged && fitsDeclaredSize(chunks, bytes)) {
-          // The holes were not video: the bytes add up to the declared size exactly. Only
-          // adjacent holes could hide a frame boundary (this frame's last fragment and the next
-          // one's first, whose last we found) — that is not decided by size, it waits.
-          this.release(endOffset + 1);
-          this.deliverOrDrop(this.extract(chunks, bytes, head, false), head.id, lastId);
-          continue;
-        }
-        if (!expired) return;
-        this.dropUnfinished(firstHole, 'incomplete', `frame from pkg ${head.id}: ${missing} packet(s) missing after ${this.windowMs} ms`);
-        continue;
-      }
-
-      if (nextOffset !== undefined) {
-        // Where an audio id sits, this frame's last fragment may still be (a separate counter).
-        if ((missing > 0 || audioInside) && !expired) return;
-        if (missing === 0) {
-          // The new first fragment is now at the front; its frame decides `discarding`.
-          this.release(nextOffset);
-          this.drop('restarted', `frame from pkg ${head.id} ended without a last fragment: a new frame began`);
-        } else {
-          this.dropUnfinished(firstHole, 'incomplete', `frame from pkg ${head.id}: no last fragment after ${this.windowMs} ms`);
-        }
-        continue;
-      }
-
-      if (!expired) return;
-      this.dropUnfinished(firstHole, 'incomplete', `frame from pkg ${head.id}: no last fragment after ${this.windowMs} ms`);
+      case 'drop':
+        this.release(decision.upTo);
+        this.drop(decision.reason, decision.detail);
+        this.front = decision.then;
+        return true;
+      case 'discard':
+        this.release(decision.upTo);
+        this.counters.discardedFragments++;
+        this.front = decision.then;
+        return true;
     }
   }
 
-  /**
-   * Drops the frame at the front of the window through `upTo` (exclusive offset; default: all
-   * held), i.e. through its first hole: what lies past it may be another frame's and is judged
-   * on its own. This frame's fragments that are still to come are discarded without another count.
-   */
-  private dropUnfinished(upTo: number | undefined, reason: FrameDropReason, detail: string): void {
-    // At least the head is dropped: end >= 1.
-    const end = upTo ?? this.heldEnd;
-    const last = this.slots[((this.base ?? 0) + end - 1) & SLOT_MASK];
-    this.release(end);
-    this.drop(reason, detail);
-    this.discarding = last?.role !== FragmentRole.Last;
+  /** The window as the scans read it. */
+  private get window(): WindowView {
+    return { base: this.base ?? 0, end: this.heldEnd, slots: this.slots, audioIds: this.audioIds };
   }
 
-  /** The payloads of the held video packets from `fromOffset` through `toOffset`, in id order. */
-  private payloads(fromOffset: number, toOffset: number): Buffer[] {
-    const base = this.base ?? 0;
-    const chunks: Buffer[] = [];
-    for (let offset = fromOffset; offset <= toOffset; offset++) {
-      const packet = this.slots[(base + offset) & SLOT_MASK];
-      if (packet) chunks.push(packet.payload);
-    }
-    return chunks;
-  }
-
-  private extract(chunks: readonly Buffer[], bytes: number, head: HeldPacket, whole: boolean): Extracted {
-    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
-    return head.unflagged ? cutAtLastEoi(data) : extractJpeg(data, whole);
-  }
-
-  private finish(chunks: readonly Buffer[], bytes: number, head: HeldPacket, lastId: number, whole: boolean): void {
-    // A whole frame, delivered or not, ends whatever frame was being discarded before it.
-    this.discarding = false;
-    if (bytes > this.maxFrameBytes) {
-      this.drop('oversize', `whole frame at pkg ${head.id} has ${bytes} bytes, cap ${this.maxFrameBytes}`);
-      return;
-    }
-    this.deliverOrDrop(this.extract(chunks, bytes, head, whole), head.id, lastId);
-  }
-
-  private deliverOrDrop(jpeg: Extracted, firstPkgId: number, lastPkgId: number): void {
-    this.discarding = false;
-    if (!jpeg.ok) {
-      this.drop(jpeg.reason, `frame pkg ${firstPkgId}..${lastPkgId}: ${jpeg.detail}`);
-      return;
-    }
-    this.counters.framesDelivered++;
-    this.listener.onFrame({ jpeg: jpeg.jpeg, firstPkgId, lastPkgId });
+  /** The JPEG inside the frame a `deliver` decision names (the window is not changed). */
+  private extract(frame: Extract<FrontDecision, { kind: 'deliver' }>): Extracted {
+    const chunks = payloads(this.window, frame.from, frame.upTo - 1);
+    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    return frame.unflagged ? cutAtLastEoi(data) : extractJpeg(data, frame.whole);
   }
 
   /** Held bytes at the cap: the frame at the front of the window goes, complete or not. */
   private dropOldestFrame(): void {
     // Called only while packets are held, so base is set.
-    const base = this.base ?? 0;
-    let offset = 0;
-    let head: HeldPacket | undefined;
-    for (; offset < this.heldEnd; offset++) {
-      head = this.slots[(base + offset) & SLOT_MASK];
-      if (head) break;
-    }
-    // The head packet and, if it opens or continues a frame, that frame's fragments up to its last.
-    let end = offset + 1;
-    let sawLast = head?.role === FragmentRole.Last || head?.role === FragmentRole.Whole;
-    while (!sawLast && end < this.heldEnd) {
-      const packet = this.slots[(base + end) & SLOT_MASK];
-      if (packet && (packet.role === FragmentRole.First || packet.role === FragmentRole.Whole)) break;
-      end++;
-      if (packet?.role === FragmentRole.Last) sawLast = true;
-    }
-    this.release(end);
-    this.drop('overflow', `${this.maxHeldBytes} bytes held: the oldest frame made room`);
-    this.discarding = !sawLast;
+    this.apply(decideOverflow(scanOldestFrame(this.window), this.maxHeldBytes));
   }
 
   /** Moves the base `count` ids forward, freeing their slots; released ids go into the next confirm. */
@@ -617,13 +451,13 @@ export class MediaReassembler {
     this.heldCount = 0;
     this.heldBytesTotal = 0;
     this.heldEnd = 0;
-    this.discarding = false;
+    this.front = 'open';
   }
 
   private drop(reason: FrameDropReason, detail: string): void {
     this.counters.framesDropped++;
     this.counters.dropReasons[reason]++;
-    this.listener.onDrop({ reason, detail });
+    this.finished.push({ kind: 'drop', drop: { reason, detail } });
   }
 
   // ---- audio --------------------------------------------------------------------------------
@@ -665,17 +499,21 @@ export class MediaReassembler {
     }
     this.audioCursor = id;
     this.counters.audioDelivered++;
-    this.listener.onAudio(packet.payload, format, id);
+    this.finished.push({ kind: 'audio', audio: { payload: packet.payload, format, pkgId: id } });
     return filledHole;
+  }
+
+  /** What this push or tick finished; the next one starts empty. */
+  private takeFinished(): readonly Reassembled[] {
+    const finished = this.finished;
+    if (finished.length === 0) return NOTHING;
+    this.finished = [];
+    return finished;
   }
 
   private audioOnItsOwnCounter(): void {
     this.audioSharesCounter = false;
     this.audioIds.fill(NO_ID);
-  }
-
-  private isAudioId(id: number): boolean {
-    return this.audioIds[id & SLOT_MASK] === id;
   }
 
   private remember(id: number): void {

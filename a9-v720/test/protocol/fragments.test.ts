@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Cmd, decodeDatagram, encodePacket, MsgFlag, type Packet } from '../../src/protocol/header.js';
 import { extractJpeg } from '../../src/protocol/fragments.js';
-import { MediaReassembler, REORDER_WINDOW_MS, type FrameDrop, type ReassemblyStats } from '../../src/protocol/reassembly.js';
+import {
+  MediaReassembler,
+  REORDER_WINDOW_MS,
+  type FrameDrop,
+  type MediaReassemblerOptions,
+  type Reassembled,
+  type ReassemblyStats,
+} from '../../src/protocol/reassembly.js';
 import { encodeAudioPacket, encodeJpegFragments, FRAGMENT_PAYLOAD_BYTES } from '../../src/simulator/media-encoder.js';
 import { loadAllFrames } from '../../src/simulator/frame-library.js';
 
@@ -32,29 +39,27 @@ interface Step {
   readonly drops: FrameDrop[];
 }
 
+/** The frames and drops among what a push or tick finished. */
+function stepOf(finished: readonly Reassembled[]): Step {
+  const step: Step = { frames: [], drops: [] };
+  for (const item of finished) {
+    if (item.kind === 'frame') step.frames.push(item.frame.jpeg);
+    else if (item.kind === 'drop') step.drops.push(item.drop);
+  }
+  return step;
+}
+
 class Assembler {
-  private step: Step = { frames: [], drops: [] };
   readonly reassembler: MediaReassembler;
-  constructor(options: ConstructorParameters<typeof MediaReassembler>[1] = {}) {
-    this.reassembler = new MediaReassembler(
-      {
-        onFrame: (frame) => this.step.frames.push(frame.jpeg),
-        onAudio: () => undefined,
-        onDrop: (drop) => this.step.drops.push(drop),
-      },
-      options,
-    );
+  constructor(options: MediaReassemblerOptions = {}) {
+    this.reassembler = new MediaReassembler(options);
   }
   push(packet: Packet, now = 0): Step {
-    this.step = { frames: [], drops: [] };
-    this.reassembler.push(packet, now);
-    return this.step;
+    return stepOf(this.reassembler.push(packet, now));
   }
   /** Lets the reorder window run out. */
   tick(now = REORDER_WINDOW_MS): Step {
-    this.step = { frames: [], drops: [] };
-    this.reassembler.tick(now);
-    return this.step;
+    return stepOf(this.reassembler.tick(now));
   }
   get stats(): ReassemblyStats {
     return this.reassembler.stats;

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cmd, MsgFlag } from '../../src/protocol/header.js';
-import { ID_SPAN, JUMP_CONFIRM_PACKETS, MAX_UNCONFIRMED_IDS, REORDER_WINDOW_MS } from '../../src/protocol/reassembly.js';
+import { Cmd, MsgFlag, type Packet } from '../../src/protocol/header.js';
+import { ID_SPAN, JUMP_CONFIRM_PACKETS, MAX_UNCONFIRMED_IDS, MediaReassembler, REORDER_WINDOW_MS } from '../../src/protocol/reassembly.js';
 import { audioPacket, fakeJpeg, mediaPacket, recordingReassembler, unflaggedFrame, videoPackets } from '../support/reassembly-fixtures.js';
 
 const W = REORDER_WINDOW_MS;
@@ -44,6 +44,47 @@ test('busy, heldPackets, heldBytes and peakHeldBytes follow the window exactly; 
   r.confirmSent();
   assert.equal(r.busy, false);
   assert.deepEqual(r.confirmIds(), []);
+});
+
+test('push and tick return what they finished, in order: the audio chunk first, then frames and drops; nothing is one shared frozen list', () => {
+  const r = new MediaReassembler({ windowMs: W });
+  const p = videoPackets(fakeJpeg(2500), 10);
+  const nothing = r.push(p[0]!, T);
+  // A packet that finishes nothing allocates no list of its own (this runs for every packet).
+  assert.equal(r.push(p[1]!, T), nothing, 'the same list');
+  assert.deepEqual(nothing, []);
+  assert.equal(Object.isFrozen(nothing), true, 'callers cannot add to it');
+  assert.equal(r.tick(T), nothing, 'a tick that decides nothing returns it too');
+  assert.equal(r.push(mediaPacket(99, 0, 5, Buffer.alloc(4)), T), nothing, 'an unknown command finishes nothing');
+  const last = r.push(p[2]!, T);
+  assert.deepEqual(
+    last.map((f) => f.kind),
+    ['frame'],
+  );
+  assert.deepEqual(last[0], { kind: 'frame', frame: { jpeg: fakeJpeg(2500), firstPkgId: 10, lastPkgId: 12 } });
+  // Two adjacent holes wait (they could be a frame boundary); an audio chunk in one of them lets
+  // the frame go by its declared size: that push returns the chunk, then the frame.
+  const [q0, q1, q2] = videoPackets(fakeJpeg(2500, 2), 13) as [Packet, Packet, Packet];
+  r.push(q0, T);
+  r.push({ ...q1, pkgId: 16 }, T);
+  assert.deepEqual(r.push({ ...q2, pkgId: 17 }, T), []);
+  const audio = audioPacket(14);
+  assert.deepEqual(r.push(audio, T), [
+    { kind: 'audio', audio: { payload: audio.payload, format: 'alaw', pkgId: 14 } },
+    { kind: 'frame', frame: { jpeg: fakeJpeg(2500, 2), firstPkgId: 13, lastPkgId: 17 } },
+  ]);
+  // Two frames finished by one tick: a drop, then the frame behind it, each returned once.
+  const a = videoPackets(fakeJpeg(2500, 3), 18);
+  const b = videoPackets(fakeJpeg(100, 4), 21);
+  r.push(a[0]!, T);
+  r.push(a[2]!, T);
+  r.push(b[0]!, T);
+  const ticked = r.tick(T + W);
+  assert.deepEqual(ticked, [
+    { kind: 'drop', drop: { reason: 'incomplete', detail: 'frame from pkg 18: 1 packet(s) missing after 150 ms' } },
+    { kind: 'frame', frame: { jpeg: fakeJpeg(100, 4), firstPkgId: 21, lastPkgId: 21 } },
+  ]);
+  assert.deepEqual(r.tick(T + W), [], 'returned once');
 });
 
 test('stats is a snapshot: changing it changes nothing inside', () => {

@@ -69,9 +69,9 @@ test("the confirm after the capture's first frame is the captured one, byte for 
   assert.equal(packets.length, 26);
   assert.equal(packets.at(-1)!.payload.length, 680);
   const frames: Buffer[] = [];
-  const reassembler = new MediaReassembler({ onFrame: (f) => frames.push(f.jpeg), onAudio: () => undefined, onDrop: () => undefined });
+  const reassembler = new MediaReassembler();
   const pacer = new ConfirmPacer();
-  for (const p of packets) reassembler.push(p, 0);
+  for (const p of packets) for (const item of reassembler.push(p, 0)) if (item.kind === 'frame') frames.push(item.frame.jpeg);
   assert.equal(frames.length, 1);
   assert.equal(frames[0]!.length, 25_775);
   const sent = pacer.next(reassembler.confirmIds(), 0);
@@ -79,7 +79,7 @@ test("the confirm after the capture's first frame is the captured one, byte for 
 });
 
 test('confirm list: the sorted union of the ids of frames in progress and of everything received since the last confirm, video and audio', () => {
-  const reassembler = new MediaReassembler({ onFrame: () => undefined, onAudio: () => undefined, onDrop: () => undefined });
+  const reassembler = new MediaReassembler();
   const audio = (pkgId: number): Packet => ({
     length: 8,
     cmd: Cmd.G711Alaw,

@@ -17,15 +17,14 @@ import { encodeJpegFragments, FRAME_TAIL_BYTES } from '../../src/simulator/media
 
 /** The reassembler with what each packet caused; time stands still (no window runs out). */
 function reassembler(options: MediaReassemblerOptions = {}) {
-  let step: { frames: Buffer[]; drops: FrameDrop[] } = { frames: [], drops: [] };
-  const r = new MediaReassembler(
-    { onFrame: (frame) => step.frames.push(frame.jpeg), onAudio: () => undefined, onDrop: (drop) => step.drops.push(drop) },
-    options,
-  );
+  const r = new MediaReassembler(options);
   return {
     push(packet: Packet) {
-      step = { frames: [], drops: [] };
-      r.push(packet, 0);
+      const step: { frames: Buffer[]; drops: FrameDrop[] } = { frames: [], drops: [] };
+      for (const item of r.push(packet, 0)) {
+        if (item.kind === 'frame') step.frames.push(item.frame.jpeg);
+        else if (item.kind === 'drop') step.drops.push(item.drop);
+      }
       return step;
     },
     get stats() {

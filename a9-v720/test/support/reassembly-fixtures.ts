@@ -1,13 +1,14 @@
 /**
- * Packets and a recording listener for MediaReassembler tests: synthetic JPEGs cut into the
+ * Packets and a recording reassembler for MediaReassembler tests: synthetic JPEGs cut into the
  * camera's fragments (JPEG + 5-byte tail with the u32 LE size), numbered by the caller.
  */
 import { Cmd, MsgFlag, type Packet } from '../../src/protocol/header.js';
 import {
   MediaReassembler,
-  type AudioFormat,
+  type AudioChunk,
   type FrameDrop,
   type MediaReassemblerOptions,
+  type Reassembled,
   type ReassembledFrame,
 } from '../../src/protocol/reassembly.js';
 
@@ -47,20 +48,44 @@ export function videoPackets(jpeg: Buffer, firstId: number, fragmentBytes = 1004
 export const audioPacket = (pkgId: number, fill = 0xd5, cmd: number = Cmd.G711Alaw): Packet =>
   mediaPacket(cmd, MsgFlag.Whole, pkgId, Buffer.alloc(160, fill));
 
-/** A reassembler whose listener records everything it is told. */
+/** What push and tick returned, sorted by kind (each list in order). */
+export interface Recorded {
+  readonly frames: ReassembledFrame[];
+  readonly audio: AudioChunk[];
+  readonly drops: FrameDrop[];
+}
+
+export function sortFinished(finished: readonly Reassembled[], into: Recorded): void {
+  for (const item of finished) {
+    if (item.kind === 'frame') into.frames.push(item.frame);
+    else if (item.kind === 'audio') into.audio.push(item.audio);
+    else into.drops.push(item.drop);
+  }
+}
+
+/** A MediaReassembler that also records everything its push and tick return. */
+export class RecordingReassembler extends MediaReassembler implements Recorded {
+  readonly frames: ReassembledFrame[] = [];
+  readonly audio: AudioChunk[] = [];
+  readonly drops: FrameDrop[] = [];
+
+  override push(...args: Parameters<MediaReassembler['push']>): readonly Reassembled[] {
+    const finished = super.push(...args);
+    sortFinished(finished, this);
+    return finished;
+  }
+
+  override tick(now: number): readonly Reassembled[] {
+    const finished = super.tick(now);
+    sortFinished(finished, this);
+    return finished;
+  }
+}
+
+/** A reassembler that records everything it finishes. */
 export function recordingReassembler(options: MediaReassemblerOptions = {}) {
-  const frames: ReassembledFrame[] = [];
-  const audio: { payload: Buffer; format: AudioFormat; pkgId: number }[] = [];
-  const drops: FrameDrop[] = [];
-  const r = new MediaReassembler(
-    {
-      onFrame: (frame) => frames.push(frame),
-      onAudio: (payload, format, pkgId) => audio.push({ payload, format, pkgId }),
-      onDrop: (drop) => drops.push(drop),
-    },
-    options,
-  );
-  return { r, frames, audio, drops };
+  const r = new RecordingReassembler(options);
+  return { r, frames: r.frames, audio: r.audio, drops: r.drops };
 }
 
 /** An unflagged (msg_flag 0) frame of two fragments: its role is read from FFD8/FFD9, never decided by size. */
