@@ -322,6 +322,9 @@ export function validateOptions(raw: unknown): { options: OptionValues; unknownK
  * simulator's (src/simulator/profiles.ts, one per name: the compiler checks both ways); only the
  * names live here, so that reading the command line does not load the simulator.
  */
+/** Where the demo's setup check asks DNS: a loopback port where nothing listens (see loadConfig). */
+export const DEMO_DNS_SERVER = '127.0.0.1:9';
+
 export const DEMO_PROFILE_NAMES = [
   'ideal',
   'lossy-home-wifi',
@@ -466,7 +469,10 @@ export function loadConfig(argv: readonly string[], addonOptionsFile = ADDON_OPT
     demoCameras,
     demoProfiles: cli.demoProfiles,
     inAddon,
-    ...(cli.dnsServers ? { dnsServers: cli.dnsServers } : {}),
+    // The demo's cameras are simulated on loopback and use no DNS, so the vendor names' answers say
+    // nothing about them, and a demo sends nothing off this machine: unless --dns-server is given,
+    // its setup check asks a loopback port where nothing listens and shows DNS as not checked.
+    ...(cli.dnsServers ? { dnsServers: cli.dnsServers } : demoCameras > 0 ? { dnsServers: [DEMO_DNS_SERVER] } : {}),
   };
   const ports = [config.httpPort, config.tcpPort, config.webPort];
   if (new Set(ports).size !== ports.length) {

@@ -214,6 +214,9 @@ test('--dns-server: the setup check asks these DNS servers (repeatable); anythin
   const { config } = loadConfig(['--dns-server', '127.0.0.1:5353', '--dns-server', '[::1]:53', '--dns-server', '10.0.0.1'], missing);
   assert.deepEqual(config.dnsServers, ['127.0.0.1:5353', '[::1]:53', '10.0.0.1']);
   assert.equal('dnsServers' in loadConfig([], missing).config, false, 'absent: the system resolver');
+  // The demo sends nothing off this machine: its setup check asks a loopback port unless told otherwise.
+  assert.deepEqual(loadConfig(['--demo', '2'], missing).config.dnsServers, ['127.0.0.1:9']);
+  assert.deepEqual(loadConfig(['--demo', '2', '--dns-server', '127.0.0.1:5353'], missing).config.dnsServers, ['127.0.0.1:5353']);
   for (const bad of ['dns.example', '127.0.0.1:', '127.0.0.1:123456', '--demo']) {
     assert.throws(() => loadConfig(['--dns-server', bad], missing), ConfigError, bad);
   }
