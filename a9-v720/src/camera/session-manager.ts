@@ -9,6 +9,7 @@ import type { Packet } from '../protocol/header.js';
 import { type ForwardContent } from '../protocol/messages.js';
 import { REBOOT_CODE } from '../protocol/settings.js';
 import { LatencySamples } from '../util/latency-samples.js';
+import { endpointKey } from '../util/net.js';
 import { CameraConnection } from './camera-connection.js';
 import {
   CameraSession,
@@ -43,8 +44,6 @@ export interface SessionManagerOptions {
  * much after REORDER_WINDOW_MS) and confirms go out even when no further packet comes.
  */
 export const MEDIA_TICK_MS = 25;
-
-const endpointKey = (endpoint: UdpEndpoint): string => `${endpoint.address}:${endpoint.port}`;
 
 export type AttachResult =
   | { readonly ok: true; readonly session: CameraSession; readonly replaced?: { readonly address: string; readonly silentForMs: number } }
@@ -207,9 +206,9 @@ export class SessionManager implements CameraControl, Lifecycle {
     if (!connection) return 'no-session';
     const session = connection.session;
     if (endpoint.address !== session.peerAddress) return 'wrong-address';
-    const key = endpointKey(endpoint);
+    const key = endpointKey(endpoint.address, endpoint.port);
     const bound = connection.mediaEndpoint;
-    if (!session.awaitingProbe) return bound && endpointKey(bound) === key ? 'bound' : 'unexpected';
+    if (!session.awaitingProbe) return bound && endpointKey(bound.address, bound.port) === key ? 'bound' : 'unexpected';
     session.onProbe(endpoint);
     const previous = this.byEndpoint.get(key);
     if (previous !== connection) {
@@ -225,12 +224,12 @@ export class SessionManager implements CameraControl, Lifecycle {
 
   /** The camera whose probe bound this address, if any. */
   ownerOf(address: string, port: number): string | undefined {
-    return this.byEndpoint.get(endpointKey({ address, port }))?.cameraId;
+    return this.byEndpoint.get(endpointKey(address, port))?.cameraId;
   }
 
   /** A media packet from `from`; false when no camera's probe bound that address. */
   onMediaPacket(from: UdpEndpoint, packet: Packet): boolean {
-    const connection = this.byEndpoint.get(endpointKey(from));
+    const connection = this.byEndpoint.get(endpointKey(from.address, from.port));
     if (!connection) return false;
     connection.onMediaPacket(packet);
     return true;
@@ -249,7 +248,7 @@ export class SessionManager implements CameraControl, Lifecycle {
   private unbind(connection: CameraConnection): void {
     const endpoint = connection.mediaEndpoint;
     if (!endpoint) return;
-    this.byEndpoint.delete(endpointKey(endpoint));
+    this.byEndpoint.delete(endpointKey(endpoint.address, endpoint.port));
     connection.unbindMedia();
   }
 

@@ -11,6 +11,7 @@
  */
 import { CameraTimeoutError, CameraUnavailableError } from '../errors.js';
 import { withTimeout } from '../util/timeout.js';
+import { errorMessage } from '../util/error-message.js';
 import type { AudioFormat, MediaSink } from '../camera/media-sink.js';
 import type { Logger } from '../log.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
@@ -456,8 +457,4 @@ export class MediaHub implements MediaSink, Lifecycle {
       this.log.warn({ cameraId: cam.id, err: errorMessage(error) }, `a media consumer of camera ${cam.id} threw: ${errorMessage(error)}`);
     }
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
