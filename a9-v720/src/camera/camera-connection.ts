@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import type { Packet } from '../protocol/header.js';
 import type { LatencySamples } from '../util/latency-samples.js';
 import type { CameraSession, UdpEndpoint, UdpLink } from './camera-session.js';
-import { CameraMediaReceiver, type CameraMediaStats } from './media-receiver.js';
+import { CameraMediaReceiver, type ReceiveStats } from './media-receiver.js';
 import type { MediaSink } from './media-sink.js';
 
 export interface CameraConnectionOptions {
@@ -72,7 +72,7 @@ export class CameraConnection {
   }
 
   /** Receive-path counters, once media has arrived since the camera came online. */
-  get mediaStats(): CameraMediaStats | undefined {
+  get mediaStats(): ReceiveStats | undefined {
     return this.receiver?.hasMedia ? this.receiver.stats : undefined;
   }
 

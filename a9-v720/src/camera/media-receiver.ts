@@ -18,7 +18,8 @@ const CONFIRM_QUIET_MS = 25;
 /** A confirm at least this often while packets keep coming without a frame finishing. */
 const CONFIRM_OVERDUE_MS = 50;
 
-export interface CameraMediaStats {
+/** What one camera's receiver has counted: reassembly and confirm pacing. */
+export interface ReceiveStats {
   readonly reassembly: ReassemblyStats;
   readonly confirms: ConfirmPacerStats;
 }
@@ -55,7 +56,7 @@ export class CameraMediaReceiver {
     return this.packetsSeen;
   }
 
-  get stats(): CameraMediaStats {
+  get stats(): ReceiveStats {
     return { reassembly: this.reassembler.stats, confirms: this.pacer.stats };
   }
 

@@ -21,7 +21,7 @@ import {
   type UdpLink,
 } from './camera-session.js';
 import { CameraUnavailableError, type CameraControl, type SettingCommand } from './control.js';
-import type { CameraMediaStats } from './media-receiver.js';
+import type { ReceiveStats } from './media-receiver.js';
 import type { MediaSink } from './media-sink.js';
 import type { CameraRegistry } from './registry.js';
 import type { Lifecycle } from '../util/lifecycle.js';
@@ -236,8 +236,8 @@ export class SessionManager implements CameraControl, Lifecycle {
   }
 
   /** Receive-path counters of the cameras that have sent media since they came online. */
-  mediaStats(): Map<string, CameraMediaStats> {
-    const stats = new Map<string, CameraMediaStats>();
+  mediaStats(): Map<string, ReceiveStats> {
+    const stats = new Map<string, ReceiveStats>();
     for (const [id, connection] of this.connections) {
       const media = connection.mediaStats;
       if (media) stats.set(id, media);

@@ -69,7 +69,8 @@ export type AudioListener = (samples: Buffer, format: AudioFormat) => void;
 /** Called once when the hub ends a consumer (camera offline, hub closed); not after unsubscribe. */
 export type EndListener = (reason: StreamEndReason) => void;
 
-export interface CameraMediaStats {
+/** What the hub holds and has passed on for one camera (consumers, stream state, counters). */
+export interface HubStats {
   readonly videoConsumers: number;
   readonly audioConsumers: number;
   readonly snapshotWaiters: number;
@@ -233,7 +234,7 @@ export class MediaHub implements MediaSink, Lifecycle {
     this.cameras.delete(cameraId);
   }
 
-  stats(cameraId: string): CameraMediaStats {
+  stats(cameraId: string): HubStats {
     const cam = this.cameras.get(cameraId);
     return {
       videoConsumers: cam?.video.size ?? 0,
