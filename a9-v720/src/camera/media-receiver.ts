@@ -2,7 +2,7 @@
  * One camera's media receive path between the UDP channel and the media sink: the reorder window
  * (MediaReassembler) turns packets into frames and audio chunks, and the confirms (605) go out at
  * the vendor app's pace (ConfirmPacer) — without them the camera's frame rate collapses, and they
- * are what makes it resend what was lost. Owned by the camera's CameraConnection; no sockets here
+ * are what makes it resend what was lost. Owned by the camera's OnlineCamera; no sockets here
  * (confirms leave through `sendConfirm`, towards the camera's one bound UDP endpoint).
  */
 import type { Logger } from '../log.js';
