@@ -18,6 +18,7 @@ import { parse as parseYaml } from 'yaml';
 import type { CameraAddress } from './camera/camera-facing.js';
 import { LOG_LEVELS } from './log.js';
 import { LOG_FORMATS } from './log-format.js';
+import { errorMessage } from './util/error-message.js';
 import { detectLanIpv4 } from './util/net.js';
 
 export class ConfigError extends Error {
@@ -413,10 +414,6 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     }
   }
   return args;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function readOptionsFile(file: string): unknown {

@@ -1,7 +1,8 @@
 /**
- * Errors that say what they mean for a client, shared by camera/, media/, web/ and ha/ (so none
- * of them imports another for its errors). Like koa's `err.status`/`err.expose`: the web's one
- * error middleware turns them into responses; routes only throw.
+ * Errors shared by camera/, media/, web/ and ha/ (so none of them imports another for its errors).
+ * StatusError and its kin are the web's own (like koa's `err.status`/`err.expose`); the camera
+ * errors say only what happened to the camera, and the web's one error middleware
+ * (web/error-responder.ts) decides which HTTP status that is. Routes only throw.
  */
 
 /** An error with the HTTP status it stands for; its message is safe to show (`expose`). */
@@ -23,30 +24,38 @@ export class BadRequestError extends StatusError {
   readonly status = 400;
 }
 
-/** The camera is not known (404) or known but offline (503). */
-export class CameraUnavailableError extends StatusError {
-  override readonly name = 'CameraUnavailableError';
-  readonly status: 404 | 503;
+/** An error about one camera; its message is safe to show to a client. */
+export abstract class CameraError extends Error {
+  /** Extra fields for a client (e.g. a human reason beside the message). */
+  readonly details: Readonly<Record<string, string>> | undefined;
 
   constructor(
     readonly cameraId: string,
+    message: string,
+    details?: Readonly<Record<string, string>>,
+  ) {
+    super(message);
+    this.details = details;
+  }
+}
+
+/** The camera is not known, or known but offline. */
+export class CameraUnavailableError extends CameraError {
+  override readonly name = 'CameraUnavailableError';
+
+  constructor(
+    cameraId: string,
     readonly reason: 'unknown' | 'offline',
   ) {
-    super(reason === 'unknown' ? `camera ${cameraId} is not known` : `camera ${cameraId} is offline`);
-    this.status = reason === 'unknown' ? 404 : 503;
+    super(cameraId, reason === 'unknown' ? `camera ${cameraId} is not known` : `camera ${cameraId} is offline`);
   }
 }
 
 /** The camera did not answer (an echo, a frame) in time. */
-export class CameraTimeoutError extends StatusError {
+export class CameraTimeoutError extends CameraError {
   override readonly name = 'CameraTimeoutError';
-  readonly status = 504;
 
-  constructor(
-    readonly cameraId: string,
-    what: string,
-    details?: Readonly<Record<string, string>>,
-  ) {
-    super(`camera ${cameraId}: ${what}`, details);
+  constructor(cameraId: string, what: string, details?: Readonly<Record<string, string>>) {
+    super(cameraId, `camera ${cameraId}: ${what}`, details);
   }
 }

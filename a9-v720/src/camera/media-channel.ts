@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { Cmd, decodeDatagram, type Packet } from '../protocol/header.js';
 import { encodeHeartbeat, encodeUdpHelloAnswer, isUnknownMessage, MessageCode, parseCameraMessage } from '../protocol/messages.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
-import { hexPreview, plainIp } from '../util/net.js';
+import { endpointKey, hexPreview, plainIp } from '../util/net.js';
 import type { Lifecycle } from '../util/lifecycle.js';
 import { bindUdp } from '../util/listen.js';
 import type { UdpEndpoint, UdpLink } from './camera-session.js';
@@ -31,8 +31,6 @@ export interface MediaChannelStats {
   /** Probes for a live camera that did not bind: wrong address or no handshake waiting. */
   refusedProbes: number;
 }
-
-const endpointKey = (address: string, port: number): string => `${address}:${port}`;
 
 /** Where the channel binds: the control server's port number, known once it listens. */
 export interface MediaChannelAddress {

@@ -2,7 +2,7 @@
  * One camera's media receive path between the UDP channel and the media sink: the reorder window
  * (MediaReassembler) turns packets into frames and audio chunks, and the confirms (605) go out at
  * the vendor app's pace (ConfirmPacer) — without them the camera's frame rate collapses, and they
- * are what makes it resend what was lost. Owned by the camera's CameraConnection; no sockets here
+ * are what makes it resend what was lost. Owned by the camera's OnlineCamera; no sockets here
  * (confirms leave through `sendConfirm`, towards the camera's one bound UDP endpoint).
  */
 import type { Logger } from '../log.js';
@@ -18,7 +18,8 @@ const CONFIRM_QUIET_MS = 25;
 /** A confirm at least this often while packets keep coming without a frame finishing. */
 const CONFIRM_OVERDUE_MS = 50;
 
-export interface CameraMediaStats {
+/** What one camera's receiver has counted: reassembly and confirm pacing. */
+export interface ReceiveStats {
   readonly reassembly: ReassemblyStats;
   readonly confirms: ConfirmPacerStats;
 }
@@ -55,7 +56,7 @@ export class CameraMediaReceiver {
     return this.packetsSeen;
   }
 
-  get stats(): CameraMediaStats {
+  get stats(): ReceiveStats {
     return { reassembly: this.reassembler.stats, confirms: this.pacer.stats };
   }
 

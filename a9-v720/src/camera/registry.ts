@@ -5,6 +5,7 @@
 import { cleanCameraText, FIRMWARE_MAX } from '../protocol/camera-text.js';
 import { toBaseInfo, type BaseInfo } from '../protocol/messages.js';
 import { Listeners, type Unsubscribe } from '../util/listeners.js';
+import { plainIp } from '../util/net.js';
 import { DEFAULT_MOTION_SETTINGS, type MotionSettings, type MotionSettingsChange } from './motion-settings.js';
 
 /**
@@ -76,7 +77,7 @@ export type CameraChangeEvent = 'online' | 'offline' | 'updated';
 /** Numeric IPv4 ordering (10.0.0.9 before 10.0.0.10); other strings sort after, by text. */
 export function compareIp(a: string, b: string): number {
   const key = (ip: string): number[] | undefined => {
-    const plain = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+    const plain = plainIp(ip);
     const parts = plain.split('.');
     if (parts.length !== 4) return undefined;
     const nums = parts.map(Number);

@@ -1,5 +1,5 @@
 /**
- * The live cameras by device id: one CameraConnection each (TCP session, UDP endpoint, media
+ * The live cameras by device id: one OnlineCamera each (TCP session, UDP endpoint, media
  * receive path), created at registration and dropped as a whole when the camera goes offline.
  * The adapters' single entry point to cameras: implements CameraControl (settings) and the
  * stream demand API used by the media hub; the media channel routes UDP probes and media here.
@@ -9,7 +9,8 @@ import type { Packet } from '../protocol/header.js';
 import { type ForwardContent } from '../protocol/messages.js';
 import { REBOOT_CODE } from '../protocol/settings.js';
 import { LatencySamples } from '../util/latency-samples.js';
-import { CameraConnection } from './camera-connection.js';
+import { endpointKey } from '../util/net.js';
+import { OnlineCamera } from './online-camera.js';
 import {
   CameraSession,
   DEFAULT_SESSION_TIMEOUTS,
@@ -20,7 +21,7 @@ import {
   type UdpLink,
 } from './camera-session.js';
 import { CameraUnavailableError, type CameraControl, type SettingCommand } from './control.js';
-import type { CameraMediaStats } from './media-receiver.js';
+import type { ReceiveStats } from './media-receiver.js';
 import type { MediaSink } from './media-sink.js';
 import type { CameraRegistry } from './registry.js';
 import type { Lifecycle } from '../util/lifecycle.js';
@@ -44,8 +45,6 @@ export interface SessionManagerOptions {
  */
 export const MEDIA_TICK_MS = 25;
 
-const endpointKey = (endpoint: UdpEndpoint): string => `${endpoint.address}:${endpoint.port}`;
-
 export type AttachResult =
   | { readonly ok: true; readonly session: CameraSession; readonly replaced?: { readonly address: string; readonly silentForMs: number } }
   /** The camera is connected and healthy from `holder`. */
@@ -58,15 +57,15 @@ export type ProbeOutcome = 'bound' | 'no-session' | 'wrong-address' | 'unexpecte
 export const DEFAULT_MOVE_AFTER_SILENCE_MS = 12_000;
 
 export class SessionManager implements CameraControl, Lifecycle {
-  private readonly connections = new Map<string, CameraConnection>();
-  /** "ip:port" → the connection whose probe bound it: an index over the connections' endpoints. */
-  private readonly byEndpoint = new Map<string, CameraConnection>();
+  private readonly online = new Map<string, OnlineCamera>();
+  /** "ip:port" → the online camera whose probe bound it: an index over their endpoints. */
+  private readonly byEndpoint = new Map<string, OnlineCamera>();
   private udp: UdpLink | undefined;
   private readonly registry: CameraRegistry;
   private readonly logger: Logger;
   /** Receives every reassembled frame and audio chunk once attached (attachSink). */
   private sink: MediaSink | undefined;
-  /** What every camera connection hands its media to: the attached sink, if any. */
+  /** What every online camera hands its media to: the attached sink, if any. */
   private readonly outlet: MediaSink = {
     pushFrame: (cameraId, jpeg) => this.sink?.pushFrame(cameraId, jpeg),
     pushAudio: (cameraId, payload, format) => this.sink?.pushAudio(cameraId, payload, format),
@@ -91,7 +90,7 @@ export class SessionManager implements CameraControl, Lifecycle {
   /** Starts the receive paths' clock (reorder windows, confirms). */
   start(): Promise<void> {
     this.mediaTimer ??= setInterval(() => {
-      for (const connection of this.connections.values()) connection.tickMedia();
+      for (const camera of this.online.values()) camera.tickMedia();
     }, MEDIA_TICK_MS);
     this.mediaTimer.unref();
     return Promise.resolve();
@@ -101,7 +100,7 @@ export class SessionManager implements CameraControl, Lifecycle {
   stop(): Promise<void> {
     clearInterval(this.mediaTimer);
     this.mediaTimer = undefined;
-    for (const connection of [...this.connections.values()]) this.detach(connection.session, 'server shutting down');
+    for (const camera of [...this.online.values()]) this.detach(camera.session, 'server shutting down');
     return Promise.resolve();
   }
 
@@ -123,11 +122,11 @@ export class SessionManager implements CameraControl, Lifecycle {
   }
 
   get(cameraId: string): CameraSession | undefined {
-    return this.connections.get(cameraId)?.session;
+    return this.online.get(cameraId)?.session;
   }
 
   get size(): number {
-    return this.connections.size;
+    return this.online.size;
   }
 
   /**
@@ -139,7 +138,7 @@ export class SessionManager implements CameraControl, Lifecycle {
    */
   attach(cameraId: string, link: ControlLink): AttachResult {
     if (!this.udp) throw new Error('media channel not started');
-    const existing = this.connections.get(cameraId);
+    const existing = this.online.get(cameraId);
     const previous = existing?.session;
     if (previous && !previous.isClosed && previous.peerAddress !== link.remoteAddress && previous.silentForMs < this.moveAfterSilenceMs) {
       return { ok: false, holder: previous.peerAddress, silentForMs: previous.silentForMs };
@@ -151,9 +150,9 @@ export class SessionManager implements CameraControl, Lifecycle {
       if (previous.peerAddress !== link.remoteAddress) this.unbind(existing);
       previous.disconnect('replaced by a new connection');
     } else {
-      this.connections.set(
+      this.online.set(
         cameraId,
-        new CameraConnection({ session, udp: this.udp, sink: this.outlet, logger: this.logger, deliveryLatency: this.deliveryLatency }),
+        new OnlineCamera({ session, udp: this.udp, sink: this.outlet, logger: this.logger, deliveryLatency: this.deliveryLatency }),
       );
     }
     this.fetchBaseInfoSoon(session);
@@ -189,10 +188,10 @@ export class SessionManager implements CameraControl, Lifecycle {
    */
   detach(session: CameraSession, reason: string): void {
     session.close(reason);
-    const connection = this.connections.get(session.cameraId);
-    if (connection?.session !== session) return;
-    this.connections.delete(session.cameraId);
-    this.unbind(connection);
+    const camera = this.online.get(session.cameraId);
+    if (camera?.session !== session) return;
+    this.online.delete(session.cameraId);
+    this.unbind(camera);
     this.registry.markOffline(session.cameraId, reason);
   }
 
@@ -203,21 +202,21 @@ export class SessionManager implements CameraControl, Lifecycle {
    * redirect a camera's video and confirms. A repeat from the bound endpoint is harmless.
    */
   onProbe(cameraId: string, endpoint: UdpEndpoint): ProbeOutcome {
-    const connection = this.connections.get(cameraId);
-    if (!connection) return 'no-session';
-    const session = connection.session;
+    const camera = this.online.get(cameraId);
+    if (!camera) return 'no-session';
+    const session = camera.session;
     if (endpoint.address !== session.peerAddress) return 'wrong-address';
-    const key = endpointKey(endpoint);
-    const bound = connection.mediaEndpoint;
-    if (!session.awaitingProbe) return bound && endpointKey(bound) === key ? 'bound' : 'unexpected';
+    const key = endpointKey(endpoint.address, endpoint.port);
+    const bound = camera.mediaEndpoint;
+    if (!session.awaitingProbe) return bound && endpointKey(bound.address, bound.port) === key ? 'bound' : 'unexpected';
     session.onProbe(endpoint);
     const previous = this.byEndpoint.get(key);
-    if (previous !== connection) {
+    if (previous !== camera) {
       // One address per camera, one camera per address: the newest probe wins both ways.
       if (previous) this.unbind(previous);
-      this.unbind(connection);
-      connection.bindMedia(endpoint);
-      this.byEndpoint.set(key, connection);
+      this.unbind(camera);
+      camera.bindMedia(endpoint);
+      this.byEndpoint.set(key, camera);
       this.logger.debug({ camera: cameraId, peer: key, previous: previous?.cameraId }, `UDP ${key} belongs to camera ${cameraId}`);
     }
     return 'bound';
@@ -225,37 +224,37 @@ export class SessionManager implements CameraControl, Lifecycle {
 
   /** The camera whose probe bound this address, if any. */
   ownerOf(address: string, port: number): string | undefined {
-    return this.byEndpoint.get(endpointKey({ address, port }))?.cameraId;
+    return this.byEndpoint.get(endpointKey(address, port))?.cameraId;
   }
 
   /** A media packet from `from`; false when no camera's probe bound that address. */
   onMediaPacket(from: UdpEndpoint, packet: Packet): boolean {
-    const connection = this.byEndpoint.get(endpointKey(from));
-    if (!connection) return false;
-    connection.onMediaPacket(packet);
+    const camera = this.byEndpoint.get(endpointKey(from.address, from.port));
+    if (!camera) return false;
+    camera.onMediaPacket(packet);
     return true;
   }
 
   /** Receive-path counters of the cameras that have sent media since they came online. */
-  mediaStats(): Map<string, CameraMediaStats> {
-    const stats = new Map<string, CameraMediaStats>();
-    for (const [id, connection] of this.connections) {
-      const media = connection.mediaStats;
+  mediaStats(): Map<string, ReceiveStats> {
+    const stats = new Map<string, ReceiveStats>();
+    for (const [id, camera] of this.online) {
+      const media = camera.mediaStats;
       if (media) stats.set(id, media);
     }
     return stats;
   }
 
-  private unbind(connection: CameraConnection): void {
-    const endpoint = connection.mediaEndpoint;
+  private unbind(camera: OnlineCamera): void {
+    const endpoint = camera.mediaEndpoint;
     if (!endpoint) return;
-    this.byEndpoint.delete(endpointKey(endpoint));
-    connection.unbindMedia();
+    this.byEndpoint.delete(endpointKey(endpoint.address, endpoint.port));
+    camera.unbindMedia();
   }
 
-  private require(cameraId: string): CameraConnection {
-    const connection = this.connections.get(cameraId);
-    if (connection) return connection;
+  private require(cameraId: string): OnlineCamera {
+    const camera = this.online.get(cameraId);
+    if (camera) return camera;
     throw new CameraUnavailableError(cameraId, this.registry.has(cameraId) ? 'offline' : 'unknown');
   }
 
@@ -273,22 +272,22 @@ export class SessionManager implements CameraControl, Lifecycle {
 
   /** Opens the stream; the camera may restart its pkg_id sequence, so reassembly starts over. */
   async openStream(cameraId: string): Promise<void> {
-    const connection = this.require(cameraId);
-    connection.resetMedia();
-    await connection.session.openStream();
+    const camera = this.require(cameraId);
+    camera.resetMedia();
+    await camera.session.openStream();
   }
 
   async closeStream(cameraId: string): Promise<void> {
-    const connection = this.connections.get(cameraId);
-    if (connection) await connection.session.closeStream();
+    const camera = this.online.get(cameraId);
+    if (camera) await camera.session.closeStream();
   }
 
   /** The watchdog's remedy: forget command mode so the next open re-runs the handshake. */
   resetHandshake(cameraId: string): void {
-    this.connections.get(cameraId)?.session.resetHandshake();
+    this.online.get(cameraId)?.session.resetHandshake();
   }
 
   isOnline(cameraId: string): boolean {
-    return this.connections.has(cameraId);
+    return this.online.has(cameraId);
   }
 }

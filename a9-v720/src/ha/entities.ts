@@ -12,6 +12,7 @@ import {
   parseSensitivityPayload,
   type MotionSettingsChange,
 } from '../camera/motion-settings.js';
+import { plainIp } from '../util/net.js';
 
 export type Platform = 'binary_sensor' | 'sensor' | 'switch' | 'select' | 'button' | 'camera' | 'number';
 
@@ -185,7 +186,7 @@ export const CAMERA_ENTITIES: readonly EntitySpec<CameraRecord, CameraAction>[] 
     name: 'IP address',
     availability: 'bridge',
     present: (r) => r.ip !== '',
-    state: (r) => (r.ip.startsWith('::ffff:') ? r.ip.slice(7) : r.ip),
+    state: (r) => plainIp(r.ip),
     config: { entity_category: 'diagnostic', icon: 'mdi:ip-network' },
   },
   {

@@ -11,6 +11,7 @@
  */
 import { CameraTimeoutError, CameraUnavailableError } from '../errors.js';
 import { withTimeout } from '../util/timeout.js';
+import { errorMessage } from '../util/error-message.js';
 import type { AudioFormat, MediaSink } from '../camera/media-sink.js';
 import type { Logger } from '../log.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
@@ -68,7 +69,8 @@ export type AudioListener = (samples: Buffer, format: AudioFormat) => void;
 /** Called once when the hub ends a consumer (camera offline, hub closed); not after unsubscribe. */
 export type EndListener = (reason: StreamEndReason) => void;
 
-export interface CameraMediaStats {
+/** What the hub holds and has passed on for one camera (consumers, stream state, counters). */
+export interface HubStats {
   readonly videoConsumers: number;
   readonly audioConsumers: number;
   readonly snapshotWaiters: number;
@@ -232,7 +234,7 @@ export class MediaHub implements MediaSink, Lifecycle {
     this.cameras.delete(cameraId);
   }
 
-  stats(cameraId: string): CameraMediaStats {
+  stats(cameraId: string): HubStats {
     const cam = this.cameras.get(cameraId);
     return {
       videoConsumers: cam?.video.size ?? 0,
@@ -456,8 +458,4 @@ export class MediaHub implements MediaSink, Lifecycle {
       this.log.warn({ cameraId: cam.id, err: errorMessage(error) }, `a media consumer of camera ${cam.id} threw: ${errorMessage(error)}`);
     }
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

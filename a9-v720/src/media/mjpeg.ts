@@ -10,8 +10,8 @@ import type { MediaHub } from './media-hub.js';
 
 export const MJPEG_BOUNDARY = 'a9v720-frame';
 
-/** The part of MediaHub a video stream needs (lets tests and other sources stand in). */
-export type VideoSource = Pick<MediaHub, 'subscribeVideo' | 'latestFrame'>;
+/** The part of MediaHub an MJPEG stream needs: new frames, and the latest one to start with (tests stand in for it). */
+export type MjpegSource = Pick<MediaHub, 'subscribeVideo' | 'latestFrame'>;
 
 export type MjpegEndReason = LiveEndReason;
 
@@ -45,7 +45,7 @@ const CLOSE_MARK = Buffer.from('--');
  * Subscribes before writing anything, so an offline camera throws CameraUnavailableError while
  * the caller can still answer with an error status. With a ServerResponse it writes the headers.
  */
-export function streamMjpeg(out: Writable, hub: VideoSource, cameraId: string, options: MjpegStreamOptions = {}): MjpegStream {
+export function streamMjpeg(out: Writable, hub: MjpegSource, cameraId: string, options: MjpegStreamOptions = {}): MjpegStream {
   const boundary = options.boundary ?? MJPEG_BOUNDARY;
   const now = options.now ?? Date.now;
   const latest = hub.latestFrame(cameraId);

@@ -17,6 +17,7 @@ import { Cmd, decodeDatagram, type Packet } from '../protocol/header.js';
 import { isObject, optionalNumber, optionalString, parseJsonObject } from '../protocol/json.js';
 import { encodeCameraJson } from '../protocol/messages.js';
 import { REBOOT_CODE, settingByCode } from '../protocol/settings.js';
+import type { AudioFormat } from '../protocol/reassembly.js';
 import { PacketStreamDecoder } from '../protocol/stream-decoder.js';
 import { bootstrap, firstBootRegistration, getDevInfo } from './bootstrap-client.js';
 import { ChunkedWriter, type WriteMode } from './chunked-writer.js';
@@ -25,7 +26,6 @@ import { encodeAudioPacket, encodeJpegFragments, encodePcmPacket, FRAME_TAIL_BYT
 import { ResendBuffer, type ResendCounters, type ResendOptions } from './resend-buffer.js';
 import { seededRandom, seedFromText, type Random } from './seeded-random.js';
 
-export type AudioFormat = 'alaw' | 'pcm16';
 /**
  * How the camera finds its server: the captured flow, first boot, getDevInfo-only firmware, or
  * `bootstrap-only`: asks getA9ConfCheck and never gets through to TCP (6123/tcp not reaching us).

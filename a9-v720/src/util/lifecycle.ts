@@ -4,6 +4,7 @@
  * reverse: a part is only stopped after every part started later than it (its users).
  */
 import type { Unsubscribe } from './listeners.js';
+import { errorMessage } from './error-message.js';
 import { StartupError } from './listen.js';
 
 export interface Lifecycle {
@@ -34,7 +35,7 @@ export class StartedParts {
       await part.start();
     } catch (error) {
       await this.stop();
-      throw error instanceof StartupError ? error : new StartupError(`${name} could not start: ${messageOf(error)}`, { cause: error });
+      throw error instanceof StartupError ? error : new StartupError(`${name} could not start: ${errorMessage(error)}`, { cause: error });
     }
     this.started.push({ name, part });
   }
@@ -83,8 +84,4 @@ export function repeating(everyMs: number, tick: () => void): Lifecycle {
       return Promise.resolve();
     },
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

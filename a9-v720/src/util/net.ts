@@ -6,6 +6,11 @@ export function plainIp(address: string | undefined): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
+/** `address:port`: the key of a UDP endpoint in maps and log lines. */
+export function endpointKey(address: string, port: number): string {
+  return `${address}:${port}`;
+}
+
 export function isLoopback(address: string | undefined): boolean {
   const ip = plainIp(address);
   return ip === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import type { AudioFormat } from '../../src/camera/media-sink.js';
 import type { EndListener, LatestFrame, MediaSubscription, StreamEndReason } from '../../src/media/media-hub.js';
-import { encodeMjpegPart, mjpegContentType, streamMjpeg, type VideoSource } from '../../src/media/mjpeg.js';
+import { encodeMjpegPart, mjpegContentType, streamMjpeg, type MjpegSource } from '../../src/media/mjpeg.js';
 import { streamWav, type AudioSource } from '../../src/media/wav-stream.js';
 import { alawWavHeader, pcmWavHeader } from '../../src/media/wav.js';
 import { captureLog } from '../support/log-capture.js';
@@ -25,7 +25,7 @@ function standIn(latest?: LatestFrame) {
     end = onEnd;
     return { unsubscribe: () => void unsubscribed++ };
   };
-  const video: VideoSource = {
+  const video: MjpegSource = {
     subscribeVideo: (_id, onFrame, onEnd) => subscribe((jpeg) => onFrame(jpeg, T0), onEnd),
     latestFrame: () => latest,
   };

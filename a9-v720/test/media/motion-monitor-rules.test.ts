@@ -12,7 +12,7 @@ import { CameraUnavailableError } from '../../src/camera/control.js';
 import { CameraRegistry } from '../../src/camera/registry.js';
 import type { EndListener, FrameListener, MediaSubscription, StreamEndReason } from '../../src/media/media-hub.js';
 import type { GreyImage } from '../../src/media/motion/grey-image.js';
-import { MotionMonitor, type VideoSource } from '../../src/media/motion/motion-monitor.js';
+import { MotionMonitor, type MotionFrameSource } from '../../src/media/motion/motion-monitor.js';
 import { motionClip } from '../../src/simulator/motion-scenes.js';
 import { captureLog } from '../support/log-capture.js';
 
@@ -41,7 +41,7 @@ interface FakeSubscription extends MediaSubscription {
 }
 
 /** The hub's side as the monitor sees it: subscriptions the test can feed and end. */
-class FakeVideoSource implements VideoSource {
+class FakeVideoSource implements MotionFrameSource {
   readonly subscriptions: FakeSubscription[] = [];
   readonly offline = new Set<string>();
   failure: Error | undefined;

@@ -1,4 +1,4 @@
-/** The web port's one error mapping: errors carry their status, routes only throw. */
+/** The web port's one error mapping: StatusErrors carry their status, camera errors are mapped here; routes only throw. */
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
@@ -46,7 +46,7 @@ const get = async (path: string): Promise<{ status: number; body: unknown }> => 
   return { status: res.status, body: await res.json() };
 };
 
-test('a StatusError becomes its status and a JSON error with its details', async () => {
+test('a StatusError becomes its status, a camera error the status for what happened, each a JSON error with its details', async () => {
   assert.deepEqual(await get('/api/t/bad'), { status: 400, body: { error: 'value out of range' } });
   assert.deepEqual(await get('/api/t/unknown'), { status: 404, body: { error: 'camera CAM1 is not known' } });
   assert.deepEqual(await get('/api/t/offline'), { status: 503, body: { error: 'camera CAM1 is offline' } });

@@ -17,14 +17,14 @@ import type { FrameListener, EndListener, MediaSubscription } from '../media-hub
 import { GreyDecoder, type GreyImage } from './grey-image.js';
 import { DEFAULT_HOLD_MS, MotionAnalyser } from './motion-analyser.js';
 
-/** The part of the media hub the monitor uses. */
-export interface VideoSource {
+/** The part of the media hub the motion monitor uses: new frames only. */
+export interface MotionFrameSource {
   subscribeVideo(cameraId: string, onFrame: FrameListener, onEnd?: EndListener): MediaSubscription;
 }
 
 export interface MotionMonitorOptions {
   readonly registry: CameraRegistry;
-  readonly media: VideoSource;
+  readonly media: MotionFrameSource;
   readonly logger: Logger;
   /** Analysed frames per second per camera, at most. Default 5. */
   readonly maxFps?: number;

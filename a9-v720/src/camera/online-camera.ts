@@ -1,8 +1,8 @@
 /**
- * Everything connection-side about one camera, in one object: its current TCP session, the UDP
- * endpoint its probe bound, and its media receive path (reassembly + confirms). It lives from the
- * camera's registration until it goes offline; dropping it drops all of that at once, so nobody
- * has to tell several maps "offline". The receive path (a reorder window of 1024 slots, ~16 KB) is
+ * One online camera, the one owner of everything connection-side about it: its current TCP
+ * session, the UDP endpoint its probe bound, and its media receive path (reassembly + confirms).
+ * It lives from the camera's registration until it goes offline; dropping it drops all of that at
+ * once, so nobody has to tell several maps "offline". The receive path (a reorder window of 1024 slots, ~16 KB) is
  * made at the first media packet: most registered cameras are not streaming, and at 1000 cameras
  * windows made at registration were 16 MB of a 1000-camera server's heap (issue 22, bench/memory.ts).
  */
@@ -10,10 +10,10 @@ import type { Logger } from '../log.js';
 import type { Packet } from '../protocol/header.js';
 import type { LatencySamples } from '../util/latency-samples.js';
 import type { CameraSession, UdpEndpoint, UdpLink } from './camera-session.js';
-import { CameraMediaReceiver, type CameraMediaStats } from './media-receiver.js';
+import { CameraMediaReceiver, type ReceiveStats } from './media-receiver.js';
 import type { MediaSink } from './media-sink.js';
 
-export interface CameraConnectionOptions {
+export interface OnlineCameraOptions {
   readonly session: CameraSession;
   readonly udp: UdpLink;
   readonly sink: MediaSink;
@@ -21,14 +21,14 @@ export interface CameraConnectionOptions {
   readonly deliveryLatency: LatencySamples;
 }
 
-export class CameraConnection {
+export class OnlineCamera {
   readonly cameraId: string;
   private currentSession: CameraSession;
   private endpoint: UdpEndpoint | undefined;
   /** Made by the first media packet (see above); until then there is nothing to tick, reset or count. */
   private receiver: CameraMediaReceiver | undefined;
 
-  constructor(private readonly options: CameraConnectionOptions) {
+  constructor(private readonly options: OnlineCameraOptions) {
     this.cameraId = options.session.cameraId;
     this.currentSession = options.session;
   }
@@ -72,7 +72,7 @@ export class CameraConnection {
   }
 
   /** Receive-path counters, once media has arrived since the camera came online. */
-  get mediaStats(): CameraMediaStats | undefined {
+  get mediaStats(): ReceiveStats | undefined {
     return this.receiver?.hasMedia ? this.receiver.stats : undefined;
   }
 
