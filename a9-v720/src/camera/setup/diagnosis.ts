@@ -125,13 +125,8 @@ export interface StepView {
   readonly detail: string;
 }
 
-export interface JourneyView {
-  readonly id: string;
-  readonly name?: string;
-  readonly ip: string;
-  readonly online: boolean;
-  readonly registered: boolean;
-  readonly firmware?: string;
+/** A camera's journey as the panel shows it: the registry facts it is about, its steps, where it stopped. */
+export interface JourneyView extends Pick<CameraFacts, 'id' | 'name' | 'ip' | 'online' | 'registered' | 'firmware'> {
   readonly steps: readonly StepView[];
   /** The step the camera stopped at, and why in plain words (undefined: nothing stopped). */
   readonly stoppedAt?: StepName;
