@@ -207,7 +207,8 @@ export class App {
         await sessions.openStream(id);
       },
       closeStream: (id) => sessions.closeStream(id),
-      isOnline: (id) => sessions.isOnline(id),
+      // The registry is the one owner of "online" (it changes together with the session here).
+      isOnline: (id) => registry.get(id)?.online === true,
       logger: logger.child({ part: 'media' }),
       ...options.media,
     });

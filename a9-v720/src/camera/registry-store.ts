@@ -15,7 +15,7 @@ import type { Lifecycle } from '../util/lifecycle.js';
 import type { Unsubscribe } from '../util/listeners.js';
 import { parseCameraName } from './camera-name.js';
 import { parseStoredMotionSettings } from './motion-settings.js';
-import type { CameraRecord, CameraRegistry } from './registry.js';
+import { CAMERA_CHANGE_EVENTS, type CameraRecord, type CameraRegistry } from './registry.js';
 
 const FILE_VERSION = 1;
 
@@ -39,7 +39,7 @@ export class RegistryStore implements Lifecycle {
     this.registry.restore(records);
     if (records.length > 0)
       this.logger.info(`restored ${records.length} known camera(s) from ${this.dataDir} (offline until they reconnect)`);
-    this.unsubscribe = this.registry.onEach(['online', 'offline', 'updated', 'removed'], () => this.scheduleSave());
+    this.unsubscribe = this.registry.onEach([...CAMERA_CHANGE_EVENTS, 'removed'], () => this.scheduleSave());
     return Promise.resolve();
   }
 

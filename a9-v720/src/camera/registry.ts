@@ -58,12 +58,29 @@ export function motionSettingsOf(camera: CameraRecord): MotionSettings {
   return camera.motion ?? DEFAULT_MOTION_SETTINGS;
 }
 
-// A type alias, not an interface: Listeners needs an index-compatible event map.
+/**
+ * What changed, one event per kind, so each part listens to what it uses (the motion monitor to
+ * online/offline and motion settings, the setup journeys to protocol states, …). Every event
+ * carries the camera's new record; none is fired for heartbeats (`touch`).
+ * A type alias, not an interface: Listeners needs an index-compatible event map.
+ */
 export type RegistryEvents = {
+  /** Registered over TCP: a new session (also a reconnect that replaced the old one). */
   online: [camera: CameraRecord];
   offline: [camera: CameraRecord, reason: string];
-  /** Anything else changed (state, base info, firmware, ip). Not fired for heartbeats. */
-  updated: [camera: CameraRecord];
+  /**
+   * Where the camera is in the protocol changed (`previous` undefined: a new entry), or an
+   * HTTP bootstrap / MQTT-only sighting refreshed its address or firmware header.
+   */
+  state: [camera: CameraRecord, previous: ProtocolState | undefined];
+  /** Base info or a setting echo arrived: the device's settings, battery, firmware. */
+  settings: [camera: CameraRecord];
+  /** The user named or unnamed the camera. */
+  name: [camera: CameraRecord, previous: string | undefined];
+  /** The add-on-side motion detection settings changed. */
+  'motion-settings': [camera: CameraRecord];
+  /** Motion started (`motionDetected` true, `lastMotionAt` set) or ended. */
+  motion: [camera: CameraRecord];
   /** The user forgot the camera, or an unregistered one expired or made room for another. */
   removed: [id: string, camera: CameraRecord];
   /** A new camera was refused: the registry holds `maxCameras` registered cameras. */
@@ -72,7 +89,17 @@ export type RegistryEvents = {
 
 export type RegistryEvent = keyof RegistryEvents;
 /** The events whose first argument is the camera's new record. */
-export type CameraChangeEvent = 'online' | 'offline' | 'updated';
+export type CameraChangeEvent = 'online' | 'offline' | 'state' | 'settings' | 'name' | 'motion-settings' | 'motion';
+/** Every event that changes a camera's record (what a full view of the list follows). */
+export const CAMERA_CHANGE_EVENTS: readonly CameraChangeEvent[] = [
+  'online',
+  'offline',
+  'state',
+  'settings',
+  'name',
+  'motion-settings',
+  'motion',
+];
 
 /** Numeric IPv4 ordering (10.0.0.9 before 10.0.0.10); other strings sort after, by text. */
 export function compareIp(a: string, b: string): number {
@@ -184,14 +211,14 @@ export class CameraRegistry {
     const now = this.now();
     if (existing?.registered) {
       if (existing.online || existing.ip !== ip) return existing;
-      return this.patch(id, { lastSeen: now, firmware: firmware ?? existing.firmware, state: 'bootstrapped' });
+      return this.patch('state', id, { lastSeen: now, firmware: firmware ?? existing.firmware, state: 'bootstrapped' });
     }
     if (!existing && !this.makeRoomFor(id)) return undefined;
     const record: CameraRecord = existing
       ? { ...existing, ip, lastSeen: now, firmware: firmware ?? existing.firmware, state: 'bootstrapped' }
       : { id, ip, online: false, firstSeen: now, lastSeen: now, state: 'bootstrapped', registered: false, firmware };
     this.cameras.set(id, record);
-    this.emit('updated', record);
+    this.emit('state', record, existing?.state);
     return record;
   }
 
@@ -200,7 +227,7 @@ export class CameraRegistry {
     const existing = this.cameras.get(id);
     if (existing?.online || (existing?.registered && existing.ip !== ip)) return existing;
     if (!existing && !this.makeRoomFor(id)) return undefined;
-    return this.patch(id, { ip, state: 'mqtt-only', lastSeen: this.now() }, ip);
+    return this.patch('state', id, { ip, state: 'mqtt-only', lastSeen: this.now() }, ip);
   }
 
   /**
@@ -263,7 +290,7 @@ export class CameraRegistry {
   setState(id: string, state: ProtocolState): void {
     const existing = this.cameras.get(id);
     if (!existing || existing.state === state || !existing.online) return;
-    this.patch(id, { state });
+    this.patch('state', id, { state });
   }
 
   /** Merges base info or a setting echo into the device state. */
@@ -273,7 +300,7 @@ export class CameraRegistry {
     const baseInfo = toBaseInfo({ ...existing.baseInfo, ...info });
     const firmware =
       typeof baseInfo.version === 'string' && baseInfo.version !== '' ? cleanCameraText(baseInfo.version, FIRMWARE_MAX) : existing.firmware;
-    this.patch(id, { baseInfo, firmware });
+    this.patch('settings', id, { baseInfo, firmware });
   }
 
   /** The user named (or, with undefined, unnamed) the camera. Undefined for an unknown id. */
@@ -281,7 +308,7 @@ export class CameraRegistry {
     const existing = this.cameras.get(id);
     if (!existing) return undefined;
     if (existing.name === name) return existing;
-    return this.patch(id, { name });
+    return this.patch('name', id, { name });
   }
 
   /** Changes the add-on-side motion settings; undefined if the camera is not known. */
@@ -291,14 +318,14 @@ export class CameraRegistry {
     const motion = { ...motionSettingsOf(existing), ...change };
     const current = motionSettingsOf(existing);
     if (existing.motion && motion.enabled === current.enabled && motion.sensitivity === current.sensitivity) return existing;
-    return this.patch(id, { motion });
+    return this.patch('motion-settings', id, { motion });
   }
 
   /** Motion started (`detected`, at `at`) or ended. */
   setMotionDetected(id: string, detected: boolean, at: number): void {
     const existing = this.cameras.get(id);
     if (!existing || (existing.motionDetected ?? false) === detected) return;
-    this.patch(id, detected ? { motionDetected: true, lastMotionAt: at } : { motionDetected: false });
+    this.patch('motion', id, detected ? { motionDetected: true, lastMotionAt: at } : { motionDetected: false });
   }
 
   remove(id: string): boolean {
@@ -336,7 +363,13 @@ export class CameraRegistry {
     return true;
   }
 
-  private patch(id: string, changes: Partial<CameraRecord>, ipIfNew?: string): CameraRecord {
+  /** Applies `changes` and announces them as `event` (each event's extra argument is derived here). */
+  private patch(
+    event: Exclude<CameraChangeEvent, 'online' | 'offline'>,
+    id: string,
+    changes: Partial<CameraRecord>,
+    ipIfNew?: string,
+  ): CameraRecord {
     const existing = this.cameras.get(id);
     const now = this.now();
     const base: CameraRecord = existing ?? {
@@ -350,7 +383,9 @@ export class CameraRegistry {
     };
     const record: CameraRecord = { ...base, ...changes };
     this.cameras.set(id, record);
-    this.emit('updated', record);
+    if (event === 'state') this.emit('state', record, existing?.state);
+    else if (event === 'name') this.emit('name', record, existing?.name);
+    else this.emit(event, record);
     return record;
   }
 }

@@ -286,8 +286,4 @@ export class SessionManager implements CameraControl, Lifecycle {
   resetHandshake(cameraId: string): void {
     this.online.get(cameraId)?.session.resetHandshake();
   }
-
-  isOnline(cameraId: string): boolean {
-    return this.online.has(cameraId);
-  }
 }

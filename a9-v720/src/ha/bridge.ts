@@ -226,7 +226,8 @@ export class MqttBridge {
     const { registry } = this.deps;
     this.unsubscribes.push(
       registry.onEach(['online', 'offline'], this.onOnlineOrOffline),
-      registry.on('updated', this.onChanged),
+      // HA mirrors the whole record (states, and discovery: device name, firmware, backed entities).
+      registry.onEach(['state', 'settings', 'name', 'motion-settings', 'motion'], this.onChanged),
       registry.on('removed', this.onRemoved),
     );
     if (this.deps.setup) this.unsubscribes.push(this.deps.setup.on('changed', () => this.publishBridgeStates(false)));

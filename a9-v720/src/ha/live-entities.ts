@@ -102,7 +102,8 @@ export class LiveEntities implements Lifecycle {
     this.unsubscribes = [
       // Every (re)connection: cheap when the camera has its record (no call at all).
       registry.on('online', () => this.kick(false)),
-      registry.on('updated', (camera) => {
+      // A camera without an entry yet is made under its name: a rename before that counts.
+      registry.on('name', (camera) => {
         if (camera.registered && this.remembered[camera.id] === undefined) this.kick(false);
       }),
       registry.on('removed', (id) => {

@@ -16,6 +16,7 @@ import type { AudioFormat, MediaSink } from '../camera/media-sink.js';
 import type { Logger } from '../log.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
 import type { Lifecycle } from '../util/lifecycle.js';
+import { Listeners, type Unsubscribe } from '../util/listeners.js';
 
 /**
  * `audio-format-changed`: the camera switched between A-law and PCM; a WAV stream cannot change
@@ -31,6 +32,7 @@ export interface MediaHubOptions {
    */
   openStream(cameraId: string, reason: OpenReason): Promise<void>;
   closeStream(cameraId: string): Promise<void>;
+  /** Whether the camera is online now (the registry's answer: the hub keeps no idea of its own). */
   isOnline(cameraId: string): boolean;
   readonly logger: Logger;
   /** Keep the stream open this long after the last consumer left. Default 5000. */
@@ -84,6 +86,13 @@ export interface HubStats {
   readonly lastFrameAt: number | undefined;
 }
 
+/** What the hub announces (the registry's shape: `on` returns the unsubscribe). */
+// A type alias, not an interface: Listeners needs an index-compatible event map.
+export type MediaHubEvents = {
+  /** A new complete frame of `cameraId` is the latest (its `seq`): views of the latest frame follow it. */
+  frame: [cameraId: string, seq: number];
+};
+
 interface Consumer<L> {
   readonly onData: L;
   readonly onEnd: EndListener | undefined;
@@ -125,6 +134,7 @@ export class MediaHub implements MediaSink, Lifecycle {
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly formatLog = new RateLimitedLog(60_000);
+  private readonly listeners = new Listeners<MediaHubEvents>();
   private closed = false;
 
   constructor(private readonly options: MediaHubOptions) {
@@ -135,6 +145,15 @@ export class MediaHub implements MediaSink, Lifecycle {
     this.operationTimeoutMs = options.operationTimeoutMs ?? 30_000;
     this.now = options.now ?? Date.now;
     this.log = options.logger;
+  }
+
+  on<E extends keyof MediaHubEvents>(event: E, listener: (...args: MediaHubEvents[E]) => void): Unsubscribe {
+    return this.listeners.on(event, listener);
+  }
+
+  /** How many listeners an event has: shows that stopped parts left nothing behind. */
+  listenerCount(event: keyof MediaHubEvents): number {
+    return this.listeners.listenerCount(event);
   }
 
   /** A complete JPEG from the camera (already reassembled). */
@@ -152,6 +171,7 @@ export class MediaHub implements MediaSink, Lifecycle {
       for (const waiter of waiters) waiter.resolve(jpeg);
       this.consumerLeft(cam);
     }
+    this.listeners.emit('frame', cameraId, cam.counters.framesIn);
   }
 
   /** One audio packet from the camera: G.711 A-law (cmd 4) or 16-bit PCM (cmd 6), 8 kHz mono. */

@@ -8,19 +8,25 @@ import type { PassThrough } from 'node:stream';
 import { PassThrough as PassThroughStream } from 'node:stream';
 import type { CameraControl } from '../camera/control.js';
 import { BadRequestError, CameraUnavailableError } from '../errors.js';
-import type { CameraRecord, CameraRegistry } from '../camera/registry.js';
+import { CAMERA_CHANGE_EVENTS, type CameraRecord, type CameraRegistry } from '../camera/registry.js';
 import type { Logger } from '../log.js';
 import { parseCameraName } from '../camera/camera-name.js';
 import { toCameraView, type CameraView, type FrameCache } from './camera-view.js';
 import { readJsonBody } from './read-json-body.js';
 import { parseSettingRequest } from './settings-request.js';
 import { REBOOT_CODE, SETTING_SPECS } from '../protocol/settings.js';
+import type { Unsubscribe } from '../util/listeners.js';
+
+/** The latest frames and news of each new one (the media hub). */
+export interface LatestFrames extends FrameCache {
+  on(event: 'frame', listener: (cameraId: string, seq: number) => void): Unsubscribe;
+}
 
 export interface ApiDeps {
   readonly registry: CameraRegistry;
   readonly control: CameraControl;
   /** The media hub's latest-frame cache: tiles show it without opening a stream. */
-  readonly frames: FrameCache;
+  readonly frames: LatestFrames;
   readonly logger: Logger;
   readonly version: string;
   /** Where LAN devices reach the media URLs (shown in the dashboard). */
@@ -33,8 +39,11 @@ export interface ApiDeps {
   };
   /** How often the event stream re-sends the list even without changes (keeps "last seen" fresh). */
   readonly eventRefreshMs?: number;
-  /** How often the event stream looks for new frames (tiles of watched cameras follow them). */
-  readonly frameCheckMs?: number;
+  /**
+   * New frames reach the event stream at most this often (tiles of watched cameras follow them;
+   * a list per frame of every streaming camera would be far more than a tile needs).
+   */
+  readonly frameUpdateMs?: number;
 }
 
 function unknownCamera(id: string): never {
@@ -54,12 +63,6 @@ export function createApiRouter(deps: ApiDeps): Router {
   };
   const view = (camera: CameraRecord): CameraView => ({ ...toCameraView(camera, frames), urls: lanUrls(camera.id) });
   const listJson = (): string => JSON.stringify(registry.list().map(view));
-  /** Changes whenever any camera got a new frame (frame counters only grow). */
-  const frameSignature = (): number => {
-    let sum = 0;
-    for (const camera of registry.list()) sum += frames.latestFrame(camera.id)?.seq ?? 0;
-    return sum;
-  };
 
   router.get('/api/info', (ctx) => {
     ctx.body = {
@@ -170,21 +173,22 @@ export function createApiRouter(deps: ApiDeps): Router {
     const schedule = (): void => {
       pending ??= setTimeout(send, 100);
     };
-    const unsubscribe = registry.onEach(['online', 'offline', 'updated', 'removed'], schedule);
+    // New frames are throttled: the first one starts a wait, the list then carries the latest of all.
+    let framesDue: NodeJS.Timeout | undefined;
+    const frameArrived = (): void => {
+      framesDue ??= setTimeout(() => {
+        framesDue = undefined;
+        schedule();
+      }, deps.frameUpdateMs ?? 2000);
+    };
+    const unsubscribes = [registry.onEach([...CAMERA_CHANGE_EVENTS, 'removed'], schedule), frames.on('frame', frameArrived)];
     const refresh = setInterval(send, deps.eventRefreshMs ?? 5000);
-    // New frames are no registry event; a cheap check makes the watched cameras' tiles follow.
-    let lastFrames = frameSignature();
-    const frameCheck = setInterval(() => {
-      const now = frameSignature();
-      if (now !== lastFrames) schedule();
-      lastFrames = now;
-    }, deps.frameCheckMs ?? 2000);
     send();
     const cleanup = (): void => {
-      unsubscribe();
+      for (const unsubscribe of unsubscribes) unsubscribe();
       clearInterval(refresh);
-      clearInterval(frameCheck);
-      if (pending) clearTimeout(pending);
+      clearTimeout(framesDue);
+      clearTimeout(pending);
       stream.end();
     };
     ctx.req.on('close', cleanup);

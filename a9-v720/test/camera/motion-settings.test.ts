@@ -8,7 +8,7 @@ import {
   parseSensitivityPayload,
   parseStoredMotionSettings,
 } from '../../src/camera/motion-settings.js';
-import { CameraRegistry } from '../../src/camera/registry.js';
+import { CameraRegistry, type CameraRecord } from '../../src/camera/registry.js';
 
 test('motion change requests: enabled and/or a whole sensitivity 1–100, nothing else', () => {
   assert.deepEqual(parseMotionChange({ enabled: true }), { ok: true, change: { enabled: true } });
@@ -40,10 +40,13 @@ test('HA number payloads and stored settings are validated, never cast', () => {
   assert.equal(parseStoredMotionSettings(undefined), undefined);
 });
 
-test('registry: motion settings and state changes fire one update each; offline clears detected motion', () => {
+test('registry: each motion settings change and each motion start/end is one event of its kind; offline clears detected motion', () => {
   const registry = new CameraRegistry(() => 1000);
   const updates: string[] = [];
-  registry.on('updated', (c) => updates.push(`${c.motion?.enabled}/${c.motion?.sensitivity}/${c.motionDetected}/${c.lastMotionAt}`));
+  const record = (kind: string) => (c: CameraRecord) =>
+    updates.push(`${kind}:${c.motion?.enabled}/${c.motion?.sensitivity}/${c.motionDetected}/${c.lastMotionAt}`);
+  registry.on('motion-settings', record('settings'));
+  registry.on('motion', record('motion'));
   assert.equal(registry.changeMotionSettings('nobody', { enabled: true }), undefined);
   registry.markOnline('A', '10.0.0.2', true);
   registry.changeMotionSettings('A', { enabled: true });
@@ -52,7 +55,12 @@ test('registry: motion settings and state changes fire one update each; offline 
   registry.setMotionDetected('A', true, 5000);
   registry.setMotionDetected('A', true, 6000);
   registry.setMotionDetected('A', false, 7000);
-  assert.deepEqual(updates, ['true/50/undefined/undefined', 'true/60/undefined/undefined', 'true/60/true/5000', 'true/60/false/5000']);
+  assert.deepEqual(updates, [
+    'settings:true/50/undefined/undefined',
+    'settings:true/60/undefined/undefined',
+    'motion:true/60/true/5000',
+    'motion:true/60/false/5000',
+  ]);
   registry.setMotionDetected('A', true, 8000);
   registry.markOffline('A', 'gone');
   assert.equal(registry.get('A')?.motionDetected, false);

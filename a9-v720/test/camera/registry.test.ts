@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CameraRegistry, compareIp } from '../../src/camera/registry.js';
+import { CAMERA_CHANGE_EVENTS, CameraRegistry, compareIp } from '../../src/camera/registry.js';
 import { startHarness, waitFor } from '../support/app-harness.js';
 
 test('IPs sort numerically, not as text', () => {
@@ -10,28 +10,57 @@ test('IPs sort numerically, not as text', () => {
   assert.deepEqual([...ips].sort(compareIp), ['::ffff:10.0.0.3', '10.0.0.200', '192.168.1.9', '192.168.1.10', '192.168.1.100', 'weird']);
 });
 
-test('registry events: online, updated on base info, offline once, removed', () => {
-  const registry = new CameraRegistry(() => 1000);
+test('registry events: one event per kind of change, each with the new record (and what it was, for state and name)', () => {
+  let now = 1000;
+  const registry = new CameraRegistry(() => now);
   const events: string[] = [];
-  registry.on('online', (c) => events.push(`online:${c.id}`));
-  registry.on('offline', (c, reason) => events.push(`offline:${c.id}:${reason}`));
-  registry.on('updated', (c) => events.push(`updated:${c.id}:${c.state}`));
-  registry.on('removed', (id) => events.push(`removed:${id}`));
+  registry.on('online', (c) => events.push(`online:${c.id}:${c.state}`));
+  registry.on('offline', (c, reason) => events.push(`offline:${c.id}:${reason}:${c.state}`));
+  registry.on('state', (c, previous) => events.push(`state:${c.id}:${previous ?? 'new'}→${c.state}`));
+  registry.on('settings', (c) => events.push(`settings:${c.id}:${c.firmware}:${c.baseInfo?.IrLed}`));
+  registry.on('name', (c, previous) => events.push(`name:${c.id}:${previous ?? '-'}→${c.name ?? '-'}`));
+  registry.on('motion-settings', (c) => events.push(`motion-settings:${c.id}:${c.motion?.enabled}`));
+  registry.on('motion', (c) => events.push(`motion:${c.id}:${c.motionDetected}`));
+  registry.on('removed', (id, c) => events.push(`removed:${id}:${c.id}`));
+  registry.noteBootstrap('A', '10.0.0.2', '202212011602');
+  registry.noteBootstrap('A', '10.0.0.2', undefined);
   registry.markOnline('A', '10.0.0.2', true);
   registry.setState('A', 'command');
-  registry.mergeBaseInfo('A', { version: '202212011602', IrLed: 1 });
+  registry.setState('A', 'command');
+  registry.mergeBaseInfo('A', { version: '202312111512', IrLed: 1 });
+  registry.rename('A', 'Garden');
+  registry.rename('A', 'Garden');
+  registry.rename('A', undefined);
+  registry.changeMotionSettings('A', { enabled: true });
+  registry.setMotionDetected('A', true, 1500);
+  now = 2000;
   registry.touch('A');
   registry.markOffline('A', 'closed');
   registry.markOffline('A', 'again');
+  registry.noteMqttOnly('B', '10.0.0.3');
   registry.remove('A');
-  assert.deepEqual(events, ['online:A', 'updated:A:command', 'updated:A:command', 'offline:A:closed', 'removed:A']);
+  assert.deepEqual(events, [
+    'state:A:new→bootstrapped',
+    'state:A:bootstrapped→bootstrapped',
+    'online:A:registered',
+    'state:A:registered→command',
+    'settings:A:202312111512:1',
+    'name:A:-→Garden',
+    'name:A:Garden→-',
+    'motion-settings:A:true',
+    'motion:A:true',
+    'offline:A:closed:offline',
+    'state:B:new→mqtt-only',
+    'removed:A:A',
+  ]);
+  assert.equal(registry.get('B')?.lastSeen, 2000, 'touch: no event, but seen');
 });
 
 test('registry on() returns its unsubscribe; onEach ends all of its events with one call', () => {
   const registry = new CameraRegistry(() => 1000);
   const events: string[] = [];
   const unsubscribe = registry.on('online', (c) => events.push(`online:${c.id}`));
-  const unsubscribeEach = registry.onEach(['online', 'offline', 'updated', 'removed'], () => events.push('any'));
+  const unsubscribeEach = registry.onEach([...CAMERA_CHANGE_EVENTS, 'removed'], () => events.push('any'));
   registry.markOnline('A', '10.0.0.2', true);
   unsubscribe();
   unsubscribeEach();
@@ -40,7 +69,7 @@ test('registry on() returns its unsubscribe; onEach ends all of its events with 
   registry.markOnline('A', '10.0.0.2', true);
   registry.remove('A');
   assert.deepEqual(events, ['online:A', 'any']);
-  for (const event of ['online', 'offline', 'updated', 'removed', 'full'] as const) assert.equal(registry.listenerCount(event), 0, event);
+  for (const event of [...CAMERA_CHANGE_EVENTS, 'removed', 'full'] as const) assert.equal(registry.listenerCount(event), 0, event);
 });
 
 test('streaming is a protocol state: entering and leaving it is one update each, and going offline ends it', () => {
@@ -48,7 +77,7 @@ test('streaming is a protocol state: entering and leaving it is one update each,
   registry.markOnline('A', '10.0.0.2', true);
   registry.setState('A', 'command');
   const updates: string[] = [];
-  registry.on('updated', (c) => updates.push(c.state));
+  registry.on('state', (c) => updates.push(c.state));
   registry.setState('A', 'streaming');
   assert.deepEqual(updates, ['streaming']);
   registry.setState('A', 'command');

@@ -89,7 +89,8 @@ describe('JourneyBook', () => {
     stop();
     registry.markOnline(id, '10.0.0.6', true);
     assert.equal(book.get(id), undefined, 'after follow() is undone, nothing is recorded');
-    assert.equal(registry.listenerCount('updated'), 0, 'every subscription ended');
+    for (const event of ['online', 'state', 'offline', 'removed'] as const)
+      assert.equal(registry.listenerCount(event), 0, `every subscription ended (${event})`);
   });
 
   it('is bounded by the registry: made-up ids by the hundred leave at most max_cameras journeys', () => {

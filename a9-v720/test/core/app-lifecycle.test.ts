@@ -12,7 +12,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { RegistryEvent } from '../../src/camera/registry.js';
+import { CAMERA_CHANGE_EVENTS, type RegistryEvent } from '../../src/camera/registry.js';
 import { App } from '../../src/app.js';
 import { resolveCameraAddress } from '../../src/config.js';
 import { StartupError } from '../../src/util/listen.js';
@@ -25,7 +25,7 @@ import { TEST_TIMING } from '../ha/harness.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
-const EVENTS: readonly RegistryEvent[] = ['online', 'offline', 'updated', 'removed', 'full'];
+const EVENTS: readonly RegistryEvent[] = [...CAMERA_CHANGE_EVENTS, 'removed', 'full'];
 
 /** Opens the dashboard's event stream and resolves once its first message arrived. */
 function openEventStream(port: number): Promise<http.ClientRequest> {
@@ -47,7 +47,9 @@ test('after stop, a registry change reaches no stopped part', async (t) => {
   const stream = await openEventStream(h.app.ports.web);
   stream.on('error', () => undefined);
   const { registry } = h.app;
-  for (const event of ['online', 'offline', 'updated', 'removed'] as const) assert.ok(registry.listenerCount(event) >= 4, event);
+  // Bridge, store, event stream and one more part each follow these (journeys: state; motion: settings).
+  for (const event of ['online', 'offline', 'state', 'removed'] as const) assert.ok(registry.listenerCount(event) >= 4, event);
+  for (const event of ['settings', 'name', 'motion-settings', 'motion'] as const) assert.ok(registry.listenerCount(event) >= 3, event);
 
   await h.app.stop();
   // The event stream's cleanup runs when its socket's close event arrives.

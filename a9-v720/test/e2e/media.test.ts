@@ -172,12 +172,12 @@ test('the watchdog re-runs the whole handshake when media stops while viewers wa
   camera.stop();
 });
 
-test('opening and closing a real camera stream is one registry update each (streaming, then command)', async () => {
+test('opening and closing a real camera stream is one state event each (streaming, then command)', async () => {
   const id = '0800c0E0000C';
   const { camera } = await streamingCamera(id);
   await waitFor(() => h.app.registry.get(id)?.state === 'command' && h.app.registry.get(id)?.baseInfo !== undefined, 'base info fetched');
   const updates: string[] = [];
-  const unsubscribe = h.app.registry.on('updated', (c) => {
+  const unsubscribe = h.app.registry.on('state', (c) => {
     if (c.id === id) updates.push(c.state);
   });
   await h.app.sessions.openStream(id);

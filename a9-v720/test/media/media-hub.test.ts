@@ -279,3 +279,24 @@ test('a camera switching audio format ends its audio listeners once, with one lo
   assert.deepEqual(fresh, []);
   await hub.stop();
 });
+
+test('the frame event: each new latest frame with its camera and sequence number, after the consumers got it; on() returns the unsubscribe', async () => {
+  const { hub } = harness();
+  const heard: string[] = [];
+  const seen: Buffer[] = [];
+  hub.subscribeVideo('camA', (f) => seen.push(f));
+  const unsubscribe = hub.on('frame', (id, seq) => {
+    heard.push(`${id}#${seq}:${seen.length}:${hub.latestFrame(id)?.seq}`);
+  });
+  assert.equal(hub.listenerCount('frame'), 1);
+  hub.pushFrame('camA', jpeg(1));
+  hub.pushFrame('camB', jpeg(2));
+  hub.pushFrame('camA', jpeg(3));
+  hub.pushAudio('camA', Buffer.alloc(320));
+  unsubscribe();
+  unsubscribe();
+  hub.pushFrame('camA', jpeg(4));
+  assert.deepEqual(heard, ['camA#1:1:1', 'camB#1:1:1', 'camA#2:2:2']);
+  assert.equal(hub.listenerCount('frame'), 0);
+  await hub.stop();
+});

@@ -403,7 +403,8 @@ test('start and stop: twice is once; cameras already known are picked up; nothin
   await monitor.stop();
   await monitor.stop();
   assert.equal(registry.listenerCount('online'), 0);
-  assert.equal(registry.listenerCount('updated'), 0);
+  assert.equal(registry.listenerCount('motion-settings'), 0);
+  assert.equal(registry.listenerCount('offline'), 0);
   assert.equal(registry.listenerCount('removed'), 0);
   assert.equal(video.active('CAM1').length, 0);
   registry.changeMotionSettings('CAM2', { enabled: true });
@@ -535,7 +536,7 @@ test('without a decode option the monitor decodes the JPEGs itself (sharp, 80×6
 test('a stop that happens while a registry event is being delivered: the monitor ignores that event', async () => {
   const { registry, monitor, video } = setup();
   // Subscribed before the monitor, so it hears each event first and stops the monitor in the middle.
-  registry.on('updated', (camera) => {
+  registry.on('motion-settings', (camera) => {
     if (camera.motion?.enabled === true) void monitor.stop();
   });
   await monitor.start();

@@ -107,7 +107,7 @@ test('the walking shape: image event first, then motion on in the registry; off 
     heardOnce.push(id);
     unsubscribe();
   });
-  registry.on('updated', (camera) => {
+  registry.onEach(['motion-settings', 'motion'], (camera) => {
     const last = order.at(-1);
     const entry = `motion ${camera.motionDetected === true}`;
     if (camera.motion && last !== entry) order.push(entry);

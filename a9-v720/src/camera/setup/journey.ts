@@ -71,7 +71,7 @@ export class JourneyBook implements BootstrapObserver {
   follow(): Unsubscribe {
     const unsubscribes = [
       this.registry.on('online', (camera) => this.onRegistered(camera)),
-      this.registry.on('updated', (camera) => this.onState(camera)),
+      this.registry.on('state', (camera) => this.onState(camera)),
       this.registry.on('offline', (camera, reason) => this.onOffline(camera, reason)),
       this.registry.on('removed', (id) => this.journeys.delete(id)),
     ];

@@ -98,7 +98,8 @@ export class MotionMonitor implements Lifecycle {
     this.running = true;
     const { registry } = this.options;
     this.unsubscribes.push(
-      registry.onEach(['online', 'offline', 'updated'], this.onCameraChanged),
+      // Only what decides whether a camera is watched, and how: its own `motion` events are not needed.
+      registry.onEach(['online', 'offline', 'motion-settings'], this.onCameraChanged),
       registry.on('removed', this.onCameraRemoved),
     );
     for (const camera of registry.list()) this.reconcile(camera);
