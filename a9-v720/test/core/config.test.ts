@@ -111,6 +111,24 @@ test('--options reads YAML with the same keys; unknown keys are warnings', () =>
   assert.deepEqual(warnings, [`unknown option "mystery" in ${yaml} is ignored`]);
 });
 
+test('--options reads the JSON the Supervisor writes the same way (an empty or null file is all defaults)', () => {
+  const json = file('opts.json', JSON.stringify({ http_port: 8082, snapshot_interval: 45, mystery: 1 }));
+  const { config, warnings } = loadConfig(['--options', json, '--data-dir', dir], NO_ADDON);
+  assert.equal(config.httpPort, 8082);
+  assert.equal(config.snapshotIntervalSeconds, 45);
+  assert.deepEqual(warnings, [`unknown option "mystery" in ${json} is ignored`]);
+  const defaults = loadConfig(['--data-dir', dir], NO_ADDON).config;
+  for (const text of ['null', '', '# only a comment\n']) {
+    assert.deepEqual(
+      loadConfig(['--options', file('empty.json', text), '--data-dir', dir], NO_ADDON).config,
+      defaults,
+      JSON.stringify(text),
+    );
+  }
+  assert.throws(() => loadConfig(['--options', file('list.json', '[1, 2]')], NO_ADDON), /must be a mapping/);
+  assert.throws(() => loadConfig(['--options', file('cut.json', '{"web_port": [1')], NO_ADDON), /not valid YAML\/JSON/);
+});
+
 test('bad options fail with one clear error naming the key', () => {
   const cases: Array<[string, RegExp]> = [
     ['http_port: 70000', /option "http_port": expected a port number/],

@@ -1,6 +1,7 @@
 /**
  * The production entry point loads no demo code: `main.ts` without `--demo` must not resolve a
- * module of src/simulator/ (nor src/demo.ts), while `--demo` does. Each run is a real process
+ * module of src/simulator/ (nor src/demo.ts), while `--demo` does; nor, with the JSON options the
+ * Supervisor writes, the YAML parser. Each run is a real process
  * with a module resolve hook (test/support/import-recorder.mjs) that records every module URL it
  * resolves, static and dynamic imports alike.
  */
@@ -39,8 +40,9 @@ async function modulesResolvedBy(args: readonly string[], ready: RegExp): Promis
   const log = path.join(dir, 'resolved.txt');
   writeFileSync(log, '');
   const [http, tcp, web] = await freePorts(3);
-  const options = path.join(dir, 'options.yaml');
-  writeFileSync(options, `http_port: ${http}\ntcp_port: ${tcp}\nweb_port: ${web}\n`);
+  // JSON, as the Supervisor writes it.
+  const options = path.join(dir, 'options.json');
+  writeFileSync(options, JSON.stringify({ http_port: http, tcp_port: tcp, web_port: web }));
   const child = spawn(
     process.execPath,
     [
@@ -93,6 +95,12 @@ test('without --demo, main resolves no module of src/simulator/ and not src/demo
     assert.equal(fromSrc(urls, new RegExp(`^${module.replace('.', '\\.')}$`)).length > 0, true, `${module} was not recorded`);
   assert.deepEqual(fromSrc(urls, /^src\/simulator\//), [], 'simulator modules on the production path');
   assert.deepEqual(fromSrc(urls, /^src\/demo\.ts$/), [], 'the demo module on the production path');
+  // JSON options need no YAML parser (it costs resident memory; config.ts loads it only for YAML).
+  assert.deepEqual(
+    urls.filter((url) => url.includes('/node_modules/yaml/')),
+    [],
+    'the yaml package on the production path',
+  );
 });
 
 test('with --demo, the same recorder sees the simulator loaded', { timeout: 120_000 }, async () => {
