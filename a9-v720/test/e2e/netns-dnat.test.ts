@@ -121,7 +121,19 @@ describe('behind the Supervisor port mapping (network namespaces, nftables DNAT)
         docker: { interface: 'hassio', address: '172.30.32.0/23', gateway: '172.30.32.1', dns: '172.30.32.3' },
       },
     };
-    const selfInfo = { result: 'ok', data: { slug: 'local_a9_v720', ingress_port: 1234, host_network: false, network: MAPPING } };
+    // As the Supervisor answers (api/addons.py info): the add-on's hostname, and the Core API not
+    // granted here, so live camera entities say once that they are off instead of retrying a minute.
+    const selfInfo = {
+      result: 'ok',
+      data: {
+        slug: 'local_a9_v720',
+        hostname: 'local-a9-v720',
+        ingress_port: 1234,
+        host_network: false,
+        homeassistant_api: false,
+        network: MAPPING,
+      },
+    };
     const supervisor = nodeIn(topology.host, [
       'test/support/netns/fake-supervisor.ts',
       DOCKER_GATEWAY_IP,
