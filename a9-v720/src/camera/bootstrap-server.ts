@@ -54,17 +54,13 @@ interface PeerState {
 export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
   const { registry, secrets, logger } = deps;
   // Such firmware calls getDevInfo two or three times per boot: one line per camera is enough.
-  const mqttOnlyLog = new RateLimitedLog(60 * 60_000);
   const mqttOnlyLineBudget = new TokenBuckets({ capacity: 10, refillPerSecond: 0.1 });
+  const mqttOnlyLog = new RateLimitedLog(logger, { intervalMs: 60 * 60_000, budget: () => mqttOnlyLineBudget.take('getDevInfo') });
   const app = new Koa<PeerState>();
   const router = new Router<PeerState>();
   const buckets = new TokenBuckets(deps.limits ?? DEFAULT_BOOTSTRAP_LIMITS);
   // Warnings that any LAN host can trigger at will: one line per kind and minute, with a count.
-  const warnings = new RateLimitedLog(60_000);
-  const warn = (kind: string, fields: Record<string, unknown>, message: string): void =>
-    warnings.maybe(kind, (suppressed) =>
-      logger.warn({ ...fields, suppressed }, `${message}${suppressed ? ` (${suppressed} more like it in the last minute)` : ''}`),
-    );
+  const warnings = new RateLimitedLog(logger, { intervalMs: 60_000 });
 
   const deviceId = (ctx: Koa.Context): string | undefined => {
     const code = ctx.query['devicesCode'];
@@ -85,7 +81,11 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
     if (!id) {
       ctx.status = 400;
       ctx.body = { code: 400, message: 'missing or malformed devicesCode', data: null };
-      warn('no-id', { ip: ctx.state.ip, query: ctx.querystring }, `getA9ConfCheck from ${ctx.state.ip} without a usable devicesCode`);
+      warnings.warn(
+        'no-id',
+        { ip: ctx.state.ip, query: ctx.querystring },
+        `getA9ConfCheck from ${ctx.state.ip} without a usable devicesCode`,
+      );
       return;
     }
     if (!registry.noteBootstrap(id, ctx.state.ip, firmwareHeader(ctx))) {
@@ -148,13 +148,11 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
       observe(ctx, 'getDevInfo');
       const firmware = firmwareHeader(ctx);
       // One line per camera and hour, within a budget for all of them: made-up ids are free.
-      mqttOnlyLog.maybe(id, (suppressed) => {
-        if (!mqttOnlyLineBudget.take('getDevInfo')) return;
-        logger.warn(
-          { camera: id, ip: ctx.state.ip, firmware, suppressed },
-          `camera ${id} (${ctx.state.ip}, firmware ${firmware ?? 'unknown'}) called getDevInfo: newer "MQTT-only" firmware that may never open the TCP channel; please report it`,
-        );
-      });
+      mqttOnlyLog.warn(
+        id,
+        { camera: id, ip: ctx.state.ip, firmware },
+        `camera ${id} (${ctx.state.ip}, firmware ${firmware ?? 'unknown'}) called getDevInfo: newer "MQTT-only" firmware that may never open the TCP channel; please report it`,
+      );
       logger.debug({ camera: id, ip: ctx.state.ip }, `camera ${id} (${ctx.state.ip}) called getDevInfo`);
     }
   });
@@ -166,7 +164,7 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
       ctx.status = 429;
       ctx.set('Connection', 'close');
       ctx.body = { code: 429, message: 'too many requests', data: null };
-      warn('rate', { ip: ctx.state.ip }, `too many bootstrap requests from ${ctx.state.ip}: refused (429) until it slows down`);
+      warnings.warn('rate', { ip: ctx.state.ip }, `too many bootstrap requests from ${ctx.state.ip}: refused (429) until it slows down`);
       return;
     }
     logger.debug(
@@ -177,7 +175,7 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
     if (ctx.status === 404 && ctx.body === undefined) {
       ctx.status = 404;
       ctx.body = { code: 404, message: `unknown path ${ctx.path}`, data: null };
-      warn(
+      warnings.warn(
         'unknown-path',
         {
           ip: ctx.state.ip,

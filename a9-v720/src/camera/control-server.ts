@@ -13,7 +13,7 @@ import { isUnknownMessage, MessageCode, encodeHeartbeat, encodeRegisterOk, parse
 import { preview } from '../protocol/json.js';
 import { PacketStreamDecoder, ProtocolError } from '../protocol/stream-decoder.js';
 import { hexPreview, isThisHost, plainIp } from '../util/net.js';
-import { kindWarn, RateLimitedLog, type KindWarn } from '../util/rate-limited-log.js';
+import { RateLimitedLog } from '../util/rate-limited-log.js';
 import { TokenBuckets, type TokenBucketLimits } from '../util/token-bucket.js';
 import type { Lifecycle } from '../util/lifecycle.js';
 import { ListeningServer, type ListenAddress } from '../util/listen.js';
@@ -43,7 +43,8 @@ export const DEFAULT_REGISTRATION_LIMITS: TokenBucketLimits = { capacity: 20, re
 
 /** What every connection shares. */
 interface ConnectionContext extends ControlServerDeps {
-  readonly warn: KindWarn;
+  /** Junk any LAN host can send at will: one line per key a minute, keys shared by all connections. */
+  readonly warnings: RateLimitedLog;
   readonly registrations: TokenBuckets;
 }
 
@@ -53,14 +54,15 @@ export class ControlServer implements Lifecycle {
   /** Connections that have not registered yet, oldest first (a Set keeps insertion order). */
   private readonly pending = new Set<ControlConnection>();
   private readonly sockets = new Set<net.Socket>();
-  private readonly evictionLog = new RateLimitedLog(60_000);
+  private readonly evictionLog: RateLimitedLog;
   private readonly context: ConnectionContext;
 
   constructor(private readonly deps: ControlServerDeps) {
     this.server = net.createServer((socket) => this.accept(socket));
+    this.evictionLog = new RateLimitedLog(deps.logger, { intervalMs: 60_000 });
     this.context = {
       ...deps,
-      warn: kindWarn(deps.logger),
+      warnings: new RateLimitedLog(deps.logger, { intervalMs: 60_000 }),
       registrations: new TokenBuckets(deps.registrationLimits ?? DEFAULT_REGISTRATION_LIMITS),
     };
     const { port = 0, host = '127.0.0.1' } = deps.listen ?? {};
@@ -94,11 +96,10 @@ export class ControlServer implements Lifecycle {
       // Make room by dropping the oldest silent connection rather than refusing this one: a real
       // camera registers within milliseconds, junk sits idle, so a flood cannot lock cameras out.
       const oldest = this.pending.values().next().value;
-      this.evictionLog.maybe('evict', (suppressed) =>
-        this.deps.logger.warn(
-          { ip: oldest?.remoteAddress, suppressed },
-          `${limit} unregistered TCP connections are open: closing the oldest (${oldest?.remoteAddress ?? '?'}) to make room${suppressed ? ` (${suppressed} more since the last line)` : ''}`,
-        ),
+      this.evictionLog.warn(
+        'evict',
+        { ip: oldest?.remoteAddress },
+        `${limit} unregistered TCP connections are open: closing the oldest (${oldest?.remoteAddress ?? '?'}) to make room`,
       );
       oldest?.close('evicted: too many unregistered connections');
     }
@@ -139,7 +140,7 @@ class ControlConnection implements ControlLink {
 
   /** Junk from anonymous senders is limited per kind; a registered camera's own per kind and camera. */
   private warn(kind: string, fields: Record<string, unknown>, message: string): void {
-    this.deps.warn(`${kind}:${this.session?.cameraId ?? '-'}`, fields, message);
+    this.deps.warnings.warn(`${kind}:${this.session?.cameraId ?? '-'}`, fields, message);
   }
 
   private get who(): string {
@@ -243,13 +244,13 @@ class ControlConnection implements ControlLink {
   }
 
   private register(uid: string, token: string): void {
-    const { registry, sessions, secrets, logger, warn } = this.deps;
+    const { registry, sessions, secrets, logger, warnings } = this.deps;
     if (this.session) {
       if (this.session.cameraId === uid) {
         this.send(encodeRegisterOk());
         return;
       }
-      warn(
+      warnings.warn(
         'reregister',
         { camera: this.session.cameraId, peer: this.peer, uid },
         `${this.who} re-registered as a different id ${uid}; closing this connection`,
@@ -258,7 +259,7 @@ class ControlConnection implements ControlLink {
       return;
     }
     if (!isThisHost(this.remoteAddress) && !this.deps.registrations.take(this.remoteAddress)) {
-      warn(
+      warnings.warn(
         'rate',
         { camera: uid, ip: this.remoteAddress },
         `too many TCP registrations from ${this.remoteAddress}: refused ${uid} and closed the connection`,
@@ -276,7 +277,7 @@ class ControlConnection implements ControlLink {
     if (!attached.ok) {
       // Somebody else claims a camera that is connected and healthy from another address: the
       // protocol has no authentication, so the live session is what identifies the camera.
-      this.deps.warn(
+      warnings.warn(
         `takeover:${uid}`,
         { camera: uid, ip: this.remoteAddress, holder: attached.holder },
         `refused a registration as camera ${uid} from ${this.peer}: that camera is connected from ${attached.holder} and was heard ${Math.round(attached.silentForMs / 1000)} s ago; closing this connection`,
@@ -292,7 +293,7 @@ class ControlConnection implements ControlLink {
       // Cameras keep a pwd from the vendor cloud, an older install or another address; accept,
       // but say so (the token is no proof of identity: see device-secrets.ts). Per kind: a
       // flood of made-up ids must not become a flood of lines; the dashboard shows tokenOk.
-      warn(
+      warnings.warn(
         'token-mismatch',
         { camera: uid, ip: this.remoteAddress },
         `camera ${uid} (${this.peer}) registered with a token that was not handed out to this address (token mismatch); accepted anyway`,

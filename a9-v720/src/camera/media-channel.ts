@@ -40,7 +40,7 @@ export interface MediaChannelAddress {
 
 export class MediaChannel implements UdpLink, Lifecycle {
   readonly socket: dgram.Socket;
-  private readonly junkLog = new RateLimitedLog(60_000);
+  private readonly junkLog: RateLimitedLog;
   readonly stats: MediaChannelStats = { datagrams: 0, rejected: 0, unboundMedia: 0, refusedProbes: 0 };
 
   constructor(
@@ -48,6 +48,7 @@ export class MediaChannel implements UdpLink, Lifecycle {
     private readonly logger: Logger,
     private readonly address: MediaChannelAddress,
   ) {
+    this.junkLog = new RateLimitedLog(logger, { intervalMs: 60_000 });
     this.socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
     this.socket.on('message', (datagram, rinfo) => this.onDatagram(datagram, plainIp(rinfo.address), rinfo.port));
     this.socket.on('error', (error) => this.logger.error({ err: error.message }, `UDP media channel error: ${error.message}`));
@@ -88,11 +89,10 @@ export class MediaChannel implements UdpLink, Lifecycle {
     this.stats.rejected++;
     const owner = this.cameras.ownerOf(address, port);
     const who = owner ? `camera ${owner} (${endpointKey(address, port)})` : endpointKey(address, port);
-    this.junkLog.maybe(kind, (suppressed) =>
-      this.logger.warn(
-        { camera: owner, peer: endpointKey(address, port), head: hexPreview(datagram, 24), suppressed },
-        `ignored UDP datagram from ${who}: ${why}${suppressed ? ` (${suppressed} similar since the last such line)` : ''}`,
-      ),
+    this.junkLog.warn(
+      kind,
+      { camera: owner, peer: endpointKey(address, port), head: hexPreview(datagram, 24) },
+      `ignored UDP datagram from ${who}: ${why}`,
     );
   }
 

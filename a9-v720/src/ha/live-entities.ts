@@ -69,7 +69,7 @@ export interface LiveEntitiesOptions {
 export class LiveEntities implements Lifecycle {
   private remembered: RememberedEntries = {};
   private readonly file: string;
-  private readonly failures = new RateLimitedLog(60_000);
+  private readonly failures: RateLimitedLog;
   private readonly retryMs: number;
   private readonly api: CoreApi;
   private readonly stopping = new AbortController();
@@ -88,6 +88,7 @@ export class LiveEntities implements Lifecycle {
   constructor(private readonly options: LiveEntitiesOptions) {
     this.file = path.join(options.dataDir, LIVE_ENTITIES_FILE);
     this.retryMs = options.retryMs ?? 60_000;
+    this.failures = new RateLimitedLog(options.logger, { intervalMs: 60_000 });
     this.api = new CoreApi(options.supervisor, { timeoutMs: options.coreTimeoutMs, signal: this.stopping.signal });
   }
 
@@ -187,11 +188,10 @@ export class LiveEntities implements Lifecycle {
   private failed(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     this.problem = message;
-    this.failures.maybe('core', (suppressed) =>
-      this.options.logger.warn(
-        { err: message, retryInSeconds: Math.round(this.retryMs / 1000), suppressed },
-        `live camera entities: ${message}; trying again in ${Math.round(this.retryMs / 1000)} s${suppressed ? ` (${suppressed} more failures since the last such line)` : ''}`,
-      ),
+    this.failures.warn(
+      'core',
+      { err: message, retryInSeconds: Math.round(this.retryMs / 1000) },
+      `live camera entities: ${message}; trying again in ${Math.round(this.retryMs / 1000)} s`,
     );
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.kick(true, true), this.retryMs);
@@ -316,11 +316,10 @@ export class LiveEntities implements Lifecycle {
     try {
       writeFileAtomic(this.file, text);
     } catch (error) {
-      this.failures.maybe('save', () =>
-        this.options.logger.warn(
-          { file: this.file, err: (error as Error).message },
-          `cannot save ${this.file}: ${(error as Error).message}`,
-        ),
+      this.failures.warn(
+        'save',
+        { file: this.file, err: (error as Error).message },
+        `cannot save ${this.file}: ${(error as Error).message}`,
       );
     }
   }

@@ -124,7 +124,7 @@ export class MediaHub implements MediaSink, Lifecycle {
   private readonly operationTimeoutMs: number;
   private readonly now: () => number;
   private readonly log: Logger;
-  private readonly formatLog = new RateLimitedLog(60_000);
+  private readonly formatLog: RateLimitedLog;
   private closed = false;
 
   constructor(private readonly options: MediaHubOptions) {
@@ -135,6 +135,7 @@ export class MediaHub implements MediaSink, Lifecycle {
     this.operationTimeoutMs = options.operationTimeoutMs ?? 30_000;
     this.now = options.now ?? Date.now;
     this.log = options.logger;
+    this.formatLog = new RateLimitedLog(options.logger, { intervalMs: 60_000 });
   }
 
   /** A complete JPEG from the camera (already reassembled). */
@@ -426,12 +427,10 @@ export class MediaHub implements MediaSink, Lifecycle {
     if (previous === undefined || cam.audio.size === 0) return;
     const consumers = [...cam.audio];
     cam.audio.clear();
-    this.formatLog.maybe(cam.id, (suppressed) =>
-      this.log.warn(
-        { cameraId: cam.id, from: previous, to: format, listeners: consumers.length, suppressed },
-        `camera ${cam.id} switched its audio from ${previous} to ${format}: ended ${consumers.length} audio listener(s), a WAV stream cannot change format; they may reconnect` +
-          (suppressed ? ` (${suppressed} more switches since the last line)` : ''),
-      ),
+    this.formatLog.warn(
+      cam.id,
+      { cameraId: cam.id, from: previous, to: format, listeners: consumers.length },
+      `camera ${cam.id} switched its audio from ${previous} to ${format}: ended ${consumers.length} audio listener(s), a WAV stream cannot change format; they may reconnect`,
     );
     for (const consumer of consumers) this.deliver(cam, () => consumer.onEnd?.('audio-format-changed'));
     this.consumerLeft(cam);

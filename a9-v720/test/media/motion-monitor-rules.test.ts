@@ -488,7 +488,7 @@ test('frames that do not decode: counted, one warn line per camera and minute wi
   const next = log.problems()[2];
   assert.equal(
     next?.msg,
-    'camera CAM1: a frame of 3 bytes does not decode (Corrupt JPEG data: premature end of data segment); motion detection skipped it (5 more since the last such line)',
+    'camera CAM1: a frame of 3 bytes does not decode (Corrupt JPEG data: premature end of data segment); motion detection skipped it (5 more like it since the last such line)',
   );
   assert.equal(next?.suppressed, 5);
   // A good frame after all that is analysed.

@@ -85,7 +85,7 @@ export class MotionMonitor implements Lifecycle {
       this.decode = (jpeg) => decoder.decode(jpeg);
     }
     this.now = options.now ?? Date.now;
-    this.badFrames = new RateLimitedLog(60_000, 1024, this.now);
+    this.badFrames = new RateLimitedLog(options.logger, { intervalMs: 60_000, now: this.now });
   }
 
   /** `start`: motion began in `jpeg` (before the registry's motion flag is set). */
@@ -215,12 +215,10 @@ export class MotionMonitor implements Lifecycle {
       .catch((error: unknown) => {
         watch.counters.decodeErrors++;
         const why = (error as Error).message;
-        this.badFrames.maybe(watch.cameraId, (suppressed) =>
-          this.options.logger.warn(
-            { camera: watch.cameraId, bytes: jpeg.length, err: why, suppressed },
-            `camera ${watch.cameraId}: a frame of ${jpeg.length} bytes does not decode (${why}); motion detection skipped it` +
-              (suppressed > 0 ? ` (${suppressed} more since the last such line)` : ''),
-          ),
+        this.badFrames.warn(
+          watch.cameraId,
+          { camera: watch.cameraId, bytes: jpeg.length, err: why },
+          `camera ${watch.cameraId}: a frame of ${jpeg.length} bytes does not decode (${why}); motion detection skipped it`,
         );
       })
       .finally(() => {
