@@ -350,7 +350,7 @@ export class App {
         fullLog.warn(
           'full',
           { camera: id, maxCameras: max },
-          `camera limit reached: ${max} cameras are registered (option max_cameras), so new camera ${id} was refused; forget unused cameras in the dashboard or raise max_cameras`,
+          `camera limit reached: ${max} cameras are registered (option max_cameras), so this new camera was refused; forget unused cameras in the dashboard or raise max_cameras`,
         ),
       ),
     ];

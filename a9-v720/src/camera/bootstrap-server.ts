@@ -111,7 +111,7 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
       pwd: secrets.pwdFor(id, ctx.state.ip),
       version: null,
     });
-    logger.info({ camera: id, ip: ctx.state.ip, host }, `camera ${id} (${ctx.state.ip}) bootstrapped: sent to ${host}:${deps.tcpPort()}`);
+    logger.info({ camera: id, ip: ctx.state.ip, host }, `bootstrapped from ${ctx.state.ip}: sent to ${host}:${deps.tcpPort()}`);
   });
 
   router.all('/app/api/ApiSysDevicesBatch/registerDevices', (ctx) => {
@@ -127,16 +127,25 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
     if (id) deps.observer?.bootstrapRequest(id, { ip: ctx.state.ip, endpoint, ...optionalFirmware(firmwareHeader(ctx)) });
   };
 
+  /** A call that may or may not name the camera: with an id, the line's `camera` says who. */
+  const logCall = (ctx: Koa.ParameterizedContext<PeerState>, what: string): void => {
+    const id = deviceId(ctx);
+    logger.info(
+      { camera: id, ip: ctx.state.ip },
+      id ? `${what} (from ${ctx.state.ip})` : `a camera at ${ctx.state.ip} ${what} (without a usable devicesCode)`,
+    );
+  };
+
   router.all('/app/api/ApiSysDevicesBatch/confirm', (ctx) => {
     observe(ctx, 'confirm');
     ctx.body = ok(null);
-    logger.info({ camera: deviceId(ctx), ip: ctx.state.ip }, `camera ${deviceId(ctx) ?? '?'} (${ctx.state.ip}) confirmed its device id`);
+    logCall(ctx, 'confirmed its device id');
   });
 
   router.all('/app/api/ApiSysDevices/a9bindingAppDevice', (ctx) => {
     observe(ctx, 'a9bindingAppDevice');
     ctx.body = ok(null);
-    logger.info({ camera: deviceId(ctx), ip: ctx.state.ip }, `camera ${deviceId(ctx) ?? '?'} (${ctx.state.ip}) asked to bind to the app`);
+    logCall(ctx, 'asked to bind to the app');
   });
 
   router.all('/app/api/ApiSysDevices/getDevInfo', (ctx) => {
@@ -151,9 +160,9 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
       mqttOnlyLog.warn(
         id,
         { camera: id, ip: ctx.state.ip, firmware },
-        `camera ${id} (${ctx.state.ip}, firmware ${firmware ?? 'unknown'}) called getDevInfo: newer "MQTT-only" firmware that may never open the TCP channel; please report it`,
+        `called getDevInfo from ${ctx.state.ip} (firmware ${firmware ?? 'unknown'}): newer "MQTT-only" firmware that may never open the TCP channel; please report it`,
       );
-      logger.debug({ camera: id, ip: ctx.state.ip }, `camera ${id} (${ctx.state.ip}) called getDevInfo`);
+      logger.debug({ camera: id, ip: ctx.state.ip }, `called getDevInfo (from ${ctx.state.ip})`);
     }
   });
 
@@ -185,7 +194,7 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
           host: ctx.get('host'),
           userAgent: ctx.get('user-agent'),
         },
-        `unknown HTTP path from camera ${ctx.state.ip}: ${ctx.method} ${ctx.path}${ctx.querystring ? `?${ctx.querystring}` : ''} (Host: ${ctx.get('host') || '-'}) — new firmware behaviour? please report`,
+        `unknown HTTP path from ${ctx.state.ip}: ${ctx.method} ${ctx.path}${ctx.querystring ? `?${ctx.querystring}` : ''} (Host: ${ctx.get('host') || '-'}) — new firmware behaviour? please report`,
       );
     }
   });

@@ -28,6 +28,7 @@ export interface CameraMediaReceiverOptions {
   readonly cameraId: string;
   readonly sink: MediaSink;
   readonly sendConfirm: (datagram: Buffer) => void;
+  /** The camera's logger: its lines carry the camera id as `camera`. */
   readonly logger: Logger;
   /** Shared by all cameras: from the packet that completed a frame to the frame written to every consumer. */
   readonly deliveryLatency: LatencySamples;
@@ -130,7 +131,6 @@ export class CameraMediaReceiver {
   }
 
   private logDrop(reason: string, detail: string): void {
-    const { cameraId } = this.options;
-    this.dropLog.warn(reason, { camera: cameraId, reason }, `camera ${cameraId}: dropped an incomplete video frame (${reason}: ${detail})`);
+    this.dropLog.warn(reason, { reason }, `dropped an incomplete video frame (${reason}: ${detail})`);
   }
 }

@@ -91,30 +91,26 @@ export class CommandHandler {
     const spec = CAMERA_ENTITIES.find((entity) => entity.key === parsed.key && entity.command);
     const action = spec?.command?.(text);
     if (!spec) {
-      this.warnings.warn(
-        'unknown-entity',
-        { camera: camera.id, topic },
-        `MQTT: camera ${camera.id} has no command "${parsed.key}"; ignored`,
-      );
+      this.warnings.warn('unknown-entity', { camera: camera.id, topic }, `MQTT: no command "${parsed.key}" for this camera; ignored`);
       return 'unknown-entity';
     }
     if (!action) {
       logger.warn(
         { camera: camera.id, entity: spec.key, payload: shown },
-        `MQTT: invalid payload ${JSON.stringify(shown)} for ${spec.key} of camera ${camera.id}; ignored`,
+        `MQTT: invalid payload ${JSON.stringify(shown)} for ${spec.key}; ignored`,
       );
       return 'invalid-payload';
     }
     if (action.kind === 'motion') {
       // The add-on's own setting: applies whether or not the camera is online right now.
-      logger.info({ camera: camera.id, entity: spec.key, change: action.change }, `MQTT: camera ${camera.id} ${spec.key} ← ${shown}`);
+      logger.info({ camera: camera.id, entity: spec.key, change: action.change }, `MQTT: ${spec.key} ← ${shown}`);
       this.deps.registry.changeMotionSettings(camera.id, action.change);
       return 'motion';
     }
     if (!camera.online) {
       logger.warn(
         { camera: camera.id, entity: spec.key, payload: shown },
-        `MQTT: camera ${camera.id} is offline; ${spec.key}=${shown} dropped (not queued)`,
+        `MQTT: the camera is offline; ${spec.key}=${shown} dropped (not queued)`,
       );
       return 'offline';
     }
@@ -122,16 +118,16 @@ export class CommandHandler {
       this.warnings.warn(
         `rate:${camera.id}`,
         { camera: camera.id, entity: spec.key },
-        `MQTT: too many commands for camera ${camera.id}; ${spec.key}=${shown} dropped (at most ${COMMAND_LIMITS.capacity} at once, then ${COMMAND_LIMITS.refillPerSecond} a second)`,
+        `MQTT: too many commands for this camera; ${spec.key}=${shown} dropped (at most ${COMMAND_LIMITS.capacity} at once, then ${COMMAND_LIMITS.refillPerSecond} a second)`,
       );
       return 'rate-limited';
     }
     if (action.kind === 'snapshot') {
-      logger.info({ camera: camera.id }, `MQTT: snapshot requested for camera ${camera.id}`);
+      logger.info({ camera: camera.id }, 'MQTT: snapshot requested');
       await this.deps.snapshots.capture(camera.id, 'button');
       return 'snapshot';
     }
-    logger.info({ camera: camera.id, entity: spec.key, command: action.command }, `MQTT: camera ${camera.id} ${spec.key} ← ${shown}`);
+    logger.info({ camera: camera.id, entity: spec.key, command: action.command }, `MQTT: ${spec.key} ← ${shown}`);
     try {
       await this.deps.control.sendSetting(camera.id, action.command);
       return 'sent';
@@ -140,7 +136,7 @@ export class CommandHandler {
         error instanceof CameraUnavailableError || error instanceof CameraTimeoutError
           ? error.message
           : `unexpected error: ${(error as Error).message}`;
-      logger.warn({ camera: camera.id, entity: spec.key, err: why }, `camera ${camera.id}: ${spec.key}=${shown} not applied (${why})`);
+      logger.warn({ camera: camera.id, entity: spec.key, err: why }, `${spec.key}=${shown} not applied (${why})`);
       return 'failed';
     }
   }

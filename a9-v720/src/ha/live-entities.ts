@@ -243,7 +243,7 @@ export class LiveEntities implements Lifecycle {
     for (const id of plan.deletedByUser) {
       this.options.logger.info(
         { camera: id },
-        `camera ${id}: its live camera entry was deleted in Home Assistant; it stays deleted (the dashboard's "Show live in Home Assistant" adds it again)`,
+        `its live camera entry was deleted in Home Assistant; it stays deleted (the dashboard's "Show live in Home Assistant" adds it again)`,
       );
     }
     this.remember(plan.remembered);
@@ -267,8 +267,8 @@ export class LiveEntities implements Lifecycle {
       logger.info(
         { camera: id, entryId: action.entryId },
         action.then === 'forget'
-          ? `camera ${id}: its live camera entry was ${result === 'deleted' ? 'deleted' : 'already gone'} in Home Assistant (camera forgotten)`
-          : `camera ${id}: replacing its live camera entry (the add-on's hostname or media key changed)`,
+          ? `its live camera entry was ${result === 'deleted' ? 'deleted' : 'already gone'} in Home Assistant (camera forgotten)`
+          : `replacing its live camera entry (the add-on's hostname or media key changed)`,
       );
       return undefined;
     }
@@ -283,7 +283,7 @@ export class LiveEntities implements Lifecycle {
     });
     if (outcome.outcome === 'created') {
       this.remember(afterCreated(this.remembered, id, outcome.entryId, target));
-      logger.info({ camera: id, entryId: outcome.entryId }, `camera ${id}: live camera "${action.title}" added to Home Assistant`);
+      logger.info({ camera: id, entryId: outcome.entryId }, `live camera "${action.title}" added to Home Assistant`);
       return undefined;
     }
     if (outcome.outcome === 'already_configured') {
@@ -293,8 +293,8 @@ export class LiveEntities implements Lifecycle {
       logger.info(
         { camera: id },
         record?.status === 'created'
-          ? `camera ${id}: Home Assistant already had its live camera entry; the add-on takes it over`
-          : `camera ${id}: Home Assistant already has an MJPEG camera for its URL (added by hand?); the add-on leaves it alone`,
+          ? `Home Assistant already had its live camera entry; the add-on takes it over`
+          : `Home Assistant already has an MJPEG camera for its URL (added by hand?); the add-on leaves it alone`,
       );
       return undefined;
     }
