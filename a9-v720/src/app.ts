@@ -328,7 +328,7 @@ export class App {
   private wire(logger: Logger): Unsubscribe[] {
     const { registry, media, sessions, motion, mqtt, journeys } = this;
     // One clear line when the limit first refuses a camera, then at most one an hour.
-    const fullLog = new RateLimitedLog(3_600_000);
+    const fullLog = new RateLimitedLog(logger, { intervalMs: 3_600_000 });
     return [
       journeys.follow(),
       // Frames pass the journeys on their way to the hub: a camera's first frame ends its journey.
@@ -348,11 +348,10 @@ export class App {
         media.forget(id);
       }),
       registry.on('full', (id, max) =>
-        fullLog.maybe('full', (suppressed) =>
-          logger.warn(
-            { camera: id, maxCameras: max, suppressed },
-            `camera limit reached: ${max} cameras are registered (option max_cameras), so new camera ${id} was refused; forget unused cameras in the dashboard or raise max_cameras${suppressed ? ` (${suppressed} more refused since the last such line)` : ''}`,
-          ),
+        fullLog.warn(
+          'full',
+          { camera: id, maxCameras: max },
+          `camera limit reached: ${max} cameras are registered (option max_cameras), so this new camera was refused; forget unused cameras in the dashboard or raise max_cameras`,
         ),
       ),
     ];

@@ -2,8 +2,9 @@
  * The human log line: one per event, the way zigbee2mqtt's and bashio's lines read in the
  * add-on's Log tab —
  *
- *   2026-11-27 11:40:02.123 INFO  [camera 0800c00128F8] camera 0800c00128F8 is in command mode
+ *   2026-11-27 11:40:02.123 INFO  [camera 0800c00128F8 "Garden"] in command mode (UDP 192.168.1.50:41234)
  *
+ * The bracket is the part and the line's `camera` (with its name): messages leave the id out.
  * Built from the JSON line pino writes, so both formats carry the same events. Strings may come
  * from cameras on the LAN: control characters are escaped (one event stays one line, no terminal
  * escapes reach the log) and very long messages are cut.
@@ -61,7 +62,7 @@ export function formatHumanLine(jsonLine: string): string {
   const time = typeof entry['time'] === 'string' || typeof entry['time'] === 'number' ? new Date(entry['time']) : new Date();
   const level = LEVEL_LABELS[Number(entry['level'])] ?? (typeof entry['level'] === 'string' ? entry['level'].toUpperCase() : '?');
   const part = typeof entry['part'] === 'string' ? entry['part'] : 'main';
-  const cameraField = entry['camera'] ?? entry['cameraId'];
+  const cameraField = entry['camera'];
   const name = typeof entry['cameraName'] === 'string' ? ` "${entry['cameraName']}"` : '';
   const camera = typeof cameraField === 'string' ? ` ${cameraField}${name}` : '';
   const err = isRecord(entry['err']) ? entry['err'] : undefined;

@@ -25,10 +25,14 @@ export class CameraNames {
 
 /**
  * One structured line per event. The add-on log is read by users in HA's log tab, so keep
- * `msg` self-explaining and put camera id / peer address in fields *and* in the text.
+ * `msg` self-explaining. The convention (test/core/log-convention.test.ts): the camera a line is
+ * about is its `camera` field, set once by a camera-scoped part's child logger
+ * (`logger.child({ camera: id })`) or passed with the line; the message does not repeat the id,
+ * since the human format shows it in the prefix and the JSON has the field. Other context (peer
+ * address, reason) goes in fields and, where a reader needs it, in the text.
  * Every string of every line is sanitised (see log-text.ts): much of it comes from the LAN.
- * With `names`, every line about a named camera (a `camera` or `cameraId` field) also carries
- * `cameraName`, whichever part logs it and even right after a rename.
+ * With `names`, every line about a named camera also carries `cameraName`, whichever part logs
+ * it and even right after a rename.
  * `format: 'human'` turns each line into the readable form of log-format.ts on the way out.
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream, names?: CameraNames, format: LogFormat = 'json'): Logger {
@@ -46,9 +50,11 @@ export function createLogger(level: LogLevel, destination?: DestinationStream, n
     },
   };
   if (names) {
-    options.mixin = (fields: object) => {
-      const record = fields as { camera?: unknown; cameraId?: unknown };
-      const id = typeof record.camera === 'string' ? record.camera : typeof record.cameraId === 'string' ? record.cameraId : undefined;
+    options.mixin = (fields: object, _level: number, logger: Logger) => {
+      // The line's own `camera`, else the one its child logger was bound to.
+      const own = (fields as { camera?: unknown }).camera;
+      const bound: unknown = own === undefined ? logger.bindings()['camera'] : undefined;
+      const id = typeof own === 'string' ? own : typeof bound === 'string' ? bound : undefined;
       const name = id === undefined ? undefined : names.nameOf(id);
       return name === undefined ? {} : { cameraName: name };
     };

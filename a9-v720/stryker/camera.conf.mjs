@@ -1,9 +1,15 @@
 import { mutationGroup } from './group.mjs';
 
 // The camera side's pure parts: what cameras are told about us, the user's camera name and the
-// motion settings. Sessions, servers and the registry are left to their behaviour tests.
+// motion settings; with them the rate-limited log its servers use against junk from the LAN.
+// Sessions, servers and the registry are left to their behaviour tests.
 export default mutationGroup(
   'camera',
-  ['src/camera/camera-facing.ts', 'src/camera/camera-name.ts', 'src/camera/motion-settings.ts'],
-  ['test/camera/camera-facing.test.ts', 'test/camera/camera-name.test.ts', 'test/camera/motion-settings.test.ts'],
+  ['src/camera/camera-facing.ts', 'src/camera/camera-name.ts', 'src/camera/motion-settings.ts', 'src/util/rate-limited-log.ts'],
+  [
+    'test/camera/camera-facing.test.ts',
+    'test/camera/camera-name.test.ts',
+    'test/camera/motion-settings.test.ts',
+    'test/core/rate-limited-log.test.ts',
+  ],
 );

@@ -54,17 +54,13 @@ interface PeerState {
 export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
   const { registry, secrets, logger } = deps;
   // Such firmware calls getDevInfo two or three times per boot: one line per camera is enough.
-  const mqttOnlyLog = new RateLimitedLog(60 * 60_000);
   const mqttOnlyLineBudget = new TokenBuckets({ capacity: 10, refillPerSecond: 0.1 });
+  const mqttOnlyLog = new RateLimitedLog(logger, { intervalMs: 60 * 60_000, budget: () => mqttOnlyLineBudget.take('getDevInfo') });
   const app = new Koa<PeerState>();
   const router = new Router<PeerState>();
   const buckets = new TokenBuckets(deps.limits ?? DEFAULT_BOOTSTRAP_LIMITS);
   // Warnings that any LAN host can trigger at will: one line per kind and minute, with a count.
-  const warnings = new RateLimitedLog(60_000);
-  const warn = (kind: string, fields: Record<string, unknown>, message: string): void =>
-    warnings.maybe(kind, (suppressed) =>
-      logger.warn({ ...fields, suppressed }, `${message}${suppressed ? ` (${suppressed} more like it in the last minute)` : ''}`),
-    );
+  const warnings = new RateLimitedLog(logger, { intervalMs: 60_000 });
 
   const deviceId = (ctx: Koa.Context): string | undefined => {
     const code = ctx.query['devicesCode'];
@@ -85,7 +81,11 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
     if (!id) {
       ctx.status = 400;
       ctx.body = { code: 400, message: 'missing or malformed devicesCode', data: null };
-      warn('no-id', { ip: ctx.state.ip, query: ctx.querystring }, `getA9ConfCheck from ${ctx.state.ip} without a usable devicesCode`);
+      warnings.warn(
+        'no-id',
+        { ip: ctx.state.ip, query: ctx.querystring },
+        `getA9ConfCheck from ${ctx.state.ip} without a usable devicesCode`,
+      );
       return;
     }
     if (!registry.noteBootstrap(id, ctx.state.ip, firmwareHeader(ctx))) {
@@ -111,7 +111,7 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
       pwd: secrets.pwdFor(id, ctx.state.ip),
       version: null,
     });
-    logger.info({ camera: id, ip: ctx.state.ip, host }, `camera ${id} (${ctx.state.ip}) bootstrapped: sent to ${host}:${deps.tcpPort()}`);
+    logger.info({ camera: id, ip: ctx.state.ip, host }, `bootstrapped from ${ctx.state.ip}: sent to ${host}:${deps.tcpPort()}`);
   });
 
   router.all('/app/api/ApiSysDevicesBatch/registerDevices', (ctx) => {
@@ -127,16 +127,25 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
     if (id) deps.observer?.bootstrapRequest(id, { ip: ctx.state.ip, endpoint, ...optionalFirmware(firmwareHeader(ctx)) });
   };
 
+  /** A call that may or may not name the camera: with an id, the line's `camera` says who. */
+  const logCall = (ctx: Koa.ParameterizedContext<PeerState>, what: string): void => {
+    const id = deviceId(ctx);
+    logger.info(
+      { camera: id, ip: ctx.state.ip },
+      id ? `${what} (from ${ctx.state.ip})` : `a camera at ${ctx.state.ip} ${what} (without a usable devicesCode)`,
+    );
+  };
+
   router.all('/app/api/ApiSysDevicesBatch/confirm', (ctx) => {
     observe(ctx, 'confirm');
     ctx.body = ok(null);
-    logger.info({ camera: deviceId(ctx), ip: ctx.state.ip }, `camera ${deviceId(ctx) ?? '?'} (${ctx.state.ip}) confirmed its device id`);
+    logCall(ctx, 'confirmed its device id');
   });
 
   router.all('/app/api/ApiSysDevices/a9bindingAppDevice', (ctx) => {
     observe(ctx, 'a9bindingAppDevice');
     ctx.body = ok(null);
-    logger.info({ camera: deviceId(ctx), ip: ctx.state.ip }, `camera ${deviceId(ctx) ?? '?'} (${ctx.state.ip}) asked to bind to the app`);
+    logCall(ctx, 'asked to bind to the app');
   });
 
   router.all('/app/api/ApiSysDevices/getDevInfo', (ctx) => {
@@ -148,14 +157,12 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
       observe(ctx, 'getDevInfo');
       const firmware = firmwareHeader(ctx);
       // One line per camera and hour, within a budget for all of them: made-up ids are free.
-      mqttOnlyLog.maybe(id, (suppressed) => {
-        if (!mqttOnlyLineBudget.take('getDevInfo')) return;
-        logger.warn(
-          { camera: id, ip: ctx.state.ip, firmware, suppressed },
-          `camera ${id} (${ctx.state.ip}, firmware ${firmware ?? 'unknown'}) called getDevInfo: newer "MQTT-only" firmware that may never open the TCP channel; please report it`,
-        );
-      });
-      logger.debug({ camera: id, ip: ctx.state.ip }, `camera ${id} (${ctx.state.ip}) called getDevInfo`);
+      mqttOnlyLog.warn(
+        id,
+        { camera: id, ip: ctx.state.ip, firmware },
+        `called getDevInfo from ${ctx.state.ip} (firmware ${firmware ?? 'unknown'}): newer "MQTT-only" firmware that may never open the TCP channel; please report it`,
+      );
+      logger.debug({ camera: id, ip: ctx.state.ip }, `called getDevInfo (from ${ctx.state.ip})`);
     }
   });
 
@@ -166,7 +173,7 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
       ctx.status = 429;
       ctx.set('Connection', 'close');
       ctx.body = { code: 429, message: 'too many requests', data: null };
-      warn('rate', { ip: ctx.state.ip }, `too many bootstrap requests from ${ctx.state.ip}: refused (429) until it slows down`);
+      warnings.warn('rate', { ip: ctx.state.ip }, `too many bootstrap requests from ${ctx.state.ip}: refused (429) until it slows down`);
       return;
     }
     logger.debug(
@@ -177,7 +184,7 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
     if (ctx.status === 404 && ctx.body === undefined) {
       ctx.status = 404;
       ctx.body = { code: 404, message: `unknown path ${ctx.path}`, data: null };
-      warn(
+      warnings.warn(
         'unknown-path',
         {
           ip: ctx.state.ip,
@@ -187,7 +194,7 @@ export function createBootstrapApp(deps: BootstrapDeps): Koa<PeerState> {
           host: ctx.get('host'),
           userAgent: ctx.get('user-agent'),
         },
-        `unknown HTTP path from camera ${ctx.state.ip}: ${ctx.method} ${ctx.path}${ctx.querystring ? `?${ctx.querystring}` : ''} (Host: ${ctx.get('host') || '-'}) — new firmware behaviour? please report`,
+        `unknown HTTP path from ${ctx.state.ip}: ${ctx.method} ${ctx.path}${ctx.querystring ? `?${ctx.querystring}` : ''} (Host: ${ctx.get('host') || '-'}) — new firmware behaviour? please report`,
       );
     }
   });

@@ -91,7 +91,8 @@ export class CameraSession {
     private readonly link: ControlLink,
     private readonly udp: UdpLink,
     private readonly registry: CameraRegistry,
-    private readonly logger: Logger,
+    /** The camera's logger: every line carries its id (`camera`), so messages do not repeat it. */
+    readonly log: Logger,
     private readonly timeouts: SessionTimeouts = DEFAULT_SESSION_TIMEOUTS,
     private readonly natTarget: NatTarget = (localAddress) => ({ address: localAddress, port: udp.port }),
   ) {}
@@ -134,10 +135,7 @@ export class CameraSession {
   }
 
   onNatResult(message: NatResultMessage): void {
-    this.logger.debug(
-      { camera: this.cameraId, status: message.status, devIp: message.devIp, devPort: message.devPort },
-      `camera ${this.cameraId} NAT result (12)`,
-    );
+    this.log.debug({ status: message.status, devIp: message.devIp, devPort: message.devPort }, 'NAT result (12)');
   }
 
   /** Base info or a setting echo: the usable fields go to the registry, the others to one log line. */
@@ -151,9 +149,9 @@ export class CameraSession {
     for (const { field } of fresh) this.reportedDrops.add(field);
     const shown = fresh.slice(0, 8).map(({ field, reason }) => `${field} (${reason})`);
     const more = fresh.length > shown.length ? `; and ${fresh.length - shown.length} more` : '';
-    this.logger.warn(
-      { camera: this.cameraId, code: content.code, dropped: fresh },
-      `camera ${this.cameraId} sent state (301/${content.code}) with fields left out: ${shown.join('; ')}${more}`,
+    this.log.warn(
+      { code: content.code, dropped: fresh },
+      `sent state (301/${content.code}) with fields left out: ${shown.join('; ')}${more}`,
     );
   }
 
@@ -168,7 +166,7 @@ export class CameraSession {
         waiter.resolve(content);
       }
     } else if (!STATE_CODES.has(content.code)) {
-      this.logger.debug({ camera: this.cameraId, content }, `camera ${this.cameraId} sent forward content code ${content.code}`);
+      this.log.debug({ content }, `sent forward content code ${content.code}`);
     }
   }
 
@@ -189,7 +187,7 @@ export class CameraSession {
     }
     this.echoWaiters = [];
     this.probeWaiters = [];
-    this.logger.debug({ camera: this.cameraId, reason }, `camera ${this.cameraId} session closed: ${reason}`);
+    this.log.debug({ reason }, `session closed: ${reason}`);
   }
 
   // ---- what adapters ask for ----------------------------------------------------------
@@ -232,7 +230,7 @@ export class CameraSession {
       this.setState('command');
       // The echo is nice to have; media stopping is what matters, so do not fail on silence.
       await this.forwardAndWait({ code: ContentCode.CloseMedia }, 'closing the stream (301/0)').catch((error: Error) => {
-        this.logger.debug({ camera: this.cameraId, err: error.message }, `camera ${this.cameraId} did not echo 301/0`);
+        this.log.debug({ err: error.message }, 'did not echo 301/0');
       });
     });
   }
@@ -255,9 +253,9 @@ export class CameraSession {
   private async runHandshake(): Promise<void> {
     const nat = this.natTarget(this.link.localAddress);
     this.setState('nat');
-    this.logger.debug(
-      { camera: this.cameraId, natIp: nat.address, natPort: nat.port, localAddress: this.link.localAddress },
-      `camera ${this.cameraId}: NAT request (11) asks for UDP to ${nat.address}:${nat.port} (reached us on ${this.link.localAddress})`,
+    this.log.debug(
+      { natIp: nat.address, natPort: nat.port, localAddress: this.link.localAddress },
+      `NAT request (11) asks for UDP to ${nat.address}:${nat.port} (reached us on ${this.link.localAddress})`,
     );
     // Step 2: ask the camera to open the UDP data channel towards us.
     const probe = this.waitForProbe(this.timeouts.probeMs, 'no UDP probe (51) after the NAT request (11)');
@@ -284,10 +282,7 @@ export class CameraSession {
     this.link.send(encodeForward(this.cliTarget, { code: ContentCode.RetransmitMode }));
     await this.forwardAndWait({ code: ContentCode.BaseInfo, unixTimer: Math.floor(Date.now() / 1000) }, 'base info (301/4)');
     this.setState('command');
-    this.logger.info(
-      { camera: this.cameraId, udp: `${endpoint.address}:${endpoint.port}` },
-      `camera ${this.cameraId} is in command mode (UDP ${endpoint.address}:${endpoint.port})`,
-    );
+    this.log.info({ udp: `${endpoint.address}:${endpoint.port}` }, `in command mode (UDP ${endpoint.address}:${endpoint.port})`);
   }
 
   private waitForProbe(timeoutMs: number, what: string): Promise<UdpEndpoint> {

@@ -13,7 +13,7 @@ import { isUnknownMessage, MessageCode, encodeHeartbeat, encodeRegisterOk, parse
 import { preview } from '../protocol/json.js';
 import { PacketStreamDecoder, ProtocolError } from '../protocol/stream-decoder.js';
 import { hexPreview, isThisHost, plainIp } from '../util/net.js';
-import { kindWarn, RateLimitedLog, type KindWarn } from '../util/rate-limited-log.js';
+import { RateLimitedLog } from '../util/rate-limited-log.js';
 import { TokenBuckets, type TokenBucketLimits } from '../util/token-bucket.js';
 import type { Lifecycle } from '../util/lifecycle.js';
 import { ListeningServer, type ListenAddress } from '../util/listen.js';
@@ -43,7 +43,8 @@ export const DEFAULT_REGISTRATION_LIMITS: TokenBucketLimits = { capacity: 20, re
 
 /** What every connection shares. */
 interface ConnectionContext extends ControlServerDeps {
-  readonly warn: KindWarn;
+  /** Junk any LAN host can send at will: one line per key a minute, keys shared by all connections. */
+  readonly warnings: RateLimitedLog;
   readonly registrations: TokenBuckets;
 }
 
@@ -53,14 +54,15 @@ export class ControlServer implements Lifecycle {
   /** Connections that have not registered yet, oldest first (a Set keeps insertion order). */
   private readonly pending = new Set<ControlConnection>();
   private readonly sockets = new Set<net.Socket>();
-  private readonly evictionLog = new RateLimitedLog(60_000);
+  private readonly evictionLog: RateLimitedLog;
   private readonly context: ConnectionContext;
 
   constructor(private readonly deps: ControlServerDeps) {
     this.server = net.createServer((socket) => this.accept(socket));
+    this.evictionLog = new RateLimitedLog(deps.logger, { intervalMs: 60_000 });
     this.context = {
       ...deps,
-      warn: kindWarn(deps.logger),
+      warnings: new RateLimitedLog(deps.logger, { intervalMs: 60_000 }),
       registrations: new TokenBuckets(deps.registrationLimits ?? DEFAULT_REGISTRATION_LIMITS),
     };
     const { port = 0, host = '127.0.0.1' } = deps.listen ?? {};
@@ -94,11 +96,10 @@ export class ControlServer implements Lifecycle {
       // Make room by dropping the oldest silent connection rather than refusing this one: a real
       // camera registers within milliseconds, junk sits idle, so a flood cannot lock cameras out.
       const oldest = this.pending.values().next().value;
-      this.evictionLog.maybe('evict', (suppressed) =>
-        this.deps.logger.warn(
-          { ip: oldest?.remoteAddress, suppressed },
-          `${limit} unregistered TCP connections are open: closing the oldest (${oldest?.remoteAddress ?? '?'}) to make room${suppressed ? ` (${suppressed} more since the last line)` : ''}`,
-        ),
+      this.evictionLog.warn(
+        'evict',
+        { ip: oldest?.remoteAddress },
+        `${limit} unregistered TCP connections are open: closing the oldest (${oldest?.remoteAddress ?? '?'}) to make room`,
       );
       oldest?.close('evicted: too many unregistered connections');
     }
@@ -137,13 +138,19 @@ class ControlConnection implements ControlLink {
     socket.on('close', () => this.end('connection closed'));
   }
 
-  /** Junk from anonymous senders is limited per kind; a registered camera's own per kind and camera. */
-  private warn(kind: string, fields: Record<string, unknown>, message: string): void {
-    this.deps.warn(`${kind}:${this.session?.cameraId ?? '-'}`, fields, message);
+  /** Before registration the server's logger; after it, the camera's (its lines carry `camera`). */
+  private get log(): Logger {
+    return this.session?.log ?? this.deps.logger;
   }
 
+  /** Junk from anonymous senders is limited per kind; a registered camera's own per kind and camera. */
+  private warn(kind: string, fields: Record<string, unknown>, message: string): void {
+    this.deps.warnings.through(this.log).warn(`${kind}:${this.session?.cameraId ?? '-'}`, fields, message);
+  }
+
+  /** The peer; before registration, said to be unregistered (after it, the line's camera says who). */
   private get who(): string {
-    return this.session ? `camera ${this.session.cameraId} (${this.peer})` : `unregistered connection ${this.peer}`;
+    return this.session ? this.peer : `unregistered connection ${this.peer}`;
   }
 
   send(packet: Buffer): void {
@@ -163,7 +170,7 @@ class ControlConnection implements ControlLink {
       if (error instanceof ProtocolError) {
         this.warn(
           'protocol-error',
-          { camera: this.session?.cameraId, peer: this.peer, head: hexPreview(chunk) },
+          { peer: this.peer, head: hexPreview(chunk) },
           `protocol error from ${this.who}: ${error.message}; closing this connection (first bytes ${hexPreview(chunk, 20)})`,
         );
         this.end(`protocol error: ${error.message}`);
@@ -189,7 +196,7 @@ class ControlConnection implements ControlLink {
       default:
         this.warn(
           'unexpected-cmd',
-          { camera: this.session?.cameraId, peer: this.peer, cmd: packet.cmd, length: packet.length },
+          { peer: this.peer, cmd: packet.cmd, length: packet.length },
           `unexpected cmd ${packet.cmd} (${packet.length} bytes) on TCP from ${this.who}; ignored`,
         );
     }
@@ -201,7 +208,7 @@ class ControlConnection implements ControlLink {
       // The length framing is intact, so the next message starts at a known byte: skip this one.
       this.warn(
         'bad-json',
-        { camera: this.session?.cameraId, peer: this.peer, head: hexPreview(packet.payload) },
+        { peer: this.peer, head: hexPreview(packet.payload) },
         `bad JSON message from ${this.who}: ${parsed.reason}; skipped, the connection stays (payload ${hexPreview(packet.payload)})`,
       );
       return;
@@ -210,7 +217,7 @@ class ControlConnection implements ControlLink {
     if (isUnknownMessage(message)) {
       this.warn(
         'unknown-code',
-        { camera: this.session?.cameraId, peer: this.peer, code: message.code },
+        { peer: this.peer, code: message.code },
         `unknown message code ${String(message.code)} from ${this.who}: ${preview(packet.payload, 200)}`,
       );
       return;
@@ -235,33 +242,28 @@ class ControlConnection implements ControlLink {
         this.session.onForward(message.content);
         return;
       default:
-        this.deps.logger.debug(
-          { camera: this.session.cameraId, code: message.code },
-          `message code ${message.code} from ${this.who} on TCP; ignored`,
-        );
+        this.session.log.debug({ code: message.code }, `message code ${message.code} from ${this.peer} on TCP; ignored`);
     }
   }
 
   private register(uid: string, token: string): void {
-    const { registry, sessions, secrets, logger, warn } = this.deps;
+    const { registry, sessions, secrets, warnings } = this.deps;
     if (this.session) {
       if (this.session.cameraId === uid) {
         this.send(encodeRegisterOk());
         return;
       }
-      warn(
-        'reregister',
-        { camera: this.session.cameraId, peer: this.peer, uid },
-        `${this.who} re-registered as a different id ${uid}; closing this connection`,
-      );
+      warnings
+        .through(this.session.log)
+        .warn('reregister', { peer: this.peer, uid }, `${this.peer} re-registered as a different id ${uid}; closing this connection`);
       this.end('registered twice with different ids');
       return;
     }
     if (!isThisHost(this.remoteAddress) && !this.deps.registrations.take(this.remoteAddress)) {
-      warn(
+      warnings.warn(
         'rate',
         { camera: uid, ip: this.remoteAddress },
-        `too many TCP registrations from ${this.remoteAddress}: refused ${uid} and closed the connection`,
+        `too many TCP registrations from ${this.remoteAddress}: refused this registration and closed the connection`,
       );
       this.end('too many registrations from this address');
       return;
@@ -276,46 +278,46 @@ class ControlConnection implements ControlLink {
     if (!attached.ok) {
       // Somebody else claims a camera that is connected and healthy from another address: the
       // protocol has no authentication, so the live session is what identifies the camera.
-      this.deps.warn(
+      warnings.warn(
         `takeover:${uid}`,
         { camera: uid, ip: this.remoteAddress, holder: attached.holder },
-        `refused a registration as camera ${uid} from ${this.peer}: that camera is connected from ${attached.holder} and was heard ${Math.round(attached.silentForMs / 1000)} s ago; closing this connection`,
+        `refused a registration from ${this.peer}: this camera is connected from ${attached.holder} and was heard ${Math.round(attached.silentForMs / 1000)} s ago; closing this connection`,
       );
       this.end('the camera is connected from another address');
       return;
     }
     this.leftPending();
     this.session = attached.session;
+    const log = this.session.log;
     this.send(encodeRegisterOk());
     const tokenOk = token === secrets.pwdFor(uid, this.remoteAddress);
     if (!tokenOk) {
       // Cameras keep a pwd from the vendor cloud, an older install or another address; accept,
       // but say so (the token is no proof of identity: see device-secrets.ts). Per kind: a
       // flood of made-up ids must not become a flood of lines; the dashboard shows tokenOk.
-      warn(
-        'token-mismatch',
-        { camera: uid, ip: this.remoteAddress },
-        `camera ${uid} (${this.peer}) registered with a token that was not handed out to this address (token mismatch); accepted anyway`,
-      );
+      warnings
+        .through(log)
+        .warn(
+          'token-mismatch',
+          { ip: this.remoteAddress },
+          `registered from ${this.peer} with a token that was not handed out to this address (token mismatch); accepted anyway`,
+        );
     }
     registry.markOnline(uid, this.remoteAddress, tokenOk);
     if (known?.registered && known.ip !== '' && known.ip !== this.remoteAddress) {
-      logger.info(
-        { camera: uid, ip: this.remoteAddress, from: known.ip, previousSession: attached.replaced },
-        `camera ${uid} moved from ${known.ip} to ${this.remoteAddress}${attached.replaced ? ` (its session there had been silent for ${Math.round(attached.replaced.silentForMs / 1000)} s)` : ''}`,
+      log.info(
+        { ip: this.remoteAddress, from: known.ip, previousSession: attached.replaced },
+        `moved from ${known.ip} to ${this.remoteAddress}${attached.replaced ? ` (its session there had been silent for ${Math.round(attached.replaced.silentForMs / 1000)} s)` : ''}`,
       );
     }
-    logger.info({ camera: uid, ip: this.remoteAddress, tokenOk }, `camera ${uid} online from ${this.peer}${known ? '' : ' (new camera)'}`);
+    log.info({ ip: this.remoteAddress, tokenOk }, `online from ${this.peer}${known ? '' : ' (new camera)'}`);
   }
 
   private end(reason: string): void {
     if (this.ended) return;
     this.ended = true;
     if (this.session) {
-      this.deps.logger.info(
-        { camera: this.session.cameraId, peer: this.peer, reason },
-        `camera ${this.session.cameraId} offline: ${reason}`,
-      );
+      this.session.log.info({ peer: this.peer, reason }, `offline: ${reason}`);
       this.deps.sessions.detach(this.session, reason);
     } else {
       this.leftPending();

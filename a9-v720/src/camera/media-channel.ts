@@ -40,7 +40,7 @@ export interface MediaChannelAddress {
 
 export class MediaChannel implements UdpLink, Lifecycle {
   readonly socket: dgram.Socket;
-  private readonly junkLog = new RateLimitedLog(60_000);
+  private readonly junkLog: RateLimitedLog;
   readonly stats: MediaChannelStats = { datagrams: 0, rejected: 0, unboundMedia: 0, refusedProbes: 0 };
 
   constructor(
@@ -48,6 +48,7 @@ export class MediaChannel implements UdpLink, Lifecycle {
     private readonly logger: Logger,
     private readonly address: MediaChannelAddress,
   ) {
+    this.junkLog = new RateLimitedLog(logger, { intervalMs: 60_000 });
     this.socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
     this.socket.on('message', (datagram, rinfo) => this.onDatagram(datagram, plainIp(rinfo.address), rinfo.port));
     this.socket.on('error', (error) => this.logger.error({ err: error.message }, `UDP media channel error: ${error.message}`));
@@ -86,14 +87,10 @@ export class MediaChannel implements UdpLink, Lifecycle {
    */
   private reject(address: string, port: number, kind: string, why: string, datagram: Buffer): void {
     this.stats.rejected++;
+    // The camera whose probe bound this address, if any, is the line's `camera`.
     const owner = this.cameras.ownerOf(address, port);
-    const who = owner ? `camera ${owner} (${endpointKey(address, port)})` : endpointKey(address, port);
-    this.junkLog.maybe(kind, (suppressed) =>
-      this.logger.warn(
-        { camera: owner, peer: endpointKey(address, port), head: hexPreview(datagram, 24), suppressed },
-        `ignored UDP datagram from ${who}: ${why}${suppressed ? ` (${suppressed} similar since the last such line)` : ''}`,
-      ),
-    );
+    const peer = endpointKey(address, port);
+    this.junkLog.warn(kind, { camera: owner, peer, head: hexPreview(datagram, 24) }, `ignored UDP datagram from ${peer}: ${why}`);
   }
 
   private onDatagram(datagram: Buffer, address: string, port: number): void {
@@ -153,7 +150,7 @@ export class MediaChannel implements UdpLink, Lifecycle {
               address,
               port,
               'probe-wrong-address',
-              `probe (51) for camera ${message.devTarget} from an address other than its TCP session's; not bound`,
+              `probe (51) for ${message.devTarget} from an address other than its TCP session's; not bound`,
               datagram,
             );
             return;
@@ -163,7 +160,7 @@ export class MediaChannel implements UdpLink, Lifecycle {
               address,
               port,
               'probe-unexpected',
-              `probe (51) for camera ${message.devTarget} while no handshake was waiting for one; not bound`,
+              `probe (51) for ${message.devTarget} while no handshake was waiting for one; not bound`,
               datagram,
             );
             return;

@@ -28,6 +28,7 @@ export interface CameraMediaReceiverOptions {
   readonly cameraId: string;
   readonly sink: MediaSink;
   readonly sendConfirm: (datagram: Buffer) => void;
+  /** The camera's logger: its lines carry the camera id as `camera`. */
   readonly logger: Logger;
   /** Shared by all cameras: from the packet that completed a frame to the frame written to every consumer. */
   readonly deliveryLatency: LatencySamples;
@@ -39,7 +40,7 @@ export interface CameraMediaReceiverOptions {
 export class CameraMediaReceiver {
   private readonly reassembler = new MediaReassembler();
   private readonly pacer: ConfirmPacer;
-  private readonly dropLog = new RateLimitedLog(30_000);
+  private readonly dropLog: RateLimitedLog;
   private readonly now: () => number;
   private packetsSeen = false;
   /** Confirms begin with the first finished frame, as in the capture (its ids are the first list). */
@@ -49,6 +50,7 @@ export class CameraMediaReceiver {
   constructor(private readonly options: CameraMediaReceiverOptions) {
     this.now = options.now ?? (() => performance.now());
     this.pacer = new ConfirmPacer(options.pacing);
+    this.dropLog = new RateLimitedLog(options.logger, { intervalMs: 30_000 });
   }
 
   /** True once a media packet arrived since the camera came online. */
@@ -129,12 +131,6 @@ export class CameraMediaReceiver {
   }
 
   private logDrop(reason: string, detail: string): void {
-    const { cameraId, logger } = this.options;
-    this.dropLog.maybe(reason, (suppressed) =>
-      logger.warn(
-        { camera: cameraId, reason, suppressed },
-        `camera ${cameraId}: dropped an incomplete video frame (${reason}: ${detail})${suppressed ? `; ${suppressed} more like it since the last line` : ''}`,
-      ),
-    );
+    this.dropLog.warn(reason, { reason }, `dropped an incomplete video frame (${reason}: ${detail})`);
   }
 }

@@ -17,7 +17,8 @@ export interface OnlineCameraOptions {
   readonly session: CameraSession;
   readonly udp: UdpLink;
   readonly sink: MediaSink;
-  readonly logger: Logger;
+  /** The camera's logger (a child carrying `camera`), shared by its sessions and receive path. */
+  readonly log: Logger;
   readonly deliveryLatency: LatencySamples;
 }
 
@@ -31,6 +32,10 @@ export class OnlineCamera {
   constructor(private readonly options: OnlineCameraOptions) {
     this.cameraId = options.session.cameraId;
     this.currentSession = options.session;
+  }
+
+  get log(): Logger {
+    return this.options.log;
   }
 
   get session(): CameraSession {
@@ -77,11 +82,11 @@ export class OnlineCamera {
   }
 
   private createReceiver(): CameraMediaReceiver {
-    const { udp, sink, logger, deliveryLatency } = this.options;
+    const { udp, sink, log, deliveryLatency } = this.options;
     return new CameraMediaReceiver({
       cameraId: this.cameraId,
       sink,
-      logger,
+      logger: log,
       deliveryLatency,
       sendConfirm: (datagram) => {
         if (this.endpoint) udp.send(datagram, this.endpoint.address, this.endpoint.port);

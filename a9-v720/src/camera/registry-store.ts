@@ -136,7 +136,7 @@ export class RegistryStore implements Lifecycle {
     if (value === undefined) return undefined;
     const parsed = parseCameraName(value);
     if (parsed.ok) return parsed.name;
-    this.logger.warn({ camera: id, file: this.file }, `ignoring the saved name of camera ${id} in ${this.file}: ${parsed.reason}`);
+    this.logger.warn({ camera: id, file: this.file }, `ignoring its saved name in ${this.file}: ${parsed.reason}`);
     return undefined;
   }
 

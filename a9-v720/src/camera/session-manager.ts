@@ -143,7 +143,9 @@ export class SessionManager implements CameraControl, Lifecycle {
     if (previous && !previous.isClosed && previous.peerAddress !== link.remoteAddress && previous.silentForMs < this.moveAfterSilenceMs) {
       return { ok: false, holder: previous.peerAddress, silentForMs: previous.silentForMs };
     }
-    const session = new CameraSession(cameraId, link, this.udp, this.registry, this.logger, this.timeouts, this.natTarget);
+    // One child logger per camera, made at its first registration and kept across reconnects.
+    const log = existing?.log ?? this.logger.child({ camera: cameraId });
+    const session = new CameraSession(cameraId, link, this.udp, this.registry, log, this.timeouts, this.natTarget);
     if (existing && previous) {
       existing.replaceSession(session);
       // A new address also means a new UDP endpoint: the old binding must not carry over.
@@ -152,7 +154,7 @@ export class SessionManager implements CameraControl, Lifecycle {
     } else {
       this.online.set(
         cameraId,
-        new OnlineCamera({ session, udp: this.udp, sink: this.outlet, logger: this.logger, deliveryLatency: this.deliveryLatency }),
+        new OnlineCamera({ session, udp: this.udp, sink: this.outlet, log, deliveryLatency: this.deliveryLatency }),
       );
     }
     this.fetchBaseInfoSoon(session);
@@ -173,10 +175,7 @@ export class SessionManager implements CameraControl, Lifecycle {
       if (session.isClosed) return;
       session.ensureCommandMode().catch((error: Error) => {
         if (session.isClosed) return;
-        this.logger.info(
-          { camera: session.cameraId, err: error.message },
-          `camera ${session.cameraId} did not report its settings yet: ${error.message}`,
-        );
+        session.log.info({ err: error.message }, `did not report its settings yet: ${error.message}`);
       });
     }, this.baseInfoDelayMs);
     timer.unref();
@@ -217,7 +216,10 @@ export class SessionManager implements CameraControl, Lifecycle {
       this.unbind(camera);
       camera.bindMedia(endpoint);
       this.byEndpoint.set(key, camera);
-      this.logger.debug({ camera: cameraId, peer: key, previous: previous?.cameraId }, `UDP ${key} belongs to camera ${cameraId}`);
+      camera.log.debug(
+        { peer: key, previous: previous?.cameraId },
+        `UDP ${key} now carries this camera's media${previous ? ` (it carried ${previous.cameraId}'s)` : ''}`,
+      );
     }
     return 'bound';
   }
@@ -259,8 +261,9 @@ export class SessionManager implements CameraControl, Lifecycle {
   }
 
   async sendSetting(cameraId: string, command: SettingCommand): Promise<ForwardContent> {
-    const session = this.require(cameraId).session;
-    this.logger.info({ camera: cameraId, command }, `sending setting ${JSON.stringify(command)} to camera ${cameraId}`);
+    const camera = this.require(cameraId);
+    const session = camera.session;
+    camera.log.info({ command }, `sending setting ${JSON.stringify(command)}`);
     try {
       return await session.sendForward(command, `setting ${command.code}`);
     } catch (error) {

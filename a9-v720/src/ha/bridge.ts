@@ -392,6 +392,6 @@ export class MqttBridge {
     const topics = allStateTopics(CAMERA_ENTITIES, cameraTopics(this.topics, id));
     for (const topic of topics) this.retained.clear(topic);
     if (!topics.includes(this.topics.cameraEntity(id, IMAGE_KEY))) this.retained.clear(this.topics.cameraEntity(id, IMAGE_KEY));
-    this.deps.logger.info({ camera: id }, `MQTT: camera ${id} removed from Home Assistant`);
+    this.deps.logger.info({ camera: id }, 'MQTT: removed from Home Assistant');
   }
 }

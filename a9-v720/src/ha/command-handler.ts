@@ -10,7 +10,7 @@ import type { CameraRecord, CameraRegistry } from '../camera/registry.js';
 import type { Logger } from '../log.js';
 import { CAMERA_ENTITIES } from './entities.js';
 import { topicId, type HaTopics } from './topics.js';
-import { kindWarn, type KindWarn } from '../util/rate-limited-log.js';
+import { RateLimitedLog } from '../util/rate-limited-log.js';
 import { TokenBuckets, type TokenBucketLimits } from '../util/token-bucket.js';
 
 export type CommandOutcome =
@@ -56,12 +56,12 @@ export class CommandHandler {
   ) {
     this.buckets = new TokenBuckets(deps.limits ?? COMMAND_LIMITS, 1024);
     // Whoever can publish to the broker can send these by the thousand: one line per kind a minute.
-    this.warn = kindWarn(deps.logger);
+    this.warnings = new RateLimitedLog(deps.logger, { intervalMs: 60_000 });
   }
 
   /** Per camera id (known cameras only, so the keys are bounded by max_cameras). */
   private readonly buckets: TokenBuckets;
-  private readonly warn: KindWarn;
+  private readonly warnings: RateLimitedLog;
 
   /** Handles one message on a command topic; resolves when the camera answered (or failed). */
   async handle(topic: string, payload: Buffer, retained: boolean): Promise<CommandOutcome> {
@@ -69,7 +69,7 @@ export class CommandHandler {
     const parsed = this.deps.topics.parseCommand(topic);
     if (!parsed) return 'unknown-topic';
     if (payload.length > MAX_COMMAND_PAYLOAD) {
-      this.warn(
+      this.warnings.warn(
         'oversize',
         { topic, bytes: payload.length },
         `MQTT: dropped a ${payload.length}-byte command on ${topic} (commands are at most ${MAX_COMMAND_PAYLOAD} bytes)`,
@@ -80,54 +80,54 @@ export class CommandHandler {
     const shown = text.length > MAX_LOGGED_PAYLOAD ? `${text.slice(0, MAX_LOGGED_PAYLOAD)}…` : text;
     if (retained) {
       // A retained command would fire again on every reconnect: never act on one.
-      this.warn('retained', { topic }, `MQTT: ignored retained command on ${topic} (commands must not be retained)`);
+      this.warnings.warn('retained', { topic }, `MQTT: ignored retained command on ${topic} (commands must not be retained)`);
       return 'ignored-retained';
     }
     const camera = this.findCamera(parsed.topicId);
     if (!camera) {
-      this.warn('unknown-camera', { topic }, `MQTT: command for unknown camera on ${topic} ignored`);
+      this.warnings.warn('unknown-camera', { topic }, `MQTT: command for unknown camera on ${topic} ignored`);
       return 'unknown-camera';
     }
     const spec = CAMERA_ENTITIES.find((entity) => entity.key === parsed.key && entity.command);
     const action = spec?.command?.(text);
     if (!spec) {
-      this.warn('unknown-entity', { camera: camera.id, topic }, `MQTT: camera ${camera.id} has no command "${parsed.key}"; ignored`);
+      this.warnings.warn('unknown-entity', { camera: camera.id, topic }, `MQTT: no command "${parsed.key}" for this camera; ignored`);
       return 'unknown-entity';
     }
     if (!action) {
       logger.warn(
         { camera: camera.id, entity: spec.key, payload: shown },
-        `MQTT: invalid payload ${JSON.stringify(shown)} for ${spec.key} of camera ${camera.id}; ignored`,
+        `MQTT: invalid payload ${JSON.stringify(shown)} for ${spec.key}; ignored`,
       );
       return 'invalid-payload';
     }
     if (action.kind === 'motion') {
       // The add-on's own setting: applies whether or not the camera is online right now.
-      logger.info({ camera: camera.id, entity: spec.key, change: action.change }, `MQTT: camera ${camera.id} ${spec.key} ← ${shown}`);
+      logger.info({ camera: camera.id, entity: spec.key, change: action.change }, `MQTT: ${spec.key} ← ${shown}`);
       this.deps.registry.changeMotionSettings(camera.id, action.change);
       return 'motion';
     }
     if (!camera.online) {
       logger.warn(
         { camera: camera.id, entity: spec.key, payload: shown },
-        `MQTT: camera ${camera.id} is offline; ${spec.key}=${shown} dropped (not queued)`,
+        `MQTT: the camera is offline; ${spec.key}=${shown} dropped (not queued)`,
       );
       return 'offline';
     }
     if (!this.buckets.take(camera.id)) {
-      this.warn(
+      this.warnings.warn(
         `rate:${camera.id}`,
         { camera: camera.id, entity: spec.key },
-        `MQTT: too many commands for camera ${camera.id}; ${spec.key}=${shown} dropped (at most ${COMMAND_LIMITS.capacity} at once, then ${COMMAND_LIMITS.refillPerSecond} a second)`,
+        `MQTT: too many commands for this camera; ${spec.key}=${shown} dropped (at most ${COMMAND_LIMITS.capacity} at once, then ${COMMAND_LIMITS.refillPerSecond} a second)`,
       );
       return 'rate-limited';
     }
     if (action.kind === 'snapshot') {
-      logger.info({ camera: camera.id }, `MQTT: snapshot requested for camera ${camera.id}`);
+      logger.info({ camera: camera.id }, 'MQTT: snapshot requested');
       await this.deps.snapshots.capture(camera.id, 'button');
       return 'snapshot';
     }
-    logger.info({ camera: camera.id, entity: spec.key, command: action.command }, `MQTT: camera ${camera.id} ${spec.key} ← ${shown}`);
+    logger.info({ camera: camera.id, entity: spec.key, command: action.command }, `MQTT: ${spec.key} ← ${shown}`);
     try {
       await this.deps.control.sendSetting(camera.id, action.command);
       return 'sent';
@@ -136,7 +136,7 @@ export class CommandHandler {
         error instanceof CameraUnavailableError || error instanceof CameraTimeoutError
           ? error.message
           : `unexpected error: ${(error as Error).message}`;
-      logger.warn({ camera: camera.id, entity: spec.key, err: why }, `camera ${camera.id}: ${spec.key}=${shown} not applied (${why})`);
+      logger.warn({ camera: camera.id, entity: spec.key, err: why }, `${spec.key}=${shown} not applied (${why})`);
       return 'failed';
     }
   }

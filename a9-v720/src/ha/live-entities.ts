@@ -69,7 +69,7 @@ export interface LiveEntitiesOptions {
 export class LiveEntities implements Lifecycle {
   private remembered: RememberedEntries = {};
   private readonly file: string;
-  private readonly failures = new RateLimitedLog(60_000);
+  private readonly failures: RateLimitedLog;
   private readonly retryMs: number;
   private readonly api: CoreApi;
   private readonly stopping = new AbortController();
@@ -88,6 +88,7 @@ export class LiveEntities implements Lifecycle {
   constructor(private readonly options: LiveEntitiesOptions) {
     this.file = path.join(options.dataDir, LIVE_ENTITIES_FILE);
     this.retryMs = options.retryMs ?? 60_000;
+    this.failures = new RateLimitedLog(options.logger, { intervalMs: 60_000 });
     this.api = new CoreApi(options.supervisor, { timeoutMs: options.coreTimeoutMs, signal: this.stopping.signal });
   }
 
@@ -188,11 +189,10 @@ export class LiveEntities implements Lifecycle {
   private failed(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     this.problem = message;
-    this.failures.maybe('core', (suppressed) =>
-      this.options.logger.warn(
-        { err: message, retryInSeconds: Math.round(this.retryMs / 1000), suppressed },
-        `live camera entities: ${message}; trying again in ${Math.round(this.retryMs / 1000)} s${suppressed ? ` (${suppressed} more failures since the last such line)` : ''}`,
-      ),
+    this.failures.warn(
+      'core',
+      { err: message, retryInSeconds: Math.round(this.retryMs / 1000) },
+      `live camera entities: ${message}; trying again in ${Math.round(this.retryMs / 1000)} s`,
     );
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.kick(true, true), this.retryMs);
@@ -244,7 +244,7 @@ export class LiveEntities implements Lifecycle {
     for (const id of plan.deletedByUser) {
       this.options.logger.info(
         { camera: id },
-        `camera ${id}: its live camera entry was deleted in Home Assistant; it stays deleted (the dashboard's "Show live in Home Assistant" adds it again)`,
+        `its live camera entry was deleted in Home Assistant; it stays deleted (the dashboard's "Show live in Home Assistant" adds it again)`,
       );
     }
     this.remember(plan.remembered);
@@ -268,8 +268,8 @@ export class LiveEntities implements Lifecycle {
       logger.info(
         { camera: id, entryId: action.entryId },
         action.then === 'forget'
-          ? `camera ${id}: its live camera entry was ${result === 'deleted' ? 'deleted' : 'already gone'} in Home Assistant (camera forgotten)`
-          : `camera ${id}: replacing its live camera entry (the add-on's hostname or media key changed)`,
+          ? `its live camera entry was ${result === 'deleted' ? 'deleted' : 'already gone'} in Home Assistant (camera forgotten)`
+          : `replacing its live camera entry (the add-on's hostname or media key changed)`,
       );
       return undefined;
     }
@@ -284,7 +284,7 @@ export class LiveEntities implements Lifecycle {
     });
     if (outcome.outcome === 'created') {
       this.remember(afterCreated(this.remembered, id, outcome.entryId, target));
-      logger.info({ camera: id, entryId: outcome.entryId }, `camera ${id}: live camera "${action.title}" added to Home Assistant`);
+      logger.info({ camera: id, entryId: outcome.entryId }, `live camera "${action.title}" added to Home Assistant`);
       return undefined;
     }
     if (outcome.outcome === 'already_configured') {
@@ -294,8 +294,8 @@ export class LiveEntities implements Lifecycle {
       logger.info(
         { camera: id },
         record?.status === 'created'
-          ? `camera ${id}: Home Assistant already had its live camera entry; the add-on takes it over`
-          : `camera ${id}: Home Assistant already has an MJPEG camera for its URL (added by hand?); the add-on leaves it alone`,
+          ? `Home Assistant already had its live camera entry; the add-on takes it over`
+          : `Home Assistant already has an MJPEG camera for its URL (added by hand?); the add-on leaves it alone`,
       );
       return undefined;
     }
@@ -317,11 +317,10 @@ export class LiveEntities implements Lifecycle {
     try {
       writeFileAtomic(this.file, text);
     } catch (error) {
-      this.failures.maybe('save', () =>
-        this.options.logger.warn(
-          { file: this.file, err: (error as Error).message },
-          `cannot save ${this.file}: ${(error as Error).message}`,
-        ),
+      this.failures.warn(
+        'save',
+        { file: this.file, err: (error as Error).message },
+        `cannot save ${this.file}: ${(error as Error).message}`,
       );
     }
   }

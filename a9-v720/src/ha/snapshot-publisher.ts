@@ -36,7 +36,7 @@ export class SnapshotPublisher {
   /** Takes a fresh picture and publishes it, unless one for this camera is already being taken. */
   async capture(cameraId: string, reason: 'button' | 'interval'): Promise<CaptureResult> {
     if (this.inFlight.has(cameraId)) {
-      this.deps.logger.debug({ camera: cameraId, reason }, `camera ${cameraId}: snapshot already in progress, ${reason} request skipped`);
+      this.deps.logger.debug({ camera: cameraId, reason }, `snapshot already in progress, ${reason} request skipped`);
       return 'busy';
     }
     this.inFlight.add(cameraId);
@@ -46,17 +46,11 @@ export class SnapshotPublisher {
       if (!this.deps.registry.has(cameraId)) return 'gone';
       this.latest.set(cameraId, jpeg);
       const sent = this.publishImage(cameraId, jpeg);
-      this.deps.logger.debug(
-        { camera: cameraId, reason, bytes: jpeg.length, sent },
-        `camera ${cameraId}: snapshot of ${jpeg.length} bytes (${reason})`,
-      );
+      this.deps.logger.debug({ camera: cameraId, reason, bytes: jpeg.length, sent }, `snapshot of ${jpeg.length} bytes (${reason})`);
       return sent ? 'published' : 'not-connected';
     } catch (error) {
       const level = reason === 'button' ? 'warn' : 'debug';
-      this.deps.logger[level](
-        { camera: cameraId, reason, err: (error as Error).message },
-        `camera ${cameraId}: snapshot failed (${(error as Error).message})`,
-      );
+      this.deps.logger[level]({ camera: cameraId, reason, err: (error as Error).message }, `snapshot failed (${(error as Error).message})`);
       return 'failed';
     } finally {
       this.inFlight.delete(cameraId);

@@ -105,6 +105,8 @@ interface SnapshotWaiter {
 
 interface CameraMedia {
   readonly id: string;
+  /** The hub's logger for this camera: its lines carry the id as `camera`. */
+  readonly log: Logger;
   readonly video: Set<Consumer<FrameListener>>;
   readonly audio: Set<Consumer<AudioListener>>;
   readonly waiters: Set<SnapshotWaiter>;
@@ -133,7 +135,7 @@ export class MediaHub implements MediaSink, Lifecycle {
   private readonly operationTimeoutMs: number;
   private readonly now: () => number;
   private readonly log: Logger;
-  private readonly formatLog = new RateLimitedLog(60_000);
+  private readonly formatLog: RateLimitedLog;
   private readonly listeners = new Listeners<MediaHubEvents>();
   private closed = false;
 
@@ -145,6 +147,7 @@ export class MediaHub implements MediaSink, Lifecycle {
     this.operationTimeoutMs = options.operationTimeoutMs ?? 30_000;
     this.now = options.now ?? Date.now;
     this.log = options.logger;
+    this.formatLog = new RateLimitedLog(options.logger, { intervalMs: 60_000 });
   }
 
   on<E extends keyof MediaHubEvents>(event: E, listener: (...args: MediaHubEvents[E]) => void): Unsubscribe {
@@ -241,7 +244,7 @@ export class MediaHub implements MediaSink, Lifecycle {
     const cam = this.cameras.get(cameraId);
     if (!cam) return;
     this.endAll(cam, 'offline');
-    if (cam.streamOpen) this.log.info({ cameraId }, `media stream of camera ${cameraId} ended: camera offline`);
+    if (cam.streamOpen) cam.log.info('media stream ended: the camera went offline');
     // No closeStream: there is no session left to send "stop" to.
     cam.streamOpen = false;
   }
@@ -307,6 +310,7 @@ export class MediaHub implements MediaSink, Lifecycle {
     if (!cam) {
       cam = {
         id: cameraId,
+        log: this.log.child({ camera: cameraId }),
         video: new Set(),
         audio: new Set(),
         waiters: new Set(),
@@ -359,16 +363,13 @@ export class MediaHub implements MediaSink, Lifecycle {
   private enqueueOpen(cam: CameraMedia, why: string): void {
     cam.ops = cam.ops.then(async () => {
       cam.counters.opens++;
-      this.log.debug({ cameraId: cam.id, why }, `opening media stream of camera ${cam.id} (${why})`);
+      cam.log.debug({ why }, `opening the media stream (${why})`);
       try {
         await this.bounded(this.options.openStream(cam.id, why === 'watchdog' ? 'watchdog' : 'demand'), 'openStream');
       } catch (error) {
         // Consumers keep waiting: the watchdog retries and snapshots time out on their own.
         cam.counters.openFailures++;
-        this.log.warn(
-          { cameraId: cam.id, err: errorMessage(error) },
-          `opening media stream of camera ${cam.id} failed: ${errorMessage(error)}`,
-        );
+        cam.log.warn({ err: errorMessage(error) }, `opening the media stream failed: ${errorMessage(error)}`);
       }
     });
   }
@@ -376,14 +377,11 @@ export class MediaHub implements MediaSink, Lifecycle {
   private enqueueClose(cam: CameraMedia, why: string): void {
     cam.ops = cam.ops.then(async () => {
       cam.counters.closes++;
-      this.log.debug({ cameraId: cam.id, why }, `closing media stream of camera ${cam.id} (${why})`);
+      cam.log.debug({ why }, `closing the media stream (${why})`);
       try {
         await this.bounded(this.options.closeStream(cam.id), 'closeStream');
       } catch (error) {
-        this.log.warn(
-          { cameraId: cam.id, err: errorMessage(error) },
-          `closing media stream of camera ${cam.id} failed: ${errorMessage(error)}`,
-        );
+        cam.log.warn({ err: errorMessage(error) }, `closing the media stream failed: ${errorMessage(error)}`);
       }
     });
   }
@@ -425,9 +423,9 @@ export class MediaHub implements MediaSink, Lifecycle {
     cam.counters.watchdogRestarts++;
     cam.consecutiveRestarts++;
     cam.openedAt = this.now();
-    this.log.warn(
-      { cameraId: cam.id, silentForMs: silentFor, restart: cam.consecutiveRestarts },
-      `no media from camera ${cam.id} for ${silentFor} ms while viewers wait: restarting the stream`,
+    cam.log.warn(
+      { silentForMs: silentFor, restart: cam.consecutiveRestarts },
+      `no media for ${silentFor} ms while viewers wait: restarting the stream`,
     );
     this.enqueueClose(cam, 'watchdog');
     this.enqueueOpen(cam, 'watchdog');
@@ -446,13 +444,13 @@ export class MediaHub implements MediaSink, Lifecycle {
     if (previous === undefined || cam.audio.size === 0) return;
     const consumers = [...cam.audio];
     cam.audio.clear();
-    this.formatLog.maybe(cam.id, (suppressed) =>
-      this.log.warn(
-        { cameraId: cam.id, from: previous, to: format, listeners: consumers.length, suppressed },
-        `camera ${cam.id} switched its audio from ${previous} to ${format}: ended ${consumers.length} audio listener(s), a WAV stream cannot change format; they may reconnect` +
-          (suppressed ? ` (${suppressed} more switches since the last line)` : ''),
-      ),
-    );
+    this.formatLog
+      .through(cam.log)
+      .warn(
+        cam.id,
+        { from: previous, to: format, listeners: consumers.length },
+        `audio switched from ${previous} to ${format}: ended ${consumers.length} audio listener(s), a WAV stream cannot change format; they may reconnect`,
+      );
     for (const consumer of consumers) this.deliver(cam, () => consumer.onEnd?.('audio-format-changed'));
     this.consumerLeft(cam);
   }
@@ -475,7 +473,7 @@ export class MediaHub implements MediaSink, Lifecycle {
     try {
       call();
     } catch (error) {
-      this.log.warn({ cameraId: cam.id, err: errorMessage(error) }, `a media consumer of camera ${cam.id} threw: ${errorMessage(error)}`);
+      cam.log.warn({ err: errorMessage(error) }, `a media consumer threw: ${errorMessage(error)}`);
     }
   }
 }

@@ -17,25 +17,22 @@ export interface ClientErrorOptions {
 }
 
 export function handleClientErrors(server: http.Server, logger: Logger, options: ClientErrorOptions): void {
-  const clientErrors = new RateLimitedLog(60_000);
-  const more = (suppressed: number): string => (suppressed ? ` (${suppressed} more in the last minute)` : '');
+  const clientErrors = new RateLimitedLog(logger, { intervalMs: 60_000 });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     const ip = plainIp(socket.remoteAddress);
     // Per kind, not per client: a flood from many addresses must not flood the log either.
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       // Idle or slowloris clients: say what happened instead of calling it malformed.
-      clientErrors.maybe('timeout', (suppressed) =>
-        logger.warn(
-          { ip, code: error.code, suppressed },
-          `HTTP client ${ip} on the ${options.port} port did not finish its ${options.timeoutCovers} in time (idle or too slow); closing the connection${more(suppressed)}`,
-        ),
+      clientErrors.warn(
+        'timeout',
+        { ip, code: error.code },
+        `HTTP client ${ip} on the ${options.port} port did not finish its ${options.timeoutCovers} in time (idle or too slow); closing the connection`,
       );
     } else if (error.code !== 'ECONNRESET') {
-      clientErrors.maybe('malformed', (suppressed) =>
-        logger.warn(
-          { ip, err: error.message, code: error.code, suppressed },
-          `malformed HTTP request on the ${options.port} port from ${ip}: ${error.code ?? error.message}${more(suppressed)}`,
-        ),
+      clientErrors.warn(
+        'malformed',
+        { ip, err: error.message, code: error.code },
+        `malformed HTTP request on the ${options.port} port from ${ip}: ${error.code ?? error.message}`,
       );
     }
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

@@ -108,14 +108,13 @@ export function accessFilter(options: AccessOptions): Koa.Middleware {
   const peer = (ctx: Koa.Context): string =>
     plainIp(options.peerAddress ? options.peerAddress(ctx.socket.remoteAddress) : ctx.socket.remoteAddress);
   // Any LAN host or web page can trigger these at will: one line per kind and minute.
-  const denials = new RateLimitedLog(60_000);
+  const denials = new RateLimitedLog(logger, { intervalMs: 60_000 });
   const deny = (ctx: Koa.Context, status: number, kind: string, error: string, why: string): void => {
     const ip = peer(ctx);
-    denials.maybe(kind, (suppressed) =>
-      logger.warn(
-        { ip, method: ctx.method, path: ctx.path, host: ctx.get('host'), suppressed },
-        `refused ${ctx.method} ${ctx.path} from ${ip}: ${why}${suppressed ? ` (${suppressed} more like it in the last minute)` : ''}`,
-      ),
+    denials.warn(
+      kind,
+      { ip, method: ctx.method, path: ctx.path, host: ctx.get('host') },
+      `refused ${ctx.method} ${ctx.path} from ${ip}: ${why}`,
     );
     ctx.status = status;
     ctx.body = { error };

@@ -126,8 +126,8 @@ export function createApiRouter(deps: ApiDeps): Router {
       logger.info(
         { camera: id, name: camera.name },
         camera.name === undefined
-          ? `camera ${id} is no longer named (was "${before}")`
-          : `camera ${id} renamed to "${camera.name}"${before === undefined ? '' : ` (was "${before}")`}`,
+          ? `no longer named (was "${before}")`
+          : `renamed to "${camera.name}"${before === undefined ? '' : ` (was "${before}")`}`,
       );
     }
     ctx.body = { ok: true, camera: view(camera) };
@@ -136,7 +136,7 @@ export function createApiRouter(deps: ApiDeps): Router {
   router.delete('/api/cameras/:id', (ctx) => {
     const id = ctx.params.id ?? '';
     if (!registry.remove(id)) unknownCamera(id);
-    logger.info({ camera: id }, `camera ${id} forgotten by the user`);
+    logger.info({ camera: id }, 'forgotten by the user');
     ctx.status = 204;
   });
 

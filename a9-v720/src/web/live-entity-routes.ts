@@ -69,7 +69,7 @@ export function createLiveEntityRouter(deps: LiveEntityRouteDeps): Router {
     const camera = registry.get(id);
     if (!camera) throw new CameraUnavailableError(id, 'unknown');
     if (!camera.registered) throw new LiveEntityError(409, `camera ${id} has not been online yet: it gets its live entry once it has`);
-    logger.info({ camera: id }, `camera ${id}: live camera entry asked for in the dashboard`);
+    logger.info({ camera: id }, `live camera entry asked for in the dashboard`);
     const view = await control.create(id);
     if (view.state === 'unavailable') throw new LiveEntityError(503, UNAVAILABLE[view.reason ?? 'not-supervised'], view);
     if (view.state === 'pending' && registry.get(id)?.online !== true) {

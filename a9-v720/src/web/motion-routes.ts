@@ -35,7 +35,7 @@ export function createMotionRouter(deps: MotionRouteDeps): Router {
     const parsed = parseMotionChange(await readJsonBody(ctx));
     if (!parsed.ok) throw new BadRequestError(parsed.reason);
     const camera = registry.changeMotionSettings(id, parsed.change) ?? unknown(id);
-    logger.info({ camera: id, change: parsed.change }, `camera ${id}: motion detection ${JSON.stringify(parsed.change)} (dashboard/API)`);
+    logger.info({ camera: id, change: parsed.change }, `motion detection ${JSON.stringify(parsed.change)} (dashboard/API)`);
     ctx.body = motionViewOf(camera);
   };
   router.put('/api/cameras/:id/motion', change);

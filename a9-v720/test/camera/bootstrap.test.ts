@@ -67,7 +67,7 @@ test('registerDevices, confirm, a9bindingAppDevice and getDevInfo answer as the 
   const devInfo = await get('/app/api/ApiSysDevices/getDevInfo?devicesCode=56000b00054B&random=a&token=b');
   assert.deepEqual(devInfo.data, { userInfo_state: 1 });
   assert.equal(h.app.registry.get('56000b00054B')?.state, 'mqtt-only');
-  assert.ok(h.log.find(/56000b00054B.*MQTT-only/), 'MQTT-only firmware is logged clearly');
+  assert.ok(h.log.about('56000b00054B', /MQTT-only/), 'MQTT-only firmware is logged clearly');
 });
 
 test('an unknown path gets a 404 JSON and one warn line with method, path, query and camera IP', async () => {

@@ -102,14 +102,15 @@ test('an unparseable JSON message is logged once and skipped; the session stays 
   camera.sendRaw(encodeCameraJson('not json at all'));
   camera.sendRaw(encodeCameraJson('{"code": 301, "content": '));
   await waitFor(
-    () => h.log.find(/bad JSON message from camera 0800c0A00007 .*skipped, the connection stays \(payload 6e6f74/) !== undefined,
+    () =>
+      h.log.about('0800c0A00007', /bad JSON message from 127\.0\.0\.1:\d+: .*skipped, the connection stays \(payload 6e6f74/) !== undefined,
     'log line',
   );
   // Framing intact: the messages after the bad ones are still understood, on the same connection.
   const acks = camera.stats.heartbeatAcks;
   await waitFor(() => camera.stats.heartbeatAcks > acks + 2, 'heartbeats still answered');
   // Rate-limited: the second bad message of the same camera did not add a line.
-  assert.equal(h.log.lines.filter((line) => /bad JSON message from camera 0800c0A00007/.test(line.msg)).length, 1);
+  assert.equal(h.log.lines.filter((line) => line['camera'] === '0800c0A00007' && /bad JSON message/.test(line.msg)).length, 1);
   await h.app.sessions.sendSetting('0800c0A00007', { code: 210, instLed: 0 });
   assert.equal(h.app.registry.get('0800c0A00007')?.baseInfo?.instLed, 0);
   assert.ok(online('0800c0A00007'), 'bad JSON does not take the camera offline');
@@ -133,7 +134,7 @@ test('unknown message codes are logged and ignored without dropping the camera',
   await camera.start();
   await waitFor(() => online('0800c0A00008'), 'online');
   camera.sendRaw(encodeCameraJson({ code: 777, hello: 'world' }));
-  await waitFor(() => h.log.find(/unknown message code 777 from camera 0800c0A00008/) !== undefined, 'log line');
+  await waitFor(() => h.log.about('0800c0A00008', /unknown message code 777 from 127\.0\.0\.1:\d+/) !== undefined, 'log line');
   assert.ok(online('0800c0A00008'), 'an unknown code does not take the camera offline');
   camera.stop();
 });
@@ -170,7 +171,8 @@ test('base info with unusable fields: those left out with one log line naming th
   assert.equal(infoOf('0800c0A0000B')?.devPower, undefined);
   assert.equal(infoOf('0800c0A0000B')?.wifiName, 'demo-wifi');
   assert.equal(infoOf('0800c0A0000C')?.devPower, 87);
-  const lines = () => h.log.lines.filter((line) => line.msg.includes('0800c0A0000B sent state (301/4) with fields left out'));
+  const lines = () =>
+    h.log.lines.filter((line) => line['camera'] === '0800c0A0000B' && line.msg.startsWith('sent state (301/4) with fields left out'));
   assert.equal(lines().length, 1);
   assert.equal(lines()[0]?.['camera'], '0800c0A0000B');
   assert.match(

@@ -109,7 +109,7 @@ test('a frame with a lost fragment: once the burst pauses, confirms list what ar
   assert.equal(frames.length, 1);
   assert.equal(r.stats.reassembly.dropReasons.incomplete, 1);
   assert.ok(
-    log.find(/camera cam1: dropped an incomplete video frame \(incomplete: frame from pkg 2828: 1 packet\(s\) missing/),
+    log.find(/^dropped an incomplete video frame \(incomplete: frame from pkg 2828: 1 packet\(s\) missing/),
     'the dropped incomplete frame is logged',
   );
 });

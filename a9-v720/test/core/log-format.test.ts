@@ -32,8 +32,11 @@ describe('human log lines', () => {
   it('one line per event: time, level, part, camera, message', async () => {
     const { logger, text } = textLogger('human');
     const cameraLog = logger.child({ part: 'camera' });
-    cameraLog.info({ camera: '0800c00128F8', ip: '192.168.1.50' }, 'camera 0800c00128F8 (192.168.1.50) registered');
-    logger.child({ part: 'media' }).warn({ cameraId: '0800c00128F8' }, 'opening media stream of camera 0800c00128F8 failed');
+    cameraLog.info({ camera: '0800c00128F8', ip: '192.168.1.50' }, 'online from 192.168.1.50:40112');
+    // A camera-scoped part's child logger carries the id; the message leaves it out.
+    logger.child({ part: 'media' }).child({ camera: '0800c00128F8' }).warn('opening the media stream failed');
+    // `camera` is the one field name: a `cameraId` field is not shown as the line's camera.
+    logger.child({ part: 'media' }).info({ cameraId: 'OTHER' }, 'not about a camera');
     logger.info('A9 V720 server listening');
     logger.debug('debug line');
     logger.trace('trace line');
@@ -42,14 +45,15 @@ describe('human log lines', () => {
     await new Promise((resolve) => setImmediate(resolve));
     const lines = text().split('\n');
     assert.equal(lines.pop(), '', 'ends with a newline');
-    assert.equal(lines.length, 7);
+    assert.equal(lines.length, 8);
     const parsed = lines.map((line) => LINE.exec(line));
     for (const [i, match] of parsed.entries()) assert.ok(match, `not a human line: ${lines[i]}`);
     assert.deepEqual(
       parsed.map((m) => [m?.[2], m?.[3], m?.[4]]),
       [
-        ['INFO ', 'camera 0800c00128F8', 'camera 0800c00128F8 (192.168.1.50) registered'],
-        ['WARN ', 'media 0800c00128F8', 'opening media stream of camera 0800c00128F8 failed'],
+        ['INFO ', 'camera 0800c00128F8', 'online from 192.168.1.50:40112'],
+        ['WARN ', 'media 0800c00128F8', 'opening the media stream failed'],
+        ['INFO ', 'media', 'not about a camera'],
         ['INFO ', 'main', 'A9 V720 server listening'],
         ['DEBUG', 'main', 'debug line'],
         ['TRACE', 'main', 'trace line'],
@@ -66,9 +70,22 @@ describe('human log lines', () => {
     const names = new CameraNames();
     names.use((id) => (id === '0800c00128F8' ? 'Garden' : undefined));
     const { logger, text } = textLogger('human', 'info', names);
-    logger.child({ part: 'camera' }).info({ camera: '0800c00128F8' }, 'camera 0800c00128F8 online');
+    logger.child({ part: 'camera' }).info({ camera: '0800c00128F8' }, 'online from 192.168.1.50:40112');
+    // Bound by a child logger, the camera is named just the same.
+    logger.child({ part: 'motion' }).child({ camera: '0800c00128F8' }).info('motion detected');
+    logger.child({ part: 'motion' }).child({ camera: 'UNNAMED' }).info('motion detected');
     await new Promise((resolve) => setImmediate(resolve));
-    assert.match(text(), /INFO {2}\[camera 0800c00128F8 "Garden"\] camera 0800c00128F8 online\n$/);
+    assert.deepEqual(
+      text()
+        .split('\n')
+        .slice(0, 3)
+        .map((line) => line.slice(24)),
+      [
+        'INFO  [camera 0800c00128F8 "Garden"] online from 192.168.1.50:40112',
+        'INFO  [motion 0800c00128F8 "Garden"] motion detected',
+        'INFO  [motion UNNAMED] motion detected',
+      ],
+    );
   });
 
   it('text sent by a camera cannot forge a line or reach the terminal as escapes', async () => {
@@ -102,13 +119,13 @@ describe('human log lines', () => {
 
   it('json stays available: one JSON object per line with the same fields', async () => {
     const { logger, text } = textLogger('json');
-    logger.child({ part: 'camera' }).info({ camera: '0800c00128F8' }, 'camera 0800c00128F8 registered');
+    logger.child({ part: 'camera' }).info({ camera: '0800c00128F8' }, 'online from 192.168.1.50:40112');
     await new Promise((resolve) => setImmediate(resolve));
     const entry = JSON.parse(text().trim()) as Record<string, unknown>;
     assert.equal(entry['level'], 30);
     assert.equal(entry['part'], 'camera');
     assert.equal(entry['camera'], '0800c00128F8');
-    assert.equal(entry['msg'], 'camera 0800c00128F8 registered');
+    assert.equal(entry['msg'], 'online from 192.168.1.50:40112');
   });
 
   it('the demo prints readable lines (and log_format: json switches to JSON)', async () => {

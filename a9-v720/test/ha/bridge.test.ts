@@ -241,7 +241,7 @@ describe('MqttBridge with a real broker', () => {
     await s.rec.publish(T.cameraCommand(CAM, 'orientation'), 'sideways');
     await waitUntil(() => s.log.find(/invalid payload "sideways"/), 'invalid payload log');
     await s.rec.publish(T.cameraCommand(CAM, 'nonsense'), 'ON');
-    await waitUntil(() => s.log.find(/has no command "nonsense"/), 'unknown entity log');
+    await waitUntil(() => s.log.find(/no command "nonsense" for this camera/), 'unknown entity log');
     await s.rec.publish(T.cameraCommand('FFFFFFFFFFFF', 'ir_led'), 'ON');
     await waitUntil(() => s.log.find(/unknown camera/), 'unknown camera log');
 

@@ -126,7 +126,9 @@ function setup(options: { holdMs?: number; maxFps?: number } = {}) {
     video.frame(id, jpeg, at);
     await flushIo();
   };
-  const messages = (pattern: RegExp): string[] => log.lines.filter((line) => pattern.test(line.msg)).map((line) => line.msg);
+  /** Matching lines as "camera: message" (the camera is the line's field, not in its text). */
+  const messages = (pattern: RegExp): string[] =>
+    log.lines.filter((line) => pattern.test(line.msg)).map((line) => `${String(line['camera'])}: ${line.msg}`);
   return { log, registry, video, decoder, monitor, setClock, watched, feed, messages };
 }
 
@@ -247,7 +249,7 @@ test('motion: the image event first, then the registry flag with the frame’s t
   assert.equal(registry.get('CAM1')?.motionDetected === true, true);
   assert.equal(registry.get('CAM1')?.lastMotionAt, lastAt);
   assert.equal(monitor.stats('CAM1')?.events, 1);
-  const line = log.find(/^motion detected by camera CAM1$/);
+  const line = log.about('CAM1', /^motion detected$/);
   assert.equal(line?.level, 30);
   assert.equal(line?.camera, 'CAM1');
   // Still frames: on until the hold time has passed since the last moving frame, then off.
@@ -299,7 +301,7 @@ test('sensitivity: a change applies to the running analysis without a new subscr
   const { registry, monitor, watched, feed, video, messages } = setup({ holdMs: 1000 });
   await monitor.start();
   watched('CAM1', 1);
-  assert.deepEqual(messages(/running/), ['motion detection of camera CAM1 running (sensitivity 1)']);
+  assert.deepEqual(messages(/running/), ['CAM1: motion detection running (sensitivity 1)']);
   let at = await play(feed, 'CAM1', [FAINT, FAINT, FAINT], T0);
   assert.equal(registry.get('CAM1')?.motionDetected === true, false, 'a faint change is below sensitivity 1');
   registry.changeMotionSettings('CAM1', { sensitivity: 100 });
@@ -315,8 +317,8 @@ test('sensitivity: a change applies to the running analysis without a new subscr
   registry.changeMotionSettings('CAM1', { enabled: true });
   // Running again with what was set while off (a live change logs nothing: it is no new run).
   assert.deepEqual(messages(/running/), [
-    'motion detection of camera CAM1 running (sensitivity 1)',
-    'motion detection of camera CAM1 running (sensitivity 1)',
+    'CAM1: motion detection running (sensitivity 1)',
+    'CAM1: motion detection running (sensitivity 1)',
   ]);
   assert.equal(monitor.stats('CAM1')?.events, 1, 'the watch and its counters were kept while off');
   await play(feed, 'CAM1', [FAINT, FAINT, FAINT], at + 10_000);
@@ -328,12 +330,12 @@ test('each way a watch ends says why, and what is left: off, offline, forgotten,
   const { registry, monitor, watched, video, messages, log } = setup();
   await monitor.start();
   watched('CAM1');
-  const running = log.find(/^motion detection of camera CAM1 running/);
+  const running = log.about('CAM1', /^motion detection running/);
   assert.equal(running?.camera, 'CAM1');
   assert.equal(running?.sensitivity, 50);
 
   registry.changeMotionSettings('CAM1', { enabled: false });
-  assert.deepEqual(messages(/stopped/), ['motion detection of camera CAM1 stopped (detection switched off)']);
+  assert.deepEqual(messages(/stopped/), ['CAM1: motion detection stopped (detection switched off)']);
   assert.equal(log.find(/stopped \(detection switched off\)/)?.camera, 'CAM1');
   assert.deepEqual(monitor.stats('CAM1'), {
     watching: false,
@@ -347,7 +349,7 @@ test('each way a watch ends says why, and what is left: off, offline, forgotten,
 
   registry.changeMotionSettings('CAM1', { enabled: true });
   registry.markOffline('CAM1', 'test');
-  assert.equal(messages(/stopped/).at(-1), 'motion detection of camera CAM1 stopped (camera offline)');
+  assert.equal(messages(/stopped/).at(-1), 'CAM1: motion detection stopped (camera offline)');
   assert.equal(monitor.stats('CAM1')?.watching, false);
   registry.markOnline('CAM1', '127.0.0.1', true);
   assert.equal(monitor.stats('CAM1')?.watching, true);
@@ -355,7 +357,8 @@ test('each way a watch ends says why, and what is left: off, offline, forgotten,
   // The hub ends the subscription (camera gone from its side): paused, and the next online resumes.
   video.end('CAM1', 'offline');
   const paused = log.find(/paused/);
-  assert.equal(paused?.msg, 'motion detection of camera CAM1 paused (offline)');
+  assert.equal(paused?.msg, 'motion detection paused (offline)');
+  assert.equal(paused?.['camera'], 'CAM1');
   assert.equal(paused?.level, 20);
   assert.equal(paused?.reason, 'offline');
   assert.equal(monitor.stats('CAM1')?.watching, false);
@@ -363,13 +366,13 @@ test('each way a watch ends says why, and what is left: off, offline, forgotten,
   assert.equal(video.active('CAM1').length, 1);
 
   registry.remove('CAM1');
-  assert.equal(messages(/stopped/).at(-1), 'motion detection of camera CAM1 stopped (forgotten)');
+  assert.equal(messages(/stopped/).at(-1), 'CAM1: motion detection stopped (forgotten)');
   assert.equal(monitor.stats('CAM1'), undefined);
   assert.equal(video.active('CAM1').length, 0);
 
   watched('CAM2');
   await monitor.stop();
-  assert.equal(messages(/stopped/).at(-1), 'motion detection of camera CAM2 stopped (shutting down)');
+  assert.equal(messages(/stopped/).at(-1), 'CAM2: motion detection stopped (shutting down)');
   assert.equal(monitor.stats('CAM2'), undefined);
   assert.equal(video.active('CAM2').length, 0);
 });
@@ -465,14 +468,14 @@ test('frames that do not decode: counted, one warn line per camera and minute wi
     [
       [
         40,
-        'camera CAM1: a frame of 3 bytes does not decode (Corrupt JPEG data: premature end of data segment); motion detection skipped it',
+        'a frame of 3 bytes does not decode (Corrupt JPEG data: premature end of data segment); motion detection skipped it',
         'CAM1',
         3,
         0,
       ],
       [
         40,
-        'camera CAM2: a frame of 3 bytes does not decode (Corrupt JPEG data: premature end of data segment); motion detection skipped it',
+        'a frame of 3 bytes does not decode (Corrupt JPEG data: premature end of data segment); motion detection skipped it',
         'CAM2',
         3,
         0,
@@ -489,7 +492,7 @@ test('frames that do not decode: counted, one warn line per camera and minute wi
   const next = log.problems()[2];
   assert.equal(
     next?.msg,
-    'camera CAM1: a frame of 3 bytes does not decode (Corrupt JPEG data: premature end of data segment); motion detection skipped it (5 more since the last such line)',
+    'a frame of 3 bytes does not decode (Corrupt JPEG data: premature end of data segment); motion detection skipped it (5 more like it since the last such line)',
   );
   assert.equal(next?.suppressed, 5);
   // A good frame after all that is analysed.
@@ -575,6 +578,6 @@ test('a watch that is already switched off stops silently: offline, forgotten; a
   registry.markOnline('CAM1', '127.0.0.1', true);
   registry.remove('CAM1');
   await monitor.stop();
-  assert.deepEqual(messages(/stopped/), ['motion detection of camera CAM1 stopped (detection switched off)']);
+  assert.deepEqual(messages(/stopped/), ['CAM1: motion detection stopped (detection switched off)']);
   assert.equal(monitor.stats('CAM1'), undefined);
 });

@@ -186,6 +186,7 @@ test('a frame that does not decode is skipped with one log line per minute; the 
   await until(() => monitor.stats('CAM1')?.framesAnalysed === 1, 'good frame analysed');
   const lines = log.lines.filter((line) => /does not decode/.test(line.msg));
   assert.equal(lines.length, 1);
-  assert.match(lines[0]?.msg ?? '', /^camera CAM1: a frame of 11 bytes does not decode/);
+  assert.match(lines[0]?.msg ?? '', /^a frame of 11 bytes does not decode/);
+  assert.equal(lines[0]?.['camera'], 'CAM1');
   await monitor.stop();
 });

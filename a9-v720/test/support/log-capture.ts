@@ -16,6 +16,8 @@ export interface CapturedLog {
   /** Lines at warn (40) or above. */
   problems(): LogLine[];
   find(pattern: RegExp): LogLine | undefined;
+  /** The first line about `camera` (its `camera` field) whose message matches. */
+  about(camera: string, pattern: RegExp): LogLine | undefined;
 }
 
 export function captureLog(level: LogLevel = 'debug'): CapturedLog {
@@ -36,5 +38,6 @@ export function captureLog(level: LogLevel = 'debug'): CapturedLog {
     lines,
     problems: () => lines.filter((line) => line.level >= 40),
     find: (pattern) => lines.find((line) => pattern.test(line.msg)),
+    about: (camera, pattern) => lines.find((line) => line['camera'] === camera && pattern.test(line.msg)),
   };
 }

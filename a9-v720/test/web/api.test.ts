@@ -229,7 +229,7 @@ test('PUT /api/cameras/:id/name: trimmed, validated, logged, kept across a resta
   assert.equal(ok.status, 200);
   assert.equal(((await ok.json()) as { camera: { name: string } }).camera.name, 'Garden');
   assert.equal(h.app.registry.get(id)?.name, 'Garden');
-  assert.ok(h.log.find(new RegExp(`camera ${id} renamed to "Garden"`)), 'the rename is logged with the camera id');
+  assert.ok(h.log.about(id, /^renamed to "Garden"$/), 'the rename is logged with the camera id');
 
   const bad: Array<[string, RegExp]> = [
     ['{"name":"Front\\ndoor"}', /control characters/],
@@ -254,7 +254,7 @@ test('PUT /api/cameras/:id/name: trimmed, validated, logged, kept across a resta
   const mark = h.log.lines.length;
   camera.stop();
   await waitFor(() => h.app.registry.get(id)?.online === false, 'offline');
-  const about = h.log.lines.slice(mark).filter((line) => line.camera === id || line.cameraId === id);
+  const about = h.log.lines.slice(mark).filter((line) => line.camera === id);
   assert.ok(
     about.some((line) => line.part === 'camera'),
     'the camera part logged the disconnect',

@@ -53,6 +53,8 @@ export interface CameraMotionStats {
 
 interface Watch {
   readonly cameraId: string;
+  /** The monitor's logger for this camera: its lines carry the id as `camera`. */
+  readonly log: Logger;
   readonly analyser: MotionAnalyser;
   subscription: MediaSubscription | undefined;
   busy: boolean;
@@ -85,7 +87,7 @@ export class MotionMonitor implements Lifecycle {
       this.decode = (jpeg) => decoder.decode(jpeg);
     }
     this.now = options.now ?? Date.now;
-    this.badFrames = new RateLimitedLog(60_000, 1024, this.now);
+    this.badFrames = new RateLimitedLog(options.logger, { intervalMs: 60_000, now: this.now });
   }
 
   /** `start`: motion began in `jpeg` (before the registry's motion flag is set). */
@@ -141,6 +143,7 @@ export class MotionMonitor implements Lifecycle {
     if (!watch) {
       watch = {
         cameraId: camera.id,
+        log: this.options.logger.child({ camera: camera.id }),
         analyser: new MotionAnalyser({ holdMs: this.holdMs }),
         subscription: undefined,
         busy: false,
@@ -155,7 +158,6 @@ export class MotionMonitor implements Lifecycle {
   }
 
   private subscribe(watch: Watch, sensitivity: number): void {
-    const { logger } = this.options;
     try {
       const subscription = this.options.media.subscribeVideo(
         watch.cameraId,
@@ -164,15 +166,12 @@ export class MotionMonitor implements Lifecycle {
           // The hub ended us (camera offline, shutdown): the registry event decides what is next.
           // Only the live subscription can end: the hub never calls this after unsubscribe().
           watch.subscription = undefined;
-          logger.debug({ camera: watch.cameraId, reason }, `motion detection of camera ${watch.cameraId} paused (${reason})`);
+          watch.log.debug({ reason }, `motion detection paused (${reason})`);
         },
       );
       watch.subscription = subscription;
       watch.analyser.reset();
-      logger.info(
-        { camera: watch.cameraId, sensitivity },
-        `motion detection of camera ${watch.cameraId} running (sensitivity ${sensitivity})`,
-      );
+      watch.log.info({ sensitivity }, `motion detection running (sensitivity ${sensitivity})`);
     } catch (error) {
       // Raced with the camera going offline; its 'online' event will bring us back.
       if (!(error instanceof CameraUnavailableError)) throw error;
@@ -185,7 +184,7 @@ export class MotionMonitor implements Lifecycle {
     watch.subscription.unsubscribe();
     watch.subscription = undefined;
     // No analyser reset here: the next subscribe() resets it, and while unsubscribed it sees no frames.
-    this.options.logger.info({ camera: watch.cameraId }, `motion detection of camera ${watch.cameraId} stopped (${why})`);
+    watch.log.info(`motion detection stopped (${why})`);
   }
 
   private stopWatching(cameraId: string, why: string): void {
@@ -216,13 +215,13 @@ export class MotionMonitor implements Lifecycle {
       .catch((error: unknown) => {
         watch.counters.decodeErrors++;
         const why = (error as Error).message;
-        this.badFrames.maybe(watch.cameraId, (suppressed) =>
-          this.options.logger.warn(
-            { camera: watch.cameraId, bytes: jpeg.length, err: why, suppressed },
-            `camera ${watch.cameraId}: a frame of ${jpeg.length} bytes does not decode (${why}); motion detection skipped it` +
-              (suppressed > 0 ? ` (${suppressed} more since the last such line)` : ''),
-          ),
-        );
+        this.badFrames
+          .through(watch.log)
+          .warn(
+            watch.cameraId,
+            { bytes: jpeg.length, err: why },
+            `a frame of ${jpeg.length} bytes does not decode (${why}); motion detection skipped it`,
+          );
       })
       .finally(() => {
         watch.busy = false;
@@ -231,7 +230,7 @@ export class MotionMonitor implements Lifecycle {
 
   private motionStarted(watch: Watch, jpeg: Buffer, at: number): void {
     watch.counters.events++;
-    this.options.logger.info({ camera: watch.cameraId }, `motion detected by camera ${watch.cameraId}`);
+    watch.log.info('motion detected');
     this.listeners.emit('start', watch.cameraId, jpeg);
     this.options.registry.setMotionDetected(watch.cameraId, true, at);
   }
