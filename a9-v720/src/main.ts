@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, resolveCameraAddress } from './config.js';
 import { CameraNames, createLogger } from './log.js';
 import { resolveDashboardUrl, resolveHostAddresses, resolveHostNetwork, supervisorFromEnv } from './ha/supervisor.js';
 import type { Lifecycle } from './util/lifecycle.js';
+import { errorMessage } from './util/error-message.js';
 
 /** The Supervisor waits `timeout` seconds (config.yaml) before SIGKILL; finish well before. */
 const SHUTDOWN_DEADLINE_MS = 8000;
@@ -86,8 +87,8 @@ async function main(): Promise<void> {
         logger.flush();
         process.exit(0);
       })
-      .catch((error: Error) => {
-        logger.error(`shutdown failed: ${error.message}`);
+      .catch((error: unknown) => {
+        logger.error(`shutdown failed: ${errorMessage(error)}`);
         process.exit(1);
       });
   };
@@ -96,6 +97,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`a9-v720: fatal: ${(error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(`a9-v720: fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

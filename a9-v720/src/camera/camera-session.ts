@@ -20,6 +20,7 @@ import {
 import { STATE_REPORTING_CODES } from '../protocol/settings.js';
 import { CameraTimeoutError, CameraUnavailableError } from './control.js';
 import type { CameraRegistry, ProtocolState } from './registry.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** The TCP side, implemented by the connection. */
 export interface ControlLink {
@@ -229,8 +230,8 @@ export class CameraSession {
       if (this.streamWanted || this.state !== 'streaming') return;
       this.setState('command');
       // The echo is nice to have; media stopping is what matters, so do not fail on silence.
-      await this.forwardAndWait({ code: ContentCode.CloseMedia }, 'closing the stream (301/0)').catch((error: Error) => {
-        this.log.debug({ err: error.message }, 'did not echo 301/0');
+      await this.forwardAndWait({ code: ContentCode.CloseMedia }, 'closing the stream (301/0)').catch((error: unknown) => {
+        this.log.debug({ err: errorMessage(error) }, 'did not echo 301/0');
       });
     });
   }

@@ -18,6 +18,7 @@ import path from 'node:path';
 import type { Logger } from '../log.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { StartupError } from '../util/listen.js';
+import { errorMessage } from '../util/error-message.js';
 
 export class DeviceSecrets {
   private constructor(private readonly secret: Buffer) {}
@@ -33,7 +34,7 @@ export class DeviceSecrets {
       if (code === 'EISDIR')
         throw new StartupError(`${file} is a directory; remove or rename it so the add-on can keep its device secret there`);
       if (code !== 'ENOENT') {
-        logger.warn({ file, err: (error as Error).message }, `cannot read device secret file ${file}; creating a new one`);
+        logger.warn({ file, err: errorMessage(error) }, `cannot read device secret file ${file}; creating a new one`);
       }
     }
     const secret = randomBytes(32);
@@ -41,9 +42,7 @@ export class DeviceSecrets {
       mkdirSync(dataDir, { recursive: true });
       writeFileAtomic(file, secret.toString('hex') + '\n');
     } catch (error) {
-      throw new StartupError(
-        `cannot write the device secret ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
+      throw new StartupError(`cannot write the device secret ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
     }
     return new DeviceSecrets(secret);
   }

@@ -16,6 +16,7 @@ import type { Unsubscribe } from '../util/listeners.js';
 import { parseCameraName } from './camera-name.js';
 import { parseStoredMotionSettings } from './motion-settings.js';
 import { CAMERA_CHANGE_EVENTS, type CameraRecord, type CameraRegistry } from './registry.js';
+import { errorMessage } from '../util/error-message.js';
 
 const FILE_VERSION = 1;
 
@@ -78,7 +79,7 @@ export class RegistryStore implements Lifecycle {
     try {
       writeFileAtomic(this.file, JSON.stringify({ version: FILE_VERSION, cameras }, null, 1) + '\n');
     } catch (error) {
-      this.logger.error({ file: this.file, err: (error as Error).message }, `cannot save known cameras to ${this.file}`);
+      this.logger.error({ file: this.file, err: errorMessage(error) }, `cannot save known cameras to ${this.file}`);
     }
   }
 
@@ -88,7 +89,7 @@ export class RegistryStore implements Lifecycle {
       text = readFileSync(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.logger.warn({ file: this.file, err: (error as Error).message }, `cannot read ${this.file}; starting with no known cameras`);
+        this.logger.warn({ file: this.file, err: errorMessage(error) }, `cannot read ${this.file}; starting with no known cameras`);
       }
       return [];
     }
@@ -96,7 +97,7 @@ export class RegistryStore implements Lifecycle {
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      this.setAside(`is not valid JSON (${(error as Error).message})`);
+      this.setAside(`is not valid JSON (${errorMessage(error)})`);
       return [];
     }
     if (!isObject(parsed) || !Array.isArray(parsed['cameras'])) {

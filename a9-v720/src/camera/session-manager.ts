@@ -26,6 +26,7 @@ import type { MediaSink } from './media-sink.js';
 import type { CameraRegistry } from './registry.js';
 import type { Lifecycle } from '../util/lifecycle.js';
 import type { Unsubscribe } from '../util/listeners.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface SessionManagerOptions {
   readonly registry: CameraRegistry;
@@ -173,9 +174,10 @@ export class SessionManager implements CameraControl, Lifecycle {
   private fetchBaseInfoSoon(session: CameraSession): void {
     const timer = setTimeout(() => {
       if (session.isClosed) return;
-      session.ensureCommandMode().catch((error: Error) => {
+      session.ensureCommandMode().catch((error: unknown) => {
         if (session.isClosed) return;
-        session.log.info({ err: error.message }, `did not report its settings yet: ${error.message}`);
+        const message = errorMessage(error);
+        session.log.info({ err: message }, `did not report its settings yet: ${message}`);
       });
     }, this.baseInfoDelayMs);
     timer.unref();

@@ -17,6 +17,7 @@ import { IMAGE_KEY, SnapshotPublisher } from './snapshot-publisher.js';
 import { allStateTopics, RetainedPublisher, statesOf, type Publisher, type PublishOptions } from './state-publisher.js';
 import { resolveBrokerSettings, type SupervisorEndpoint } from './supervisor.js';
 import { bridgeTopics, cameraTopics, HaTopics } from './topics.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface MqttBridgeTiming {
   readonly reconnectPeriodMs: number;
@@ -305,7 +306,7 @@ export class MqttBridge {
       return;
     }
     const work = this.commands.handle(topic, payload, retained).catch((error: unknown) => {
-      this.deps.logger.error({ topic, err: (error as Error).message }, `MQTT: command on ${topic} failed unexpectedly`);
+      this.deps.logger.error({ topic, err: errorMessage(error) }, `MQTT: command on ${topic} failed unexpectedly`);
     });
     this.pending.add(work);
     void work.finally(() => this.pending.delete(work));

@@ -12,6 +12,7 @@ import { CAMERA_ENTITIES } from './entities.js';
 import { topicId, type HaTopics } from './topics.js';
 import { RateLimitedLog } from '../util/rate-limited-log.js';
 import { TokenBuckets, type TokenBucketLimits } from '../util/token-bucket.js';
+import { errorMessage } from '../util/error-message.js';
 
 export type CommandOutcome =
   | 'sent'
@@ -135,7 +136,7 @@ export class CommandHandler {
       const why =
         error instanceof CameraUnavailableError || error instanceof CameraTimeoutError
           ? error.message
-          : `unexpected error: ${(error as Error).message}`;
+          : `unexpected error: ${errorMessage(error)}`;
       logger.warn({ camera: camera.id, entity: spec.key, err: why }, `${spec.key}=${shown} not applied (${why})`);
       return 'failed';
     }

@@ -18,6 +18,7 @@
  * Gateway`) when Core is down, not answering or its API failed; Core's own statuses pass through.
  */
 import type { SupervisorEndpoint } from './supervisor.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** Why a call failed: decides whether to retry and what the log line says. */
 export type CoreFailure =
@@ -224,7 +225,7 @@ export class CoreApi {
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       throw new CoreApiError(
-        `HA Core ${what}: ${timedOut ? `no answer within ${this.timeoutMs / 1000} s` : `cannot connect to the Supervisor (${(error as Error).message})`}`,
+        `HA Core ${what}: ${timedOut ? `no answer within ${this.timeoutMs / 1000} s` : `cannot connect to the Supervisor (${errorMessage(error)})`}`,
         'unreachable',
       );
     }
@@ -232,7 +233,7 @@ export class CoreApi {
     try {
       raw = await response.text();
     } catch (error) {
-      throw new CoreApiError(`HA Core ${what}: the answer broke off (${(error as Error).message})`, 'unreachable', response.status);
+      throw new CoreApiError(`HA Core ${what}: the answer broke off (${errorMessage(error)})`, 'unreachable', response.status);
     }
     let body: unknown = raw;
     if ((response.headers.get('content-type') ?? '').includes('json')) {

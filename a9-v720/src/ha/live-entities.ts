@@ -37,6 +37,7 @@ import {
   type RememberedEntries,
 } from './live-entities-plan.js';
 import { fetchAddonIdentity, type SupervisorEndpoint } from './supervisor.js';
+import { errorMessage } from '../util/error-message.js';
 
 export const LIVE_ENTITIES_FILE = 'live-entities.json';
 
@@ -201,8 +202,8 @@ export class LiveEntities implements Lifecycle {
 
   private async identity(): Promise<string | undefined> {
     if (this.hostname !== undefined) return this.hostname;
-    const identity = await fetchAddonIdentity(this.options.supervisor).catch((error: Error) => {
-      throw new CoreApiError(`cannot read the add-on's hostname from the Supervisor (${error.message})`, 'unreachable');
+    const identity = await fetchAddonIdentity(this.options.supervisor).catch((error: unknown) => {
+      throw new CoreApiError(`cannot read the add-on's hostname from the Supervisor (${errorMessage(error)})`, 'unreachable');
     });
     if (!identity.homeassistantApi) {
       this.noCoreApi = true;
@@ -317,11 +318,7 @@ export class LiveEntities implements Lifecycle {
     try {
       writeFileAtomic(this.file, text);
     } catch (error) {
-      this.failures.warn(
-        'save',
-        { file: this.file, err: (error as Error).message },
-        `cannot save ${this.file}: ${(error as Error).message}`,
-      );
+      this.failures.warn('save', { file: this.file, err: errorMessage(error) }, `cannot save ${this.file}: ${errorMessage(error)}`);
     }
   }
 
@@ -332,7 +329,7 @@ export class LiveEntities implements Lifecycle {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         this.options.logger.warn(
-          { file: this.file, err: (error as Error).message },
+          { file: this.file, err: errorMessage(error) },
           `cannot read ${this.file}; starting with no live camera entries remembered`,
         );
       }
@@ -344,7 +341,7 @@ export class LiveEntities implements Lifecycle {
     } catch (error) {
       this.options.logger.warn(
         { file: this.file },
-        `${this.file} is not valid JSON (${(error as Error).message}); starting with no live camera entries remembered`,
+        `${this.file} is not valid JSON (${errorMessage(error)}); starting with no live camera entries remembered`,
       );
       return {};
     }

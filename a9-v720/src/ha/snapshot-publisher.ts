@@ -12,6 +12,7 @@ import type { CameraRegistry } from '../camera/registry.js';
 import type { Logger } from '../log.js';
 import type { Publisher } from './state-publisher.js';
 import type { HaTopics } from './topics.js';
+import { errorMessage } from '../util/error-message.js';
 
 export const IMAGE_KEY = 'image';
 
@@ -50,7 +51,7 @@ export class SnapshotPublisher {
       return sent ? 'published' : 'not-connected';
     } catch (error) {
       const level = reason === 'button' ? 'warn' : 'debug';
-      this.deps.logger[level]({ camera: cameraId, reason, err: (error as Error).message }, `snapshot failed (${(error as Error).message})`);
+      this.deps.logger[level]({ camera: cameraId, reason, err: errorMessage(error) }, `snapshot failed (${errorMessage(error)})`);
       return 'failed';
     } finally {
       this.inFlight.delete(cameraId);

@@ -8,6 +8,7 @@ import type { HostNetwork, PortMapping } from '../camera/camera-facing.js';
 import type { MqttOptions } from '../config.js';
 import type { Logger } from '../log.js';
 import type { BrokerSettings } from './mqtt-connection.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface SupervisorEndpoint {
   /** e.g. `http://supervisor` inside the add-on. */
@@ -44,7 +45,7 @@ async function getData(endpoint: SupervisorEndpoint, path: string, timeoutMs: nu
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new SupervisorError(`Supervisor ${path}: ${(error as Error).message}`);
+    throw new SupervisorError(`Supervisor ${path}: ${errorMessage(error)}`);
   }
   let body: unknown;
   try {
@@ -178,7 +179,7 @@ export async function resolveHostAddresses(endpoint: SupervisorEndpoint, logger:
     }
     return [...new Set(addresses)];
   } catch (error) {
-    const message = (error as Error).message;
+    const message = errorMessage(error);
     logger.warn(
       { err: message },
       `cannot learn the host's addresses from the Supervisor (${message}); the setup check's DNS rows know only the camera address`,
@@ -201,14 +202,14 @@ export async function resolveHostNetwork(input: {
     fetchPortMapping(supervisor, input.timeoutMs),
   ]);
   if (address.status === 'rejected') {
-    const message = (address.reason as Error).message;
+    const message = errorMessage(address.reason);
     logger.warn(
       { err: message },
       `cannot learn the host's LAN address from the Supervisor (${message}); set the server_ip option so cameras can reach the add-on`,
     );
   }
   if (ports.status === 'rejected') {
-    const message = (ports.reason as Error).message;
+    const message = errorMessage(ports.reason);
     logger.warn(
       { err: message },
       `cannot learn the host-side port mapping from the Supervisor (${message}); cameras are given the container ports`,
@@ -245,7 +246,7 @@ export async function resolveBrokerSettings(input: {
   try {
     return await fetchSupervisorMqtt(supervisor, input.timeoutMs);
   } catch (error) {
-    logger.warn({ err: (error as Error).message }, `no MQTT broker from the Supervisor (${(error as Error).message})`);
+    logger.warn({ err: errorMessage(error) }, `no MQTT broker from the Supervisor (${errorMessage(error)})`);
     return undefined;
   }
 }
@@ -266,7 +267,7 @@ export async function resolveDashboardUrl(input: {
   try {
     return `homeassistant://hassio/ingress/${await fetchAddonSlug(input.supervisor, input.timeoutMs)}`;
   } catch (error) {
-    input.logger.warn({ err: (error as Error).message }, `dashboard link falls back to ${fallback} (${(error as Error).message})`);
+    input.logger.warn({ err: errorMessage(error) }, `dashboard link falls back to ${fallback} (${errorMessage(error)})`);
     return fallback;
   }
 }

@@ -2,6 +2,7 @@
  * Small validating helpers for untrusted JSON: narrow `unknown` field by field instead of
  * casting, so a camera that sends a number where we expect a string cannot crash anything.
  */
+import { errorMessage } from '../util/error-message.js';
 
 export type JsonObject = { readonly [key: string]: unknown };
 
@@ -53,7 +54,7 @@ export function parseJsonObject(payload: Buffer): ParseResult<JsonObject> {
   try {
     parsed = JSON.parse(payload.toString('utf8'));
   } catch (error) {
-    return { ok: false, reason: `payload is not JSON (${(error as Error).message}): ${preview(payload)}` };
+    return { ok: false, reason: `payload is not JSON (${errorMessage(error)}): ${preview(payload)}` };
   }
   if (!isObject(parsed)) return { ok: false, reason: `payload is JSON but not an object: ${preview(payload)}` };
   if (jsonDepth(parsed) > MAX_DEPTH) return { ok: false, reason: `JSON nested deeper than ${MAX_DEPTH} levels` };

@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { StartupError } from './listen.js';
+import { errorMessage } from './error-message.js';
 
 /**
  * Write to a temporary file, fsync, then rename over the target: a crash or power cut
@@ -56,7 +57,7 @@ export function prepareDataDir(dir: string): void {
     closeSync(openSync(probe, 'wx', 0o600));
     unlinkSync(probe);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code ?? errorMessage(error);
     throw new StartupError(`data directory ${dir} is not usable (${code}): it must be a writable directory`);
   }
 }

@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { StartupError } from '../util/listen.js';
+import { errorMessage } from '../util/error-message.js';
 
 const KEY_PATTERN = /^[0-9a-f]{32}$/;
 
@@ -27,7 +28,7 @@ export class MediaKey {
         if (error instanceof StartupError) throw error;
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EISDIR') throw new StartupError(`${file} is a directory; remove it so the add-on can create its media key there`);
-        if (code !== 'ENOENT') throw new StartupError(`cannot read the media key ${file}: ${(error as Error).message}`);
+        if (code !== 'ENOENT') throw new StartupError(`cannot read the media key ${file}: ${errorMessage(error)}`);
       }
       const key = randomBytes(16).toString('hex');
       try {
@@ -37,7 +38,7 @@ export class MediaKey {
       } catch (error) {
         // Another start created it between our read and our create: read that one.
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new StartupError(`cannot create the media key ${file}: ${(error as Error).message}`);
+          throw new StartupError(`cannot create the media key ${file}: ${errorMessage(error)}`);
         }
       }
     }

@@ -182,8 +182,12 @@ test('a camera whose connection resets in the middle of a frame: no half frame i
   try {
     const idA = '0800c0R0000A';
     const idB = '0800c0R0000B';
-    const sentA = taggedFrames(idA);
-    const sentB = taggedFrames(idB);
+    // 512 distinct frames each (the library's 16, tagged 32 ways): a simulated camera cycles its
+    // list, and the order checks below hold only until it wraps — 34 s at 15 fps, not 1 s, so a
+    // slow run on a loaded machine cannot wrap a viewer's frames into a false "reordered".
+    const distinct = (id: string): Buffer[] => Array.from({ length: 32 }, (_, k) => taggedFrames(`${id}/${k}`)).flat();
+    const sentA = distinct(idA);
+    const sentB = distinct(idB);
     const a = h.camera(idA, { frames: sentA, fps: 15, heartbeatMs: 500 });
     const b = h.camera(idB, { frames: sentB, fps: 15, heartbeatMs: 500 });
     await Promise.all([a.start(), b.start()]);

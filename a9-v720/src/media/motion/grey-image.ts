@@ -4,6 +4,7 @@
  * free, without ever building the full-size picture.
  */
 import type { Sharp, SharpOptions } from 'sharp';
+import { errorMessage } from '../../util/error-message.js';
 
 /** 8-bit luminance, row-major, `data.length === width * height`. */
 export interface GreyImage {
@@ -65,7 +66,7 @@ export class GreyDecoder {
         return sharp;
       },
       (error: unknown) => {
-        throw new Error(`the JPEG decoder (sharp) could not be loaded: ${(error as Error).message}`);
+        throw new Error(`the JPEG decoder (sharp) could not be loaded: ${errorMessage(error)}`);
       },
     );
     return this.factory;

@@ -16,6 +16,7 @@ import { RateLimitedLog } from '../../util/rate-limited-log.js';
 import type { FrameListener, EndListener, MediaSubscription } from '../media-hub.js';
 import { GreyDecoder, type GreyImage } from './grey-image.js';
 import { DEFAULT_HOLD_MS, MotionAnalyser } from './motion-analyser.js';
+import { errorMessage } from '../../util/error-message.js';
 
 /** The part of the media hub the motion monitor uses: new frames only. */
 export interface MotionFrameSource {
@@ -214,7 +215,7 @@ export class MotionMonitor implements Lifecycle {
       })
       .catch((error: unknown) => {
         watch.counters.decodeErrors++;
-        const why = (error as Error).message;
+        const why = errorMessage(error);
         this.badFrames
           .through(watch.log)
           .warn(
