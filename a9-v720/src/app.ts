@@ -29,7 +29,7 @@ import { createStatsRouter } from './web/stats-routes.js';
 import { MqttBridge, type MqttBridgeTiming } from './ha/bridge.js';
 import { LiveEntities } from './ha/live-entities.js';
 import { createLiveEntityRouter, NOT_SUPERVISED } from './web/live-entity-routes.js';
-import { ListeningServer, StartupError } from './util/listen.js';
+import { ListeningServer } from './util/listen.js';
 import { repeating, StartedParts, subscriptions, type Lifecycle } from './util/lifecycle.js';
 import { prepareDataDir, removeStaleTempFiles } from './util/atomic-file.js';
 import { RateLimitedLog } from './util/rate-limited-log.js';
@@ -450,5 +450,3 @@ export class App {
     return this.parts.stop();
   }
 }
-
-export { StartupError };

@@ -59,3 +59,8 @@ export class CameraTimeoutError extends CameraError {
     super(cameraId, `camera ${cameraId}: ${what}`, details);
   }
 }
+
+/** The add-on cannot start (a port taken, a data file it cannot write): one line the user can act on. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}

@@ -3,7 +3,8 @@
  * on loopback so the dashboard, snapshots and live view work without hardware; their code
  * (src/demo.ts, the simulator, its frames) is imported only then.
  */
-import { App, StartupError } from './app.js';
+import { App } from './app.js';
+import { StartupError } from './errors.js';
 import { ConfigError, loadConfig, resolveCameraAddress } from './config.js';
 import { CameraNames, createLogger } from './log.js';
 import { resolveDashboardUrl, resolveHostAddresses, resolveHostNetwork, supervisorFromEnv } from './ha/supervisor.js';

@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
-import { StartupError } from '../util/listen.js';
+import { StartupError } from '../errors.js';
 import { errorMessage } from '../util/error-message.js';
 
 export class DeviceSecrets {

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { StartupError } from './listen.js';
+import { StartupError } from '../errors.js';
 import { errorMessage } from './error-message.js';
 
 /**

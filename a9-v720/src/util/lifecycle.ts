@@ -5,7 +5,7 @@
  */
 import type { Unsubscribe } from './listeners.js';
 import { errorMessage } from './error-message.js';
-import { StartupError } from './listen.js';
+import { StartupError } from '../errors.js';
 
 export interface Lifecycle {
   /** Opens what the part needs; throws (after cleaning up after itself) when it cannot. */

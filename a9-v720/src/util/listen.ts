@@ -1,10 +1,7 @@
 import type dgram from 'node:dgram';
 import type net from 'node:net';
+import { StartupError } from '../errors.js';
 import type { Lifecycle } from './lifecycle.js';
-
-export class StartupError extends Error {
-  override readonly name = 'StartupError';
-}
 
 /** What to tell the user when a port cannot be opened: which option to change. */
 function explain(error: NodeJS.ErrnoException, port: number, what: string, option: string): StartupError {

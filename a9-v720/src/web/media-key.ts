@@ -9,7 +9,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log.js';
-import { StartupError } from '../util/listen.js';
+import { StartupError } from '../errors.js';
 import { errorMessage } from '../util/error-message.js';
 
 const KEY_PATTERN = /^[0-9a-f]{32}$/;

@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import { CAMERA_CHANGE_EVENTS, type RegistryEvent } from '../../src/camera/registry.js';
 import { App } from '../../src/app.js';
 import { resolveCameraAddress } from '../../src/config.js';
-import { StartupError } from '../../src/util/listen.js';
+import { StartupError } from '../../src/errors.js';
 import { freePort, MosquittoBroker } from '../support/mosquitto.js';
 import { startHarness, testConfig, waitFor } from '../support/app-harness.js';
 import { captureLog } from '../support/log-capture.js';

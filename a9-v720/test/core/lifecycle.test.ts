@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { repeating, StartedParts, subscriptions, type Lifecycle } from '../../src/util/lifecycle.js';
-import { StartupError } from '../../src/util/listen.js';
+import { StartupError } from '../../src/errors.js';
 
 /** A part that records its start and stop in a shared journal, and fails where told to. */
 function part(name: string, journal: string[], fail: { start?: Error; stop?: Error } = {}): Lifecycle {
