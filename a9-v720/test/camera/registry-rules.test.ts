@@ -303,7 +303,7 @@ test('admit when full: the stalest unproven offline entry goes (removed), else `
   );
 });
 
-test('making room: an offline proven camera stays even when staler; of two unproven ones the stalest goes, the first on a tie', () => {
+test('making room: an offline proven camera stays even when staler; of the unproven ones the stalest goes, the first on a tie', () => {
   const { registry, clock, events } = fixture(3);
   clock.now = 100;
   proven(registry, 'P', '10.0.0.2');
@@ -318,6 +318,21 @@ test('making room: an offline proven camera stays even when staler; of two unpro
   assert.deepEqual(
     events.map((e) => e.slice(0, 2)),
     [['removed', 'U1']],
+  );
+
+  // The stalest arrived last: it is still the one that goes.
+  const { registry: late, clock: lateClock, events: lateEvents } = fixture(3);
+  lateClock.now = 800;
+  late.noteBootstrap('V1', '10.0.0.3', undefined);
+  lateClock.now = 600;
+  late.noteBootstrap('V2', '10.0.0.4', undefined);
+  lateClock.now = 200;
+  late.noteBootstrap('V3', '10.0.0.5', undefined);
+  lateEvents.length = 0;
+  assert.equal(late.admit('N'), true);
+  assert.deepEqual(
+    lateEvents.map((e) => e.slice(0, 2)),
+    [['removed', 'V3']],
   );
 
   const { registry: tie, clock: tieClock, events: tieEvents } = fixture(2);
