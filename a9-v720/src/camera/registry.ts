@@ -297,7 +297,8 @@ export class CameraRegistry {
   mergeBaseInfo(id: string, info: BaseInfo): void {
     const existing = this.cameras.get(id);
     if (!existing) return;
-    const baseInfo = toBaseInfo({ ...existing.baseInfo, ...info });
+    // Each side checked on its own: a wrong new value is dropped, it never removes a good old one.
+    const baseInfo = { ...existing.baseInfo, ...toBaseInfo(info) };
     const firmware =
       typeof baseInfo.version === 'string' && baseInfo.version !== '' ? cleanCameraText(baseInfo.version, FIRMWARE_MAX) : existing.firmware;
     this.patch('settings', id, { baseInfo, firmware });

@@ -723,6 +723,15 @@ test('mergeBaseInfo: an empty version keeps the firmware; a version is cleaned a
   });
 });
 
+test('mergeBaseInfo: a wrong new value is dropped and never replaces a good one', () => {
+  const { registry } = fixture();
+  registry.markOnline('A', '10.0.0.2', true);
+  registry.mergeBaseInfo('A', { IrLed: 1, devPower: 80 });
+  // The type allows any number; the protocol's range check (messages.ts) does not.
+  registry.mergeBaseInfo('A', { IrLed: 7, devPower: 75 });
+  assert.deepEqual(registry.get('A')?.baseInfo, { IrLed: 1, devPower: 75 });
+});
+
 test('mergeBaseInfo: an unknown id is ignored', () => {
   const { registry, events } = fixture();
   registry.mergeBaseInfo('NONE', { IrLed: 1 });
