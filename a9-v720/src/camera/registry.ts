@@ -297,8 +297,9 @@ export class CameraRegistry {
   mergeBaseInfo(id: string, info: BaseInfo): void {
     const existing = this.cameras.get(id);
     if (!existing) return;
-    // Each side checked on its own: a wrong new value is dropped, it never removes a good old one.
-    const baseInfo = { ...existing.baseInfo, ...toBaseInfo(info) };
+    // The new fields are checked on their own first, so a wrong new value is dropped and never
+    // removes a good old one; the merge is checked again for its size cap (security: hygiene).
+    const baseInfo = toBaseInfo({ ...existing.baseInfo, ...toBaseInfo(info) });
     const firmware =
       typeof baseInfo.version === 'string' && baseInfo.version !== '' ? cleanCameraText(baseInfo.version, FIRMWARE_MAX) : existing.firmware;
     this.patch('settings', id, { baseInfo, firmware });

@@ -15,6 +15,7 @@ import {
   type CameraRecord,
   type RegistryEvent,
 } from '../../src/camera/registry.js';
+import { toBaseInfo, type BaseInfo } from '../../src/protocol/messages.js';
 
 const ALL_EVENTS: readonly RegistryEvent[] = [...CAMERA_CHANGE_EVENTS, 'removed', 'full'];
 
@@ -730,6 +731,15 @@ test('mergeBaseInfo: a wrong new value is dropped and never replaces a good one'
   // The type allows any number; the protocol's range check (messages.ts) does not.
   registry.mergeBaseInfo('A', { IrLed: 7, devPower: 75 });
   assert.deepEqual(registry.get('A')?.baseInfo, { IrLed: 1, devPower: 75 });
+});
+
+test('mergeBaseInfo: the merged base info keeps the protocol cap of 48 fields', () => {
+  const { registry } = fixture();
+  registry.markOnline('A', '10.0.0.2', true);
+  const fields = (prefix: string): BaseInfo => toBaseInfo(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`${prefix}${i}`, i])));
+  registry.mergeBaseInfo('A', fields('a'));
+  registry.mergeBaseInfo('A', fields('b'));
+  assert.equal(Object.keys(registry.get('A')?.baseInfo ?? {}).length, 48);
 });
 
 test('mergeBaseInfo: an unknown id is ignored', () => {
